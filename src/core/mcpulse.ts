@@ -1,0 +1,293 @@
+/**
+ * The mcpulse instance: one per process. It owns the metrics registry, the logger and the
+ * monitoring endpoint, and turns what the transport observers see into metrics and log lines.
+ */
+import { randomBytes } from 'node:crypto';
+
+import type { Logger } from 'pino';
+import {
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  type CounterConfiguration,
+  type GaugeConfiguration,
+  type HistogramConfiguration,
+  type Registry,
+} from 'prom-client';
+
+import {
+  createMonitoringRoutes,
+  startMonitoringServer,
+  type MonitoringRoutes,
+  type MonitoringServer,
+  type MonitoringServerOptions,
+} from '../http/monitoring.js';
+import type { OperationRecord } from '../instrument/record.js';
+import { attachServerObserver } from '../instrument/server.js';
+import {
+  attachTransportObserver,
+  type InstrumentHub,
+  type ObserveTransportOptions,
+  type SessionInfo,
+  type TransportLike,
+} from '../instrument/transport.js';
+import { createLogger, logOperation } from '../logging/logger.js';
+import { registerHostMetrics, type HostMetrics } from '../metrics/host.js';
+import { LabelGuard } from '../metrics/labels.js';
+import { McpMetrics } from '../metrics/mcp.js';
+import { resolveOptions, type McpulseOptions, type ResolvedOptions } from './options.js';
+
+export type OperationListener = (op: OperationRecord) => void;
+
+type MetricConfig<C> = Omit<C, 'registers'>;
+
+/** The user's own business metrics, on the same registry as mcpulse's. */
+export interface BusinessMetrics {
+  counter<T extends string = string>(config: MetricConfig<CounterConfiguration<T>>): Counter<T>;
+  gauge<T extends string = string>(config: MetricConfig<GaugeConfiguration<T>>): Gauge<T>;
+  histogram<T extends string = string>(config: MetricConfig<HistogramConfiguration<T>>): Histogram<T>;
+}
+
+const INTERNAL_LOG_INTERVAL_MS = 10_000;
+const LINT_FAILING_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
+
+export class Mcpulse {
+  readonly registry: Registry;
+  readonly logger: Logger;
+  /** The monitoring routes, to mount on an existing node:http, express or hono app. */
+  readonly routes: MonitoringRoutes;
+  /** Register your own metrics (the seed's `business_*` examples) on the same registry. */
+  readonly metrics: BusinessMetrics;
+  /** The monitoring server started from the `monitoring` option, once it listens (undefined if off or failed). */
+  readonly monitoring: Promise<MonitoringServer | undefined>;
+
+  private readonly _options: ResolvedOptions;
+  private readonly _hub: InstrumentHub;
+  private readonly _mcpMetrics: McpMetrics;
+  private readonly _guard: LabelGuard;
+  private readonly _listeners = new Set<OperationListener>();
+  private readonly _servers = new Set<MonitoringServer>();
+  private readonly _internalErrors: Counter<'where'>;
+  private readonly _lastInternalLog = new Map<string, number>();
+  private readonly _hostMetrics: HostMetrics | undefined;
+  private readonly _idPrefix = randomBytes(4).toString('hex');
+  private _sequence = 0;
+  private _ready = true;
+  private _shutdown: Promise<void> | undefined;
+
+  constructor(options?: McpulseOptions) {
+    const o = resolveOptions(options, process.env);
+    this._options = o;
+    this.registry = o.registry;
+    this.logger =
+      o.logger ??
+      createLogger({
+        service: o.service,
+        version: o.version,
+        env: o.env,
+        level: o.logLevel,
+        destination: o.logDestination,
+      });
+    this._guard = new LabelGuard({ tools: o.tools, prompts: o.prompts, maxClients: o.maxClientNames });
+    this._mcpMetrics = new McpMetrics(this.registry, this._guard);
+    this._internalErrors = new Counter({
+      name: 'mcpulse_internal_errors_total',
+      help: 'Errors inside mcpulse itself (caught, never thrown into the server), by where they happened.',
+      labelNames: ['where'],
+      registers: [this.registry],
+    });
+    if (o.processMetrics) {
+      collectDefaultMetrics({ register: this.registry });
+      // prom-client names these gauges `_total`, which promtool rejects (only counters end in _total);
+      // the per-type `nodejs_active_handles` / `nodejs_active_requests` / `nodejs_active_resources` stay.
+      for (const name of LINT_FAILING_DEFAULT_METRICS) this.registry.removeSingleMetric(name);
+    }
+    if (o.hostMetrics) this._hostMetrics = registerHostMetrics(this.registry, o.hostMetrics);
+
+    const registry = this.registry;
+    this.metrics = {
+      counter: (config) => new Counter({ ...config, registers: [registry] }),
+      gauge: (config) => new Gauge({ ...config, registers: [registry] }),
+      histogram: (config) => new Histogram({ ...config, registers: [registry] }),
+    };
+    this.routes = createMonitoringRoutes({
+      registry: this.registry,
+      isReady: () => this._ready,
+      onError: (error, where) => this._internalError(error, `http:${where}`),
+    });
+    this._hub = this._createHub();
+    this.monitoring = o.monitoring
+      ? this.startMonitoringServer(o.monitoring).catch((error: unknown) => {
+          this._internalError(error, 'monitoring-listen');
+          return undefined;
+        })
+      : Promise.resolve(undefined);
+  }
+
+  /**
+   * Observes an MCP server: SDK v1 or v2, `McpServer` or low-level `Server`. Call it before or after
+   * `connect`; calling it twice is harmless. Returns the same server, so it fits inside a v2 factory:
+   * `createMcpHandler(() => pulse.observe(buildServer()))`.
+   */
+  observe<S>(server: S, options?: ObserveTransportOptions): S {
+    validateObserveOptions(options);
+    const names = {
+      toolsListed: (list: string[]) => list.forEach((name) => this._guard.allowTool(name)),
+      promptsListed: (list: string[]) => list.forEach((name) => this._guard.allowPrompt(name)),
+    };
+    if (!attachServerObserver(this._hub, names, server, options)) {
+      throw new TypeError(
+        `mcpulse: observe() needs an MCP server (McpServer or Server from @modelcontextprotocol/sdk or @modelcontextprotocol/server), got ${describe(server)}`,
+      );
+    }
+    return server;
+  }
+
+  /** Observes one transport directly: the primitive under `observe`. Returns the same transport. */
+  observeTransport<T>(transport: T, options?: ObserveTransportOptions): T {
+    validateObserveOptions(options);
+    if (
+      !transport ||
+      typeof transport !== 'object' ||
+      typeof (transport as { send?: unknown }).send !== 'function'
+    ) {
+      throw new TypeError(
+        `mcpulse: observeTransport() needs an MCP transport with send(), got ${describe(transport)}`,
+      );
+    }
+    attachTransportObserver(this._hub, transport as unknown as TransportLike, options);
+    return transport;
+  }
+
+  /** Subscribes to completed operation records. Returns the unsubscribe function. */
+  onOperation(listener: OperationListener): () => void {
+    this._listeners.add(listener);
+    return () => this._listeners.delete(listener);
+  }
+
+  /** Starts a monitoring endpoint (`/metrics`, `/livez`, `/readyz`); bound to 127.0.0.1 unless told otherwise. */
+  async startMonitoringServer(options?: MonitoringServerOptions): Promise<MonitoringServer> {
+    const server = await startMonitoringServer(this.routes, options);
+    this._servers.add(server);
+    this.logger.info({ url: server.url }, 'mcpulse monitoring listening');
+    return server;
+  }
+
+  /** Stops background sampling, closes monitoring servers and flushes logs. Idempotent. */
+  shutdown(): Promise<void> {
+    this._shutdown ??= (async () => {
+      this._ready = false;
+      this._hostMetrics?.stop();
+      await this.monitoring;
+      await Promise.allSettled([...this._servers].map((server) => server.close()));
+      await new Promise<void>((resolve) => {
+        try {
+          this.logger.flush(() => resolve());
+        } catch {
+          resolve();
+        }
+      });
+    })();
+    return this._shutdown;
+  }
+
+  private _createHub(): InstrumentHub {
+    return {
+      maxInflightPerTransport: this._options.maxInflightPerTransport,
+      nextRequestId: () => `${this._idPrefix}-${(++this._sequence).toString(36)}`,
+      operationStarted: (op) => {
+        try {
+          this._mcpMetrics.operationStarted(op);
+        } catch (error) {
+          this._internalError(error, 'metrics');
+        }
+      },
+      operationEnded: (op) => this._operationEnded(op),
+      notificationReceived: (method, networkTransport) => {
+        try {
+          this._mcpMetrics.notificationReceived(method, networkTransport);
+        } catch (error) {
+          this._internalError(error, 'metrics');
+        }
+      },
+      sessionStarted: (session: SessionInfo) => {
+        try {
+          this._mcpMetrics.sessionStarted(session);
+        } catch (error) {
+          this._internalError(error, 'metrics');
+        }
+      },
+      sessionEnded: (session: SessionInfo, seconds: number) => {
+        try {
+          this._mcpMetrics.sessionEnded(session, seconds);
+        } catch (error) {
+          this._internalError(error, 'metrics');
+        }
+      },
+      toolsListed: (names) => names.forEach((name) => this._guard.allowTool(name)),
+      promptsListed: (names) => names.forEach((name) => this._guard.allowPrompt(name)),
+      internalError: (error, where) => this._internalError(error, where),
+    };
+  }
+
+  private _operationEnded(op: OperationRecord): void {
+    try {
+      this._mcpMetrics.operationEnded(op);
+    } catch (error) {
+      this._internalError(error, 'metrics');
+    }
+    try {
+      logOperation(this.logger, op);
+    } catch (error) {
+      this._internalError(error, 'log');
+    }
+    for (const listener of this._listeners) {
+      try {
+        listener(op);
+      } catch (error) {
+        this._internalError(error, 'listener');
+      }
+    }
+  }
+
+  /** Counted always; logged at most once per interval per place, so a broken sink cannot flood the log. */
+  private _internalError(error: unknown, where: string): void {
+    try {
+      this._internalErrors.inc({ where });
+      const now = Date.now();
+      const last = this._lastInternalLog.get(where);
+      if (last !== undefined && now - last < INTERNAL_LOG_INTERVAL_MS) return;
+      if (this._lastInternalLog.size < 100) this._lastInternalLog.set(where, now);
+      this.logger.warn({ err: error, where }, 'mcpulse internal error (the server is unaffected)');
+    } catch {
+      // Nothing left to report to.
+    }
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  return value.constructor?.name ?? 'an object';
+}
+
+function validateObserveOptions(options: ObserveTransportOptions | undefined): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`mcpulse: observe options must be an object, got ${typeof options}`);
+  }
+  const nt = options.networkTransport;
+  if (nt !== undefined && nt !== 'pipe' && nt !== 'tcp') {
+    throw new TypeError(`mcpulse: networkTransport must be "pipe" or "tcp", got ${JSON.stringify(nt)}`);
+  }
+}
+
+/** Creates the mcpulse instance for this process. */
+export function createMcpulse(options?: McpulseOptions): Mcpulse {
+  return new Mcpulse(options);
+}

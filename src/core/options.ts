@@ -1,0 +1,193 @@
+/**
+ * Options of `createMcpulse`, validated up front: a bad value fails at startup with a message naming
+ * it, never later on the request path.
+ */
+import type { Logger } from 'pino';
+import type { DestinationStream } from 'pino';
+import { Registry } from 'prom-client';
+
+import type { HostMetricsOptions } from '../metrics/host.js';
+import type { LOG_LEVELS } from '../logging/logger.js';
+
+export interface MonitoringOptions {
+  /** Default 9464 (the port Prometheus exporters conventionally use for OpenTelemetry); 0 picks a free port. */
+  port?: number;
+  /** Default `127.0.0.1`: monitoring is not exposed beyond the machine unless asked. */
+  host?: string;
+}
+
+export interface McpulseOptions {
+  /** Service name on every log line (default `mcp-server`). */
+  service?: string;
+  /** Service version on every log line (default `0.0.0`). */
+  version?: string;
+  /** Deployment environment on every log line (default `NODE_ENV`, else `development`). */
+  env?: string;
+  /** Registry for all metrics; default a private one (never prom-client's global registry). */
+  registry?: Registry;
+  /** prom-client's process metrics (CPU, memory, event loop, GC, fds). Default true. */
+  processMetrics?: boolean;
+  /** Host metrics (CPU, memory, disk, load, network, fds), sampled off the request path. Default true. */
+  hostMetrics?: boolean | HostMetricsOptions;
+  /** A pino logger to use instead of the one mcpulse builds. */
+  logger?: Logger;
+  /** Log level (default `LOG_LEVEL`, else `info`); `silent` turns the operation log off. */
+  logLevel?: (typeof LOG_LEVELS)[number] | 'silent';
+  /** Where logs go: a file descriptor (default 2, stderr; never 1 under stdio), a file path, or a pino stream. */
+  logDestination?: number | string | DestinationStream;
+  /** Start the monitoring endpoint (`/metrics`, `/livez`, `/readyz`); `false` to mount the routes yourself. */
+  monitoring?: MonitoringOptions | false;
+  /** Tool names always allowed as metric labels (registered tools are allowed automatically). */
+  tools?: readonly string[];
+  /** Prompt names always allowed as metric labels. */
+  prompts?: readonly string[];
+  /** Most distinct client names kept as label values (default 50); the rest are `_OTHER`. */
+  maxClientNames?: number;
+  /** Most requests tracked in flight on one transport (default 10000); beyond it they are not recorded. */
+  maxInflightPerTransport?: number;
+}
+
+export interface ResolvedOptions {
+  service: string;
+  version: string;
+  env: string;
+  registry: Registry;
+  processMetrics: boolean;
+  hostMetrics: HostMetricsOptions | false;
+  logger: Logger | undefined;
+  logLevel: string;
+  logDestination: number | string | DestinationStream;
+  monitoring: Required<MonitoringOptions> | false;
+  tools: readonly string[];
+  prompts: readonly string[];
+  maxClientNames: number;
+  maxInflightPerTransport: number;
+}
+
+const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+export class McpulseOptionError extends TypeError {
+  readonly code = 'MCPULSE_INVALID_OPTION';
+}
+
+function fail(message: string): never {
+  throw new McpulseOptionError(`mcpulse: ${message}`);
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
+  return String(value);
+}
+
+function text(name: string, value: unknown, fallback: string): string {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 256) {
+    fail(`${name} must be a non-empty string of at most 256 characters, got ${show(value)}`);
+  }
+  return value;
+}
+
+function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(`${name} must be an integer from ${min} to ${max}, got ${show(value)}`);
+  }
+  return value;
+}
+
+function names(name: string, value: unknown): readonly string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    fail(`${name} must be an array of strings, got ${show(value)}`);
+  }
+  return value as string[];
+}
+
+const KNOWN_KEYS = new Set([
+  'service',
+  'version',
+  'env',
+  'registry',
+  'processMetrics',
+  'hostMetrics',
+  'logger',
+  'logLevel',
+  'logDestination',
+  'monitoring',
+  'tools',
+  'prompts',
+  'maxClientNames',
+  'maxInflightPerTransport',
+]);
+
+export function resolveOptions(options: McpulseOptions | undefined, env: NodeJS.ProcessEnv): ResolvedOptions {
+  if (options === undefined) options = {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    fail(`options must be an object, got ${show(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_KEYS.has(key)) fail(`unknown option ${JSON.stringify(key)}`);
+  }
+  if (options.registry !== undefined && !(options.registry instanceof Registry)) {
+    fail(`registry must be a prom-client Registry, got ${show(options.registry)}`);
+  }
+  const level = options.logLevel ?? env.LOG_LEVEL ?? 'info';
+  if (!LEVELS.has(level)) {
+    fail(
+      `${options.logLevel === undefined ? 'LOG_LEVEL' : 'logLevel'} must be one of ${[...LEVELS].join(', ')}, got ${show(level)}`,
+    );
+  }
+  const destination = options.logDestination ?? 2;
+  if (destination === 1) {
+    fail('logDestination 1 (stdout) would corrupt the stdio transport; use 2 (stderr) or a file');
+  }
+  if (
+    !(typeof destination === 'number' && Number.isInteger(destination) && destination >= 0) &&
+    !(typeof destination === 'string' && destination.length > 0) &&
+    !(typeof destination === 'object' && destination !== null && typeof destination.write === 'function')
+  ) {
+    fail(`logDestination must be a file descriptor, a file path or a stream, got ${show(destination)}`);
+  }
+  let monitoring: ResolvedOptions['monitoring'] = false;
+  if (options.monitoring !== false) {
+    const m = options.monitoring ?? {};
+    if (typeof m !== 'object' || m === null) fail(`monitoring must be an object or false, got ${show(m)}`);
+    monitoring = {
+      port: integer('monitoring.port', m.port, 9464, 0, 65535),
+      host: text('monitoring.host', m.host, '127.0.0.1'),
+    };
+  }
+  const host = options.hostMetrics ?? true;
+  if (typeof host !== 'boolean' && (typeof host !== 'object' || host === null)) {
+    fail(`hostMetrics must be a boolean or an object, got ${show(host)}`);
+  }
+  if (options.processMetrics !== undefined && typeof options.processMetrics !== 'boolean') {
+    fail(`processMetrics must be a boolean, got ${show(options.processMetrics)}`);
+  }
+  if (options.logger !== undefined && typeof (options.logger as { info?: unknown }).info !== 'function') {
+    fail(`logger must be a pino logger, got ${show(options.logger)}`);
+  }
+  return {
+    service: text('service', options.service, 'mcp-server'),
+    version: text('version', options.version, '0.0.0'),
+    env: text('env', options.env, env.NODE_ENV || 'development'),
+    registry: options.registry ?? new Registry(),
+    processMetrics: options.processMetrics ?? true,
+    hostMetrics: host === true ? {} : host,
+    logger: options.logger,
+    logLevel: level,
+    logDestination: destination,
+    monitoring,
+    tools: names('tools', options.tools),
+    prompts: names('prompts', options.prompts),
+    maxClientNames: integer('maxClientNames', options.maxClientNames, 50, 0, 10_000),
+    maxInflightPerTransport: integer(
+      'maxInflightPerTransport',
+      options.maxInflightPerTransport,
+      10_000,
+      1,
+      1_000_000,
+    ),
+  };
+}

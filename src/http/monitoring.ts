@@ -1,0 +1,386 @@
+/**
+ * The monitoring HTTP endpoint: `/metrics` (Prometheus text or OpenMetrics, negotiated), `/livez` and
+ * `/readyz`, as a node:http / express handler, a WHATWG fetch handler, or a small standalone server.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+import {
+  negotiateFormat,
+  OPENMETRICS_CONTENT_TYPE,
+  PROMETHEUS_CONTENT_TYPE,
+  renderMetrics,
+} from '../metrics/render.js';
+import type { AnyRegistry } from '../metrics/render.js';
+
+export interface MonitoringRoutesOptions {
+  registry: AnyRegistry;
+  /** readiness: true when the service accepts traffic */
+  isReady?: () => boolean;
+  /** called with internal errors (never throw) */
+  onError?: (error: unknown, where: string) => void;
+  /** path prefix, default '' */
+  prefix?: string;
+}
+
+export interface MonitoringRoutes {
+  /** node:http / express style: returns true when it handled the request; for express use `(req,res,next) => routes.node(req,res) || next()` */
+  node(req: IncomingMessage, res: ServerResponse): boolean;
+  /** express/connect middleware */
+  middleware(): (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+  /** WHATWG fetch style (hono: `app.get('/metrics', c => routes.fetch(c.req.raw))`, or `app.use(async (c, next) => (await routes.fetch(c.req.raw)) ?? next())`): resolves undefined when the path is not a monitoring route */
+  fetch(request: Request): Promise<Response | undefined>;
+}
+
+export interface MonitoringServerOptions {
+  /** default 9464; 0 = ephemeral */
+  port?: number;
+  /** default '127.0.0.1' */
+  host?: string;
+  /** called with server-level errors (failed accepts, unexpected handler failures); never throw */
+  onError?: (error: unknown, where: string) => void;
+}
+
+export interface MonitoringServer {
+  /** e.g. http://127.0.0.1:9464 */
+  readonly url: string;
+  readonly port: number;
+  /** idempotent */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MONITORING_PORT = 9464;
+export const DEFAULT_MONITORING_HOST = '127.0.0.1';
+
+const TEXT_CONTENT_TYPE = 'text/plain; charset=utf-8';
+const ALLOW = 'GET, HEAD';
+/** After close() is requested, in-flight responses get this long before their connections are cut. */
+const CLOSE_GRACE_MS = 2_000;
+
+interface PlainResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** false when the body is unknown for a HEAD request, so no Content-Length */
+  lengthKnown: boolean;
+}
+
+type Route = 'metrics' | 'livez' | 'readyz';
+
+function text(status: number, body: string, extra: Record<string, string> = {}): PlainResponse {
+  return {
+    status,
+    headers: { 'Content-Type': TEXT_CONTENT_TYPE, 'Cache-Control': 'no-store', ...extra },
+    body,
+    lengthKnown: true,
+  };
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function') return 'a function';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function safeReport(
+  onError: ((error: unknown, where: string) => void) | undefined,
+  error: unknown,
+  where: string,
+): void {
+  if (!onError) return;
+  try {
+    onError(error, where);
+  } catch {
+    // onError must not throw; if it does, there is nowhere left to report to.
+  }
+}
+
+function normalizePrefix(prefix: unknown): string {
+  if (prefix === undefined) return '';
+  if (typeof prefix !== 'string' || /[?#\s]/.test(prefix)) {
+    throw new TypeError(
+      `mcpulse: monitoring prefix must be a path string like '/ops', got ${describe(prefix)}`,
+    );
+  }
+  let normalized = prefix.replace(/\/+$/, '');
+  if (normalized !== '' && !normalized.startsWith('/')) normalized = `/${normalized}`;
+  return normalized;
+}
+
+/** The path of a request target, without query or fragment; undefined when it cannot be parsed. */
+function pathOf(target: string): string | undefined {
+  if (target.startsWith('/')) {
+    const end = target.search(/[?#]/);
+    return end < 0 ? target : target.slice(0, end);
+  }
+  try {
+    return new URL(target).pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createMonitoringRoutes(options: MonitoringRoutesOptions): MonitoringRoutes {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`mcpulse: createMonitoringRoutes needs an options object, got ${describe(options)}`);
+  }
+  const { registry, isReady, onError } = options;
+  if (typeof registry !== 'object' || registry === null || typeof registry.metrics !== 'function') {
+    throw new TypeError(
+      `mcpulse: monitoring registry must be a prom-client Registry, got ${describe(registry)}`,
+    );
+  }
+  if (isReady !== undefined && typeof isReady !== 'function') {
+    throw new TypeError(`mcpulse: monitoring isReady must be a function, got ${describe(isReady)}`);
+  }
+  if (onError !== undefined && typeof onError !== 'function') {
+    throw new TypeError(`mcpulse: monitoring onError must be a function, got ${describe(onError)}`);
+  }
+  const prefix = normalizePrefix(options.prefix);
+  const routes = new Map<string, Route>([
+    [`${prefix}/metrics`, 'metrics'],
+    [`${prefix}/livez`, 'livez'],
+    [`${prefix}/readyz`, 'readyz'],
+  ]);
+
+  const matchRoute = (target: string): Route | undefined => {
+    const path = pathOf(target);
+    return path === undefined ? undefined : routes.get(path);
+  };
+
+  /** Answers a matched route; never rejects. */
+  const respond = async (
+    route: Route,
+    method: string,
+    accept: string | null | undefined,
+  ): Promise<PlainResponse> => {
+    try {
+      const head = method === 'HEAD';
+      if (method !== 'GET' && !head) return text(405, 'method not allowed\n', { Allow: ALLOW });
+      switch (route) {
+        case 'livez':
+          return text(200, 'ok\n');
+        case 'readyz':
+          return (isReady ? isReady() === true : true) ? text(200, 'ok\n') : text(503, 'not ready\n');
+        case 'metrics': {
+          const format = negotiateFormat(accept);
+          if (head) {
+            // No render for HEAD: collectors can be costly, and the length is optional.
+            const contentType = format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
+            return {
+              status: 200,
+              headers: { 'Content-Type': contentType, 'Cache-Control': 'no-store' },
+              body: '',
+              lengthKnown: false,
+            };
+          }
+          const rendered = await renderMetrics(registry, format);
+          if ('error' in rendered) {
+            safeReport(onError, rendered.error, 'metrics');
+            return text(500, rendered.body);
+          }
+          return {
+            status: 200,
+            headers: { 'Content-Type': rendered.contentType, 'Cache-Control': 'no-store' },
+            body: rendered.body,
+            lengthKnown: true,
+          };
+        }
+      }
+    } catch (error) {
+      safeReport(onError, error, route);
+      return text(500, 'internal error\n');
+    }
+  };
+
+  const writeNode = (res: ServerResponse, head: boolean, response: PlainResponse): void => {
+    if (res.headersSent || res.writableEnded || res.destroyed) return;
+    const headers: Record<string, string | number> = { ...response.headers };
+    if (response.lengthKnown) headers['Content-Length'] = Buffer.byteLength(response.body);
+    res.writeHead(response.status, headers);
+    res.end(head ? undefined : response.body);
+  };
+
+  const node = (req: IncomingMessage, res: ServerResponse): boolean => {
+    let route: Route | undefined;
+    try {
+      route = matchRoute(req.url ?? '');
+    } catch (error) {
+      safeReport(onError, error, 'request');
+      return false;
+    }
+    if (route === undefined) return false;
+    const method = (req.method ?? 'GET').toUpperCase();
+    respond(route, method, req.headers.accept)
+      .then((response) => writeNode(res, method === 'HEAD', response))
+      .catch((error: unknown) => {
+        safeReport(onError, error, route);
+        try {
+          if (!res.headersSent) writeNode(res, false, text(500, 'internal error\n'));
+          else res.destroy();
+        } catch {
+          res.destroy();
+        }
+      });
+    return true;
+  };
+
+  const fetchHandler = async (request: Request): Promise<Response | undefined> => {
+    let route: Route | undefined;
+    try {
+      route = matchRoute(request.url);
+    } catch (error) {
+      safeReport(onError, error, 'request');
+      return undefined;
+    }
+    if (route === undefined) return undefined;
+    const method = request.method.toUpperCase();
+    const response = await respond(route, method, request.headers.get('accept'));
+    const headers = new Headers(response.headers);
+    if (response.lengthKnown) headers.set('Content-Length', String(Buffer.byteLength(response.body)));
+    return new Response(method === 'HEAD' ? null : response.body, { status: response.status, headers });
+  };
+
+  return {
+    node,
+    middleware: () => (req, res, next) => {
+      if (!node(req, res)) next();
+    },
+    fetch: fetchHandler,
+  };
+}
+
+function hostPort(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+function validateServerOptions(routes: unknown, options: unknown): { port: number; host: string } {
+  if (
+    typeof routes !== 'object' ||
+    routes === null ||
+    typeof (routes as MonitoringRoutes).node !== 'function'
+  ) {
+    throw new TypeError(
+      `mcpulse: startMonitoringServer needs the routes from createMonitoringRoutes, got ${describe(routes)}`,
+    );
+  }
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError(`mcpulse: monitoring server options must be an object, got ${describe(options)}`);
+  }
+  const { port = DEFAULT_MONITORING_PORT, host = DEFAULT_MONITORING_HOST } = (options ??
+    {}) as MonitoringServerOptions;
+  if (typeof port !== 'number') {
+    throw new TypeError(`mcpulse: monitoring port must be an integer from 0 to 65535, got ${describe(port)}`);
+  }
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RangeError(`mcpulse: monitoring port must be an integer from 0 to 65535, got ${String(port)}`);
+  }
+  if (typeof host !== 'string' || host.trim() === '') {
+    throw new TypeError(`mcpulse: monitoring host must be a non-empty string, got ${describe(host)}`);
+  }
+  return { port, host: host.trim() };
+}
+
+/**
+ * Starts a standalone monitoring server (127.0.0.1:9464 by default) that serves `routes` and answers
+ * anything else with 404. The server does not keep the process alive.
+ */
+export async function startMonitoringServer(
+  routes: MonitoringRoutes,
+  options?: MonitoringServerOptions,
+): Promise<MonitoringServer> {
+  const { port, host } = validateServerOptions(routes, options);
+  const onError = options?.onError;
+  const inFlight = new Set<ServerResponse>();
+  let closing: Promise<void> | undefined;
+
+  const server = createServer({ headersTimeout: 10_000, requestTimeout: 10_000 }, (req, res) => {
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      if (closing && inFlight.size === 0) server.closeAllConnections?.();
+    });
+    if (closing) res.shouldKeepAlive = false;
+    let handled = false;
+    try {
+      handled = routes.node(req, res);
+    } catch (error) {
+      safeReport(onError, error, 'request');
+      if (!res.headersSent) {
+        res.writeHead(500, { 'Content-Type': TEXT_CONTENT_TYPE, 'Content-Length': 15 });
+        res.end('internal error\n');
+      } else {
+        res.destroy();
+      }
+      return;
+    }
+    if (!handled && !res.headersSent) {
+      res.writeHead(404, {
+        'Content-Type': TEXT_CONTENT_TYPE,
+        'Cache-Control': 'no-store',
+        'Content-Length': 10,
+      });
+      res.end(req.method === 'HEAD' ? undefined : 'not found\n');
+    }
+  });
+  server.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    const onListenError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      const code = error.code ?? 'error';
+      const hint =
+        code === 'EADDRINUSE'
+          ? ' (another process is using the port; choose another port, or 0 for an ephemeral one)'
+          : code === 'EACCES'
+            ? ' (permission denied; ports below 1024 usually need privileges)'
+            : '';
+      reject(
+        new Error(`mcpulse: cannot listen on ${hostPort(host, port)}: ${code}${hint}: ${error.message}`, {
+          cause: error,
+        }),
+      );
+    };
+    const onListening = () => {
+      server.off('error', onListenError);
+      resolve();
+    };
+    server.once('error', onListenError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+
+  // After listening, errors (e.g. EMFILE on accept) must not crash the process.
+  server.on('error', (error) => safeReport(onError, error, 'server'));
+  server.unref();
+
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address !== null ? address.port : port;
+  const url = `http://${hostPort(host, actualPort)}`;
+
+  return {
+    url,
+    port: actualPort,
+    close(): Promise<void> {
+      closing ??= new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => server.closeAllConnections?.(), CLOSE_GRACE_MS);
+        timer.unref();
+        server.close((error) => {
+          clearTimeout(timer);
+          if (error) reject(error);
+          else resolve();
+        });
+        // Responses in flight finish, then close their connection; idle keep-alive connections go now.
+        for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
+        if (inFlight.size === 0) server.closeAllConnections?.();
+        else server.closeIdleConnections?.();
+      });
+      return closing;
+    },
+  };
+}

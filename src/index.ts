@@ -1,0 +1,27 @@
+// Public API of mcpulse. Every export is listed by name; anything added here becomes public API.
+
+export { createMcpulse, Mcpulse } from './core/mcpulse.js';
+export type { BusinessMetrics, OperationListener } from './core/mcpulse.js';
+export { McpulseOptionError } from './core/options.js';
+export type { McpulseOptions, MonitoringOptions } from './core/options.js';
+
+export type {
+  ExceptionInfo,
+  NetworkTransport,
+  OperationRecord,
+  OperationSide,
+  Outcome,
+} from './instrument/record.js';
+export type { ObserveTransportOptions, SessionInfo } from './instrument/transport.js';
+
+export {
+  MCP_DURATION_BUCKETS,
+  METRIC_CLIENT_OPERATION_DURATION,
+  METRIC_OPERATIONS_ACTIVE,
+  METRIC_SERVER_OPERATION_DURATION,
+  METRIC_SERVER_SESSION_DURATION,
+  METRIC_SESSIONS_ACTIVE,
+} from './metrics/mcp.js';
+export { PROMETHEUS_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE } from './metrics/render.js';
+export type { HostMetricsOptions } from './metrics/host.js';
+export type { MonitoringRoutes, MonitoringServer, MonitoringServerOptions } from './http/monitoring.js';

@@ -1,0 +1,492 @@
+/**
+ * The one interception point: the JSON-RPC message stream of an MCP transport. Inbound messages are
+ * seen through the `onmessage` property (whatever the SDK assigns is wrapped), outbound ones through
+ * `send`. This works with any transport object of any SDK line, before or after `connect`.
+ */
+import { performance } from 'node:perf_hooks';
+
+import {
+  CALLER_FAULT_CODES,
+  INVALID_PARAMS,
+  META_CLIENT_INFO,
+  META_PROTOCOL_VERSION,
+} from './conventions.js';
+import type { NetworkTransport, OperationRecord, OperationSide } from './record.js';
+
+/** The slice of the MCP `Transport` interface mcpulse relies on. */
+export interface TransportLike {
+  onmessage?: ((message: never, extra?: never) => void) | undefined;
+  onclose?: (() => void) | undefined;
+  send(message: never, options?: never): Promise<void>;
+  sessionId?: string | undefined;
+}
+
+export interface ObserveTransportOptions {
+  /** `network.transport`; detected from the transport's class name when omitted (stdio → `pipe`, HTTP → `tcp`). */
+  networkTransport?: NetworkTransport;
+}
+
+/** A session of the 2025-era protocol: from a successful `initialize` until the transport closes. */
+export interface SessionInfo {
+  sessionId?: string;
+  protocolVersion?: string;
+  clientName?: string;
+  clientVersion?: string;
+  networkTransport?: NetworkTransport;
+}
+
+/** What the transport observer reports to; implemented by the mcpulse instance. */
+export interface InstrumentHub {
+  nextRequestId(): string;
+  operationStarted(op: OperationRecord): void;
+  operationEnded(op: OperationRecord): void;
+  notificationReceived(method: string, networkTransport: NetworkTransport | undefined): void;
+  sessionStarted(session: SessionInfo): void;
+  sessionEnded(session: SessionInfo, durationSeconds: number): void;
+  /** Tool names seen in a `tools/list` result (they bound the tool label). */
+  toolsListed(names: string[]): void;
+  promptsListed(names: string[]): void;
+  internalError(error: unknown, where: string): void;
+  readonly maxInflightPerTransport: number;
+}
+
+/** Lets the server-level instrumentation tell whether a tool name is registered, and attach exceptions. */
+export interface ToolRegistryView {
+  /** undefined when unknowable (low-level server without a tool registry). */
+  hasTool(name: string): boolean | undefined;
+}
+
+type Json = Record<string, unknown>;
+type Pending = OperationRecord & { startMono: number };
+
+const observedSym = Symbol.for('mcpulse.transportObserver');
+
+function detectNetworkTransport(transport: object): NetworkTransport | undefined {
+  const name = transport.constructor?.name ?? '';
+  if (/stdio/i.test(name)) return 'pipe';
+  if (/http|sse|websocket/i.test(name)) return 'tcp';
+  return undefined;
+}
+
+function jsonBytes(message: unknown): number {
+  try {
+    return Buffer.byteLength(JSON.stringify(message) ?? '', 'utf8');
+  } catch {
+    return 0;
+  }
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function isId(value: unknown): value is string | number {
+  return typeof value === 'string' || typeof value === 'number';
+}
+
+function firstText(result: Json): string | undefined {
+  const content = result.content;
+  if (!Array.isArray(content)) return undefined;
+  for (const block of content as unknown[]) {
+    if (block && typeof block === 'object' && (block as Json).type === 'text') {
+      const text = (block as Json).text;
+      if (typeof text === 'string') return text.length > 1024 ? `${text.slice(0, 1024)}…` : text;
+    }
+  }
+  return undefined;
+}
+
+function namesOf(list: unknown): string[] {
+  if (!Array.isArray(list)) return [];
+  const names: string[] = [];
+  for (const item of list as unknown[]) {
+    const name = item && typeof item === 'object' ? (item as Json).name : undefined;
+    if (typeof name === 'string') names.push(name);
+  }
+  return names;
+}
+
+/**
+ * Per-transport state: requests in flight both ways and the 2025-era session. Created once per
+ * transport; observing the same transport again returns the existing observer.
+ */
+export class TransportObserver {
+  readonly networkTransport: NetworkTransport | undefined;
+  /** Inbound requests awaiting our reply, by JSON-RPC id. */
+  private readonly _inflight = new Map<string | number, Pending>();
+  /** Requests this server sent to the client (sampling, elicitation, roots), by JSON-RPC id. */
+  private readonly _outbound = new Map<string | number, Pending>();
+  private _session: SessionInfo | undefined;
+  private _sessionStart = 0;
+  /** Protocol version and client negotiated by `initialize` (2025 era). */
+  private _protocolVersion: string | undefined;
+  private _clientName: string | undefined;
+  private _clientVersion: string | undefined;
+  private _closed = false;
+  /** Set by server-level instrumentation to resolve registered tool names. */
+  registry: ToolRegistryView | undefined;
+
+  constructor(
+    private readonly _hub: InstrumentHub,
+    private readonly _transport: TransportLike,
+    options: ObserveTransportOptions,
+  ) {
+    this.networkTransport = options.networkTransport ?? detectNetworkTransport(_transport);
+  }
+
+  /** Attaches an exception thrown inside a tool handler to its in-flight operation. */
+  noteException(jsonrpcId: unknown, exception: OperationRecord['exception']): void {
+    if (!isId(jsonrpcId)) return;
+    const op = this._inflight.get(jsonrpcId);
+    if (op && exception) op.exception = exception;
+  }
+
+  /** Whether an inbound request with this id is still awaiting its reply. */
+  isInflight(jsonrpcId: string | number): boolean {
+    return this._inflight.has(jsonrpcId);
+  }
+
+  inbound(message: unknown): void {
+    if (!message || typeof message !== 'object' || Array.isArray(message)) return;
+    const msg = message as Json;
+    const method = msg.method;
+    if (typeof method === 'string') {
+      if (isId(msg.id)) this._startServerOperation(msg, method, msg.id);
+      else this._notification(msg, method);
+    } else if (isId(msg.id)) {
+      this._endOperation(this._outbound, msg.id, msg);
+    }
+  }
+
+  outbound(message: unknown): void {
+    if (!message || typeof message !== 'object' || Array.isArray(message)) return;
+    const msg = message as Json;
+    const method = msg.method;
+    if (typeof method === 'string') {
+      if (isId(msg.id)) this._startClientOperation(msg, method, msg.id);
+    } else if (isId(msg.id)) {
+      this._endOperation(this._inflight, msg.id, msg);
+    }
+  }
+
+  closed(): void {
+    if (this._closed) return;
+    this._closed = true;
+    for (const map of [this._inflight, this._outbound]) {
+      for (const op of map.values()) this._finish(op, 'closed', '_OTHER', 'connection closed before a reply');
+      map.clear();
+    }
+    if (this._session) {
+      const session = this._session;
+      this._session = undefined;
+      this._hub.sessionEnded(session, (performance.now() - this._sessionStart) / 1000);
+    }
+  }
+
+  private _newOperation(
+    side: OperationSide,
+    msg: Json,
+    method: string,
+    id: string | number,
+    map: Map<string | number, Pending>,
+  ): Pending | undefined {
+    if (map.size >= this._hub.maxInflightPerTransport) {
+      this._hub.internalError(
+        new Error(
+          `more than ${this._hub.maxInflightPerTransport} requests in flight on one transport; not tracking ${method}`,
+        ),
+        'inflight-limit',
+      );
+      return undefined;
+    }
+    const op: Pending = {
+      side,
+      requestId: this._hub.nextRequestId(),
+      jsonrpcId: id,
+      method,
+      startTime: Date.now(),
+      startMono: performance.now(),
+      durationMs: 0,
+      outcome: 'ok',
+      callerFault: false,
+      requestBytes: jsonBytes(msg),
+      networkTransport: this.networkTransport,
+    };
+    const params = msg.params;
+    if (params && typeof params === 'object') {
+      const p = params as Json;
+      if (method === 'tools/call') op.toolName = str(p.name);
+      else if (method === 'prompts/get') op.promptName = str(p.name);
+      else if (typeof p.uri === 'string') op.resourceUri = p.uri;
+      const meta = p._meta;
+      if (meta && typeof meta === 'object') {
+        // 2026-07-28: protocol version and client identity travel on every request.
+        const m = meta as Json;
+        const version = str(m[META_PROTOCOL_VERSION]);
+        if (version !== undefined) op.protocolVersion = version;
+        const info = m[META_CLIENT_INFO];
+        if (info && typeof info === 'object') {
+          op.clientName = str((info as Json).name);
+          op.clientVersion = str((info as Json).version);
+        }
+      }
+      if (method === 'initialize') {
+        const info = p.clientInfo;
+        if (info && typeof info === 'object') {
+          this._clientName = str((info as Json).name);
+          this._clientVersion = str((info as Json).version);
+        }
+        op.protocolVersion ??= str(p.protocolVersion);
+      }
+    }
+    op.protocolVersion ??= this._protocolVersion;
+    if (op.clientName === undefined && this._clientName !== undefined) {
+      op.clientName = this._clientName;
+      op.clientVersion = this._clientVersion;
+    }
+    const sessionId = this._transport.sessionId;
+    if (typeof sessionId === 'string') op.sessionId = sessionId;
+    map.set(id, op);
+    this._hub.operationStarted(op);
+    return op;
+  }
+
+  private _startServerOperation(msg: Json, method: string, id: string | number): void {
+    this._newOperation('server', msg, method, id, this._inflight);
+  }
+
+  private _startClientOperation(msg: Json, method: string, id: string | number): void {
+    this._newOperation('client', msg, method, id, this._outbound);
+  }
+
+  private _notification(msg: Json, method: string): void {
+    this._hub.notificationReceived(method, this.networkTransport);
+    if (method === 'notifications/cancelled') {
+      const params = msg.params as Json | undefined;
+      const target = params?.requestId;
+      if (!isId(target)) return;
+      const op = this._inflight.get(target);
+      if (!op) return;
+      // The SDK sends no reply to a cancelled request: the cancellation ends the operation.
+      this._inflight.delete(target);
+      this._finish(op, 'cancelled', 'cancelled', str(params?.reason));
+    }
+  }
+
+  private _endOperation(map: Map<string | number, Pending>, id: string | number, msg: Json): void {
+    const op = map.get(id);
+    if (!op) return;
+    map.delete(id);
+    op.responseBytes = jsonBytes(msg);
+    const error = msg.error;
+    if (error && typeof error === 'object') {
+      const code = (error as Json).code;
+      const numeric = typeof code === 'number' ? code : undefined;
+      op.errorCode = numeric;
+      op.callerFault = numeric !== undefined && op.side === 'server' && CALLER_FAULT_CODES.has(numeric);
+      this._finish(
+        op,
+        'error',
+        numeric !== undefined ? String(numeric) : '_OTHER',
+        str((error as Json).message),
+      );
+      return;
+    }
+    const result = msg.result && typeof msg.result === 'object' ? (msg.result as Json) : undefined;
+    if (result && op.side === 'server') this._inspectResult(op, result);
+    if (result && op.method === 'tools/call' && result.isError === true) {
+      const unknownTool = op.toolName !== undefined && this.registry?.hasTool(op.toolName) === false;
+      if (unknownTool) {
+        // SDK v1 answers an unknown tool with an isError result; it is the caller's fault (-32602).
+        op.errorCode = INVALID_PARAMS;
+        op.callerFault = true;
+        this._finish(op, 'error', String(INVALID_PARAMS), firstText(result));
+      } else {
+        this._finish(op, 'tool_error', 'tool_error', op.exception?.message ?? firstText(result));
+      }
+      return;
+    }
+    this._finish(op, 'ok', undefined, undefined);
+  }
+
+  private _inspectResult(op: Pending, result: Json): void {
+    switch (op.method) {
+      case 'initialize': {
+        const version = str(result.protocolVersion);
+        if (version !== undefined) {
+          this._protocolVersion = version;
+          op.protocolVersion = version;
+        }
+        const sessionId = this._transport.sessionId;
+        if (typeof sessionId === 'string') op.sessionId = sessionId;
+        if (!this._session) {
+          this._session = {
+            sessionId: op.sessionId,
+            protocolVersion: this._protocolVersion,
+            clientName: this._clientName,
+            clientVersion: this._clientVersion,
+            networkTransport: this.networkTransport,
+          };
+          this._sessionStart = performance.now();
+          this._hub.sessionStarted(this._session);
+        }
+        break;
+      }
+      case 'tools/list':
+        this._hub.toolsListed(namesOf(result.tools));
+        break;
+      case 'prompts/list':
+        this._hub.promptsListed(namesOf(result.prompts));
+        break;
+      default:
+        break;
+    }
+  }
+
+  private _finish(
+    op: Pending,
+    outcome: OperationRecord['outcome'],
+    errorType: string | undefined,
+    message: string | undefined,
+  ): void {
+    op.durationMs = performance.now() - op.startMono;
+    op.outcome = outcome;
+    if (errorType !== undefined) op.errorType = errorType;
+    if (message !== undefined) op.errorMessage = message;
+    this._hub.operationEnded(op);
+  }
+}
+
+type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
+const noop: AnyFn = () => undefined;
+
+/**
+ * Wraps whatever is assigned to a handler property (`onmessage`, `onclose`) so `before` runs first.
+ * The wrapper is stored where the transport keeps the handler: in an own field, or through an
+ * inherited accessor (SDK v1's Node HTTP transport delegates to an inner web-standard transport).
+ * Code that chains handlers (`const prev = t.onmessage; t.onmessage = m => { prev(m); … }`) keeps
+ * working, and `before` runs once per dispatch however deep the chain.
+ */
+function interceptHandler(
+  target: object,
+  property: string,
+  always: boolean,
+  before: (args: unknown[]) => void,
+): void {
+  let depth = 0;
+  const wrapped = new WeakSet<AnyFn>();
+  const wrap = (fn: AnyFn | undefined): AnyFn | undefined => {
+    if (fn === undefined && always) fn = noop;
+    if (typeof fn !== 'function' || wrapped.has(fn)) return fn;
+    const inner = fn;
+    const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+      if (depth === 0) before(args);
+      depth++;
+      try {
+        return inner.apply(this, args);
+      } finally {
+        depth--;
+      }
+    };
+    wrapped.add(wrapper);
+    return wrapper;
+  };
+
+  let descriptor: PropertyDescriptor | undefined;
+  for (let o: object | null = target; o && !descriptor; o = Object.getPrototypeOf(o) as object | null) {
+    descriptor = Object.getOwnPropertyDescriptor(o, property);
+  }
+  if (descriptor?.set && descriptor.get) {
+    const { get, set } = descriptor;
+    Object.defineProperty(target, property, {
+      configurable: true,
+      enumerable: true,
+      get(this: unknown) {
+        return get.call(this) as unknown;
+      },
+      set(this: unknown, handler: AnyFn | undefined) {
+        set.call(this, wrap(handler));
+      },
+    });
+    set.call(target, wrap(get.call(target) as AnyFn | undefined));
+    return;
+  }
+  let stored = wrap((target as Record<string, unknown>)[property] as AnyFn | undefined);
+  Object.defineProperty(target, property, {
+    configurable: true,
+    enumerable: true,
+    get: () => stored,
+    set: (handler: AnyFn | undefined) => {
+      stored = wrap(handler);
+    },
+  });
+}
+
+/** Returns the observer already attached to a transport, if any. */
+export function transportObserverOf(transport: object): TransportObserver | undefined {
+  return (transport as { [observedSym]?: TransportObserver })[observedSym];
+}
+
+/**
+ * Wraps a transport's message stream. Idempotent: a second call returns the first observer, so
+ * observing twice never double-counts. Errors inside mcpulse are reported to the hub, never thrown
+ * into the transport.
+ */
+export function attachTransportObserver(
+  hub: InstrumentHub,
+  transport: TransportLike,
+  options: ObserveTransportOptions = {},
+): TransportObserver {
+  const existing = transportObserverOf(transport);
+  if (existing) return existing;
+  const observer = new TransportObserver(hub, transport, options);
+  Object.defineProperty(transport, observedSym, { value: observer, enumerable: false });
+
+  interceptHandler(transport, 'onmessage', false, (args) => {
+    try {
+      observer.inbound(args[0]);
+    } catch (error) {
+      hub.internalError(error, 'inbound');
+    }
+  });
+  interceptHandler(transport, 'onclose', true, () => {
+    try {
+      observer.closed();
+    } catch (error) {
+      hub.internalError(error, 'close');
+    }
+  });
+
+  type Send = (message: unknown, options?: unknown) => Promise<void>;
+  const send = transport.send as unknown as Send;
+  const observedSend = function (this: unknown, message: unknown, options?: unknown): Promise<void> {
+    try {
+      observer.outbound(message);
+    } catch (error) {
+      hub.internalError(error, 'outbound');
+    }
+    return send.call(this, message, options);
+  };
+  Object.defineProperty(transport, 'send', { configurable: true, writable: true, value: observedSend });
+
+  // Some transports never call onclose on close(); close() itself ends what is in flight.
+  const close = (transport as { close?: () => Promise<void> }).close;
+  if (typeof close === 'function') {
+    Object.defineProperty(transport, 'close', {
+      configurable: true,
+      writable: true,
+      value: async function (this: unknown): Promise<void> {
+        try {
+          return await close.call(this);
+        } finally {
+          try {
+            observer.closed();
+          } catch (error) {
+            hub.internalError(error, 'close');
+          }
+        }
+      },
+    });
+  }
+  return observer;
+}

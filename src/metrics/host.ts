@@ -1,0 +1,484 @@
+/**
+ * Host metrics (CPU, memory, filesystems, load, network, file descriptors), named after the
+ * OpenTelemetry system semantic conventions as Prometheus exports them: `system.memory.usage`
+ * (unit `By`) → `system_memory_usage_bytes`, attribute `system.memory.state` → label `system_memory_state`.
+ *
+ * Values are refreshed by a background sampler and only read at scrape time, so scrapes stay cheap
+ * and a slow `/proc` or `statfs` never delays `/metrics`.
+ */
+import { readFile, stat, statfs } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+export interface HostMetricsOptions {
+  /** How often to sample, in milliseconds. Default 15000, minimum 1000. */
+  intervalMs?: number;
+  /**
+   * Mount points to report in `system_filesystem_usage_bytes`. Default: the real filesystems in
+   * `/proc/self/mounts` (pseudo, in-memory and network filesystems left out), at most 20; outside
+   * Linux, the root of the working directory. An empty array reports none.
+   */
+  diskPaths?: string[];
+}
+
+export interface HostMetrics {
+  /** Resolves after the first sample (never rejects). */
+  ready: Promise<void>;
+  /** Stops the periodic sampler. Idempotent; the metrics stay registered with their last values. */
+  stop(): void;
+  /** Samples at once; while a sample is already running, resolves with that one. Never rejects. */
+  sampleNow(): Promise<void>;
+}
+
+const DEFAULT_INTERVAL_MS = 15_000;
+const MIN_INTERVAL_MS = 1000;
+const MAX_DEFAULT_FILESYSTEMS = 20;
+const MAX_NETWORK_INTERFACES = 32;
+/** CPU times tick at 10 ms per CPU; a shorter window gives a meaningless ratio (mostly 0 or 1). */
+const MIN_CPU_WINDOW_MS = 250;
+
+/**
+ * Filesystem types left out of the default list: kernel pseudo filesystems and in-memory ones (no
+ * disk to fill), read-only images that are always 100% full, and network filesystems, whose
+ * `statfs` can hang on an unreachable server and hold a libuv thread. List those explicitly if wanted.
+ */
+const SKIPPED_FS_TYPES: ReadonlySet<string> = new Set([
+  'autofs',
+  'binder',
+  'binfmt_misc',
+  'bpf',
+  'cgroup',
+  'cgroup2',
+  'configfs',
+  'debugfs',
+  'devpts',
+  'devtmpfs',
+  'efivarfs',
+  'fusectl',
+  'fuse.gvfsd-fuse',
+  'fuse.lxcfs',
+  'fuse.portal',
+  'fuse.snapfuse',
+  'hugetlbfs',
+  'mqueue',
+  'nsfs',
+  'proc',
+  'pstore',
+  'ramfs',
+  'rootfs',
+  'rpc_pipefs',
+  'securityfs',
+  'selinuxfs',
+  'sysfs',
+  'tmpfs',
+  'tracefs',
+  // read-only images
+  'erofs',
+  'iso9660',
+  'squashfs',
+  // network
+  'afs',
+  'ceph',
+  'cifs',
+  'fuse.glusterfs',
+  'fuse.sshfs',
+  'glusterfs',
+  'lustre',
+  'nfs',
+  'nfs4',
+  'smb3',
+  'smbfs',
+]);
+
+interface Mount {
+  device: string;
+  mountpoint: string;
+  type: string;
+}
+
+interface CpuTimes {
+  idle: number;
+  total: number;
+  count: number;
+  at: number;
+}
+
+export function registerHostMetrics(registry: Registry, options: HostMetricsOptions = {}): HostMetrics {
+  const intervalMs = validateInterval(options.intervalMs);
+  const diskPaths = validateDiskPaths(options.diskPaths);
+  const linux = process.platform === 'linux';
+  const registers = [registry];
+
+  const sampleErrors = new Counter({
+    name: 'mcpulse_host_sample_errors_total',
+    help: 'Host metric reads that failed (that family kept its previous value for the sample).',
+    registers,
+  });
+  const cpuUtilization = new Gauge({
+    name: 'system_cpu_utilization_ratio',
+    help: 'Share of time all logical CPUs of the host were busy over the last sampling interval (0 to 1).',
+    registers,
+  });
+  const memoryUsage = new Gauge({
+    name: 'system_memory_usage_bytes',
+    help: 'Host memory in bytes by state: used (total minus available) and available.',
+    labelNames: ['system_memory_state'],
+    registers,
+  });
+  const filesystemUsage = new Gauge({
+    name: 'system_filesystem_usage_bytes',
+    help: 'Filesystem space in bytes by state: used, and free to unprivileged users.',
+    labelNames: ['system_device', 'system_filesystem_mountpoint', 'system_filesystem_state'],
+    registers,
+  });
+  // The semantic conventions define no load-average metric (they only float `system.linux.cpu.load_1m`
+  // as an example name); these are the names the OpenTelemetry Collector's hostmetrics receiver emits
+  // (`system.cpu.load_average.1m`, unit `{thread}`, so no Prometheus unit suffix), which dashboards
+  // built on the Collector already use. Not registered on Windows, where os.loadavg() is always zero.
+  const loadAverage =
+    process.platform === 'win32'
+      ? undefined
+      : ([1, 5, 15] as const).map(
+          (minutes) =>
+            new Gauge({
+              name: `system_cpu_load_average_${minutes}m`,
+              help: `Host load average over ${minutes} minute${minutes === 1 ? '' : 's'}.`,
+              registers,
+            }),
+        );
+  const networkIo = new Counter({
+    name: 'system_network_io_bytes_total',
+    help: 'Bytes received and transmitted by each host network interface (loopback excluded), from the kernel counters.',
+    labelNames: ['network_interface_name', 'network_io_direction'],
+    registers,
+  });
+  // Host-wide, unlike prom-client's process_open_fds; /proc-only, so absent elsewhere rather than a fake 0.
+  const openFds = linux
+    ? new Gauge({
+        name: 'system_open_file_descriptors',
+        help: 'File descriptors allocated on the whole host (first field of /proc/sys/fs/file-nr).',
+        registers,
+      })
+    : undefined;
+
+  let cpuBaseline = readCpuTimes();
+
+  const sampleCpu = async (): Promise<void> => {
+    const waitMs = cpuBaseline.at + MIN_CPU_WINDOW_MS - performance.now();
+    // Referenced on purpose: only the first sample waits, and an unreferenced wait would let a
+    // script doing `await metrics.ready` before it listens exit with an unsettled top-level await.
+    if (waitMs > 0) await delay(waitMs);
+    const now = readCpuTimes();
+    if (now.count === 0) return; // some sandboxes hide the CPU list
+    const total = now.total - cpuBaseline.total;
+    const idle = now.idle - cpuBaseline.idle;
+    if (now.count !== cpuBaseline.count || total < 0 || idle < 0) {
+      // CPU hotplug or a counter glitch: start a new window rather than report nonsense.
+      cpuBaseline = now;
+      return;
+    }
+    if (total === 0) return; // no tick elapsed; keep the window open and the last value
+    cpuUtilization.set(Math.min(1, Math.max(0, 1 - idle / total)));
+    cpuBaseline = now;
+  };
+
+  const sampleMemory = async (): Promise<void> => {
+    if (linux) {
+      let text: string | undefined;
+      try {
+        text = await readFile('/proc/meminfo', 'utf8');
+      } catch {
+        sampleErrors.inc();
+      }
+      const total = text === undefined ? undefined : meminfoBytes(text, 'MemTotal');
+      const available = text === undefined ? undefined : meminfoBytes(text, 'MemAvailable');
+      if (total !== undefined && available !== undefined) {
+        setMemory(total, available);
+        return;
+      }
+    }
+    // libuv reads MemAvailable itself where it can, and sysinfo() where /proc is hidden.
+    setMemory(os.totalmem(), os.freemem());
+  };
+  const setMemory = (total: number, available: number): void => {
+    memoryUsage.set({ system_memory_state: 'used' }, Math.max(0, total - available));
+    memoryUsage.set({ system_memory_state: 'available' }, available);
+  };
+
+  // mountpoint → device of the series currently exported, so vanished mounts can be removed.
+  const reportedFilesystems = new Map<string, string>();
+  const sampleFilesystems = async (): Promise<void> => {
+    let mounts: Map<string, Mount> | undefined;
+    if (linux) {
+      try {
+        mounts = visibleMounts(parseMounts(await readFile('/proc/self/mounts', 'utf8')));
+      } catch {
+        sampleErrors.inc();
+        if (diskPaths === undefined) return; // cannot tell which mounts exist: keep the last values
+      }
+    }
+    let targets: { device: string; mountpoint: string }[];
+    if (diskPaths !== undefined) {
+      targets = diskPaths.map((mountpoint) => ({
+        mountpoint,
+        // Outside Linux, or when the mount table was unreadable, keep the device seen before.
+        device: (mounts && mountFor(mounts, mountpoint)?.device) ?? reportedFilesystems.get(mountpoint) ?? '',
+      }));
+    } else if (mounts) {
+      targets = await defaultFilesystems(mounts);
+    } else {
+      targets = [{ device: '', mountpoint: path.parse(process.cwd()).root }];
+    }
+
+    const wanted = new Map(targets.map((t) => [t.mountpoint, t.device]));
+    for (const [mountpoint, device] of reportedFilesystems) {
+      if (wanted.get(mountpoint) === device) continue;
+      for (const state of ['used', 'free']) {
+        filesystemUsage.remove({
+          system_device: device,
+          system_filesystem_mountpoint: mountpoint,
+          system_filesystem_state: state,
+        });
+      }
+      reportedFilesystems.delete(mountpoint);
+    }
+
+    await Promise.all(
+      targets.map(async ({ device, mountpoint }) => {
+        try {
+          const stats = await statfs(mountpoint);
+          const used = (stats.blocks - stats.bfree) * stats.bsize;
+          const free = stats.bavail * stats.bsize;
+          if (!(used >= 0 && free >= 0 && Number.isFinite(used + free))) throw new Error('bad statfs');
+          const labels = { system_device: device, system_filesystem_mountpoint: mountpoint };
+          filesystemUsage.set({ ...labels, system_filesystem_state: 'used' }, used);
+          filesystemUsage.set({ ...labels, system_filesystem_state: 'free' }, free);
+          reportedFilesystems.set(mountpoint, device);
+        } catch {
+          sampleErrors.inc();
+        }
+      }),
+    );
+  };
+
+  const sampleLoad = (): void => {
+    if (!loadAverage) return;
+    const values = os.loadavg();
+    loadAverage.forEach((gauge, i) => gauge.set(values[i] ?? 0));
+  };
+
+  // interface → last kernel byte counts; the Counter is advanced by the difference.
+  const lastNetwork = new Map<string, { receive: number; transmit: number }>();
+  const sampleNetwork = async (): Promise<void> => {
+    if (!linux) return;
+    const interfaces = parseNetDev(await readFile('/proc/net/dev', 'utf8'));
+    const present = new Set<string>();
+    for (const { name, receive, transmit } of interfaces) {
+      if (name === 'lo') continue;
+      const previous = lastNetwork.get(name);
+      if (previous === undefined && lastNetwork.size >= MAX_NETWORK_INTERFACES) continue;
+      present.add(name);
+      networkIo.inc(
+        { network_interface_name: name, network_io_direction: 'receive' },
+        counterDelta(previous?.receive, receive),
+      );
+      networkIo.inc(
+        { network_interface_name: name, network_io_direction: 'transmit' },
+        counterDelta(previous?.transmit, transmit),
+      );
+      lastNetwork.set(name, { receive, transmit });
+    }
+    // Interfaces come and go (container veths); free their slots so the cap counts current ones.
+    for (const name of lastNetwork.keys()) {
+      if (present.has(name)) continue;
+      networkIo.remove({ network_interface_name: name, network_io_direction: 'receive' });
+      networkIo.remove({ network_interface_name: name, network_io_direction: 'transmit' });
+      lastNetwork.delete(name);
+    }
+  };
+
+  const sampleOpenFds = async (): Promise<void> => {
+    if (!openFds) return;
+    const allocated = /^\d+/.exec(await readFile('/proc/sys/fs/file-nr', 'utf8'))?.[0];
+    if (allocated === undefined) throw new Error('unexpected /proc/sys/fs/file-nr');
+    openFds.set(Number(allocated));
+  };
+
+  // Each family fails on its own: an error leaves that family's last values and is only counted.
+  const guarded = async (family: () => void | Promise<void>): Promise<void> => {
+    try {
+      await family();
+    } catch {
+      sampleErrors.inc();
+    }
+  };
+
+  let inFlight: Promise<void> | undefined;
+  const sampleNow = (): Promise<void> => {
+    // One sample at a time: a stuck read must not pile up samples behind it.
+    inFlight ??= Promise.all(
+      [sampleCpu, sampleMemory, sampleFilesystems, sampleLoad, sampleNetwork, sampleOpenFds].map(guarded),
+    ).then(() => {
+      inFlight = undefined;
+    });
+    return inFlight;
+  };
+
+  let timer: NodeJS.Timeout | undefined = setInterval(() => void sampleNow(), intervalMs);
+  timer.unref(); // monitoring must never keep the process alive
+  const ready = sampleNow();
+
+  return {
+    ready,
+    sampleNow,
+    stop(): void {
+      if (timer === undefined) return;
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}
+
+function validateInterval(value: unknown): number {
+  if (value === undefined) return DEFAULT_INTERVAL_MS;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < MIN_INTERVAL_MS) {
+    throw new RangeError(
+      `mcpulse: hostMetrics.intervalMs must be a number >= ${MIN_INTERVAL_MS}, got ${showValue(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Numbers as written (NaN, Infinity), anything else as JSON so `"2000"` is told apart from 2000. */
+function showValue(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  try {
+    return JSON.stringify(value) ?? typeof value;
+  } catch {
+    return typeof value; // bigint, cycles
+  }
+}
+
+function validateDiskPaths(value: unknown): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((p) => typeof p === 'string' && p.length > 0)) {
+    throw new TypeError('mcpulse: hostMetrics.diskPaths must be an array of non-empty strings');
+  }
+  return [...new Set(value as string[])];
+}
+
+function readCpuTimes(): CpuTimes {
+  let idle = 0;
+  let total = 0;
+  const cpus = os.cpus();
+  for (const { times } of cpus) {
+    idle += times.idle;
+    total += times.user + times.nice + times.sys + times.idle + times.irq;
+  }
+  return { idle, total, count: cpus.length, at: performance.now() };
+}
+
+/** A `/proc/meminfo` field in bytes (the file says kB, meaning KiB). */
+function meminfoBytes(text: string, field: string): number | undefined {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(text);
+  return match?.[1] === undefined ? undefined : Number(match[1]) * 1024;
+}
+
+/** `/proc/self/mounts` escapes space, tab, newline and backslash in paths as octal (`\040`). */
+function unescapeMountField(field: string): string {
+  return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+}
+
+function parseMounts(text: string): Mount[] {
+  const mounts: Mount[] = [];
+  for (const line of text.split('\n')) {
+    const [device, mountpoint, type] = line.split(' ');
+    if (device === undefined || mountpoint === undefined || type === undefined) continue;
+    mounts.push({ device: unescapeMountField(device), mountpoint: unescapeMountField(mountpoint), type });
+  }
+  return mounts;
+}
+
+/** One entry per mount point: a later mount on the same point hides the earlier one. */
+function visibleMounts(mounts: readonly Mount[]): Map<string, Mount> {
+  const visible = new Map<string, Mount>();
+  for (const mount of mounts) {
+    visible.delete(mount.mountpoint); // re-insert so order follows the visible mount
+    visible.set(mount.mountpoint, mount);
+  }
+  return visible;
+}
+
+/** The mount holding `target`: the longest mount point that is `target` or one of its parents. */
+function mountFor(mounts: ReadonlyMap<string, Mount>, target: string): Mount | undefined {
+  let candidate = path.resolve(target);
+  for (;;) {
+    const mount = mounts.get(candidate);
+    if (mount) return mount;
+    const parent = path.dirname(candidate);
+    if (parent === candidate) return undefined;
+    candidate = parent;
+  }
+}
+
+async function defaultFilesystems(
+  mounts: ReadonlyMap<string, Mount>,
+): Promise<{ device: string; mountpoint: string }[]> {
+  const candidates = [...mounts.values()].filter(
+    // Overlay is a container's root; elsewhere (a Docker host's per-container mounts) it repeats the disk below.
+    (m) => !SKIPPED_FS_TYPES.has(m.type) && (m.type !== 'overlay' || m.mountpoint === '/'),
+  );
+  // `/` first so the cap never drops it.
+  candidates.sort((a, b) => Number(b.mountpoint === '/') - Number(a.mountpoint === '/'));
+  const devices = new Set<string>();
+  const picked: { device: string; mountpoint: string }[] = [];
+  for (const { device, mountpoint } of candidates) {
+    // Bind mounts (a container's /etc/hosts, btrfs subvolumes) repeat a filesystem: report it once.
+    if (devices.has(device)) continue;
+    // Container runtimes bind-mount single files (/etc/hosts, /etc/resolv.conf) from the host's disk.
+    if (!(await isDirectory(mountpoint))) continue;
+    devices.add(device);
+    picked.push({ device, mountpoint });
+    if (picked.length === MAX_DEFAULT_FILESYSTEMS) break;
+  }
+  return picked;
+}
+
+async function isDirectory(target: string): Promise<boolean> {
+  try {
+    return (await stat(target)).isDirectory();
+  } catch {
+    return true; // let statfs meet (and count) the same failure
+  }
+}
+
+function parseNetDev(text: string): { name: string; receive: number; transmit: number }[] {
+  const interfaces: { name: string; receive: number; transmit: number }[] = [];
+  // Two header lines, then `name: rx_bytes rx_packets … (8 receive fields) tx_bytes …`.
+  for (const line of text.split('\n').slice(2)) {
+    const colon = line.indexOf(':');
+    if (colon < 0) continue;
+    const fields = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/);
+    const receive = Number(fields[0]);
+    const transmit = Number(fields[8]);
+    if (!Number.isFinite(receive) || !Number.isFinite(transmit)) continue;
+    interfaces.push({ name: line.slice(0, colon).trim(), receive, transmit });
+  }
+  return interfaces;
+}
+
+/**
+ * How far to advance a counter mirroring a kernel counter. The first reading counts in full, so the
+ * exported value equals the kernel's; a drop means the kernel counter restarted (driver reload,
+ * 32-bit wrap) and everything since counts as new.
+ */
+function counterDelta(previous: number | undefined, current: number): number {
+  if (previous === undefined || current < previous) return current;
+  return current - previous;
+}

@@ -1,0 +1,172 @@
+/**
+ * MCP metrics from operation records, named after the OpenTelemetry MCP conventions as Prometheus
+ * exports them (standards.md §1.3): `mcp.server.operation.duration` → `mcp_server_operation_duration_seconds`.
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+import { methodLabel, OTHER, protocolVersionLabel } from '../instrument/conventions.js';
+import type { OperationRecord } from '../instrument/record.js';
+import type { SessionInfo } from '../instrument/transport.js';
+import type { LabelGuard } from './labels.js';
+
+/** The bucket boundaries the conventions prescribe for every MCP duration histogram, in seconds. */
+export const MCP_DURATION_BUCKETS: readonly number[] = [
+  0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300,
+];
+
+/** Message size buckets, 64 B to 16 MiB by powers of four. */
+export const MESSAGE_SIZE_BUCKETS: readonly number[] = [
+  64, 256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 16_777_216,
+];
+
+export const METRIC_SERVER_OPERATION_DURATION = 'mcp_server_operation_duration_seconds';
+export const METRIC_CLIENT_OPERATION_DURATION = 'mcp_client_operation_duration_seconds';
+export const METRIC_SERVER_SESSION_DURATION = 'mcp_server_session_duration_seconds';
+export const METRIC_SESSIONS_ACTIVE = 'mcp_server_sessions_active';
+export const METRIC_OPERATIONS_ACTIVE = 'mcp_server_operations_active';
+export const METRIC_REQUEST_SIZE = 'mcpulse_server_request_size_bytes';
+export const METRIC_RESPONSE_SIZE = 'mcpulse_server_response_size_bytes';
+export const METRIC_NOTIFICATIONS = 'mcpulse_server_notifications_received_total';
+export const METRIC_CLIENT_OPERATIONS = 'mcpulse_server_operations_by_client_total';
+
+const OPERATION_LABELS = [
+  'mcp_method_name',
+  'gen_ai_tool_name',
+  'gen_ai_prompt_name',
+  'error_type',
+  'network_transport',
+  'mcp_protocol_version',
+] as const;
+type OperationLabel = (typeof OPERATION_LABELS)[number];
+
+/** Builds and records the MCP metric families on one registry. */
+export class McpMetrics {
+  private readonly _serverDuration: Histogram<OperationLabel>;
+  private readonly _clientDuration: Histogram<OperationLabel>;
+  private readonly _sessionDuration: Histogram<'network_transport' | 'mcp_protocol_version'>;
+  private readonly _sessionsActive: Gauge<'network_transport'>;
+  private readonly _operationsActive: Gauge<'mcp_method_name'>;
+  private readonly _requestSize: Histogram<'mcp_method_name' | 'gen_ai_tool_name'>;
+  private readonly _responseSize: Histogram<'mcp_method_name' | 'gen_ai_tool_name'>;
+  private readonly _notifications: Counter<'mcp_method_name' | 'network_transport'>;
+  private readonly _byClient: Counter<'client_name' | 'outcome'>;
+
+  constructor(
+    registry: Registry,
+    private readonly _guard: LabelGuard,
+  ) {
+    const registers = [registry];
+    this._serverDuration = new Histogram({
+      name: METRIC_SERVER_OPERATION_DURATION,
+      help: 'Duration of MCP requests handled by this server, from receipt until the reply was sent.',
+      labelNames: OPERATION_LABELS,
+      buckets: [...MCP_DURATION_BUCKETS],
+      registers,
+    });
+    this._clientDuration = new Histogram({
+      name: METRIC_CLIENT_OPERATION_DURATION,
+      help: 'Duration of MCP requests this process sent (server to client: sampling, elicitation, roots).',
+      labelNames: OPERATION_LABELS,
+      buckets: [...MCP_DURATION_BUCKETS],
+      registers,
+    });
+    this._sessionDuration = new Histogram({
+      name: METRIC_SERVER_SESSION_DURATION,
+      help: 'Duration of MCP sessions (2025-era protocol) from initialize until the transport closed.',
+      labelNames: ['network_transport', 'mcp_protocol_version'],
+      buckets: [...MCP_DURATION_BUCKETS],
+      registers,
+    });
+    this._sessionsActive = new Gauge({
+      name: METRIC_SESSIONS_ACTIVE,
+      help: 'MCP sessions currently open.',
+      labelNames: ['network_transport'],
+      registers,
+    });
+    this._operationsActive = new Gauge({
+      name: METRIC_OPERATIONS_ACTIVE,
+      help: 'MCP requests currently being handled.',
+      labelNames: ['mcp_method_name'],
+      registers,
+    });
+    this._requestSize = new Histogram({
+      name: METRIC_REQUEST_SIZE,
+      help: 'Size of MCP request messages received, as JSON, in bytes.',
+      labelNames: ['mcp_method_name', 'gen_ai_tool_name'],
+      buckets: [...MESSAGE_SIZE_BUCKETS],
+      registers,
+    });
+    this._responseSize = new Histogram({
+      name: METRIC_RESPONSE_SIZE,
+      help: 'Size of MCP replies sent, as JSON, in bytes.',
+      labelNames: ['mcp_method_name', 'gen_ai_tool_name'],
+      buckets: [...MESSAGE_SIZE_BUCKETS],
+      registers,
+    });
+    this._notifications = new Counter({
+      name: METRIC_NOTIFICATIONS,
+      help: 'MCP notifications received from clients.',
+      labelNames: ['mcp_method_name', 'network_transport'],
+      registers,
+    });
+    this._byClient = new Counter({
+      name: METRIC_CLIENT_OPERATIONS,
+      help: 'MCP requests handled, by client name (a bounded set; others are _OTHER) and outcome.',
+      labelNames: ['client_name', 'outcome'],
+      registers,
+    });
+  }
+
+  operationStarted(op: OperationRecord): void {
+    if (op.side === 'server') this._operationsActive.inc({ mcp_method_name: methodLabel(op.method) });
+  }
+
+  operationEnded(op: OperationRecord): void {
+    const method = methodLabel(op.method);
+    const labels: Partial<Record<OperationLabel, string>> = { mcp_method_name: method };
+    let tool: string | undefined;
+    if (op.method === 'tools/call') {
+      tool = op.toolName === undefined ? OTHER : this._guard.tool(op.toolName);
+      labels.gen_ai_tool_name = tool;
+    } else if (op.method === 'prompts/get') {
+      labels.gen_ai_prompt_name = op.promptName === undefined ? OTHER : this._guard.prompt(op.promptName);
+    }
+    if (op.errorType !== undefined) labels.error_type = op.errorType;
+    if (op.networkTransport !== undefined) labels.network_transport = op.networkTransport;
+    const version = protocolVersionLabel(op.protocolVersion);
+    if (version !== undefined) labels.mcp_protocol_version = version;
+    const seconds = op.durationMs / 1000;
+    if (op.side === 'client') {
+      this._clientDuration.observe(labels, seconds);
+      return;
+    }
+    this._serverDuration.observe(labels, seconds);
+    this._operationsActive.dec({ mcp_method_name: method });
+    const sizeLabels =
+      tool === undefined ? { mcp_method_name: method } : { mcp_method_name: method, gen_ai_tool_name: tool };
+    this._requestSize.observe(sizeLabels, op.requestBytes);
+    if (op.responseBytes !== undefined) this._responseSize.observe(sizeLabels, op.responseBytes);
+    this._byClient.inc({ client_name: this._guard.client(op.clientName), outcome: op.outcome });
+  }
+
+  notificationReceived(method: string, networkTransport: string | undefined): void {
+    const labels: Partial<Record<'mcp_method_name' | 'network_transport', string>> = {
+      mcp_method_name: methodLabel(method),
+    };
+    if (networkTransport !== undefined) labels.network_transport = networkTransport;
+    this._notifications.inc(labels);
+  }
+
+  sessionStarted(session: SessionInfo): void {
+    this._sessionsActive.inc(session.networkTransport ? { network_transport: session.networkTransport } : {});
+  }
+
+  sessionEnded(session: SessionInfo, durationSeconds: number): void {
+    const labels: Partial<Record<'network_transport' | 'mcp_protocol_version', string>> = {};
+    if (session.networkTransport) labels.network_transport = session.networkTransport;
+    const version = protocolVersionLabel(session.protocolVersion);
+    if (version !== undefined) labels.mcp_protocol_version = version;
+    this._sessionDuration.observe(labels, durationSeconds);
+    this._sessionsActive.dec(session.networkTransport ? { network_transport: session.networkTransport } : {});
+  }
+}
