@@ -55,9 +55,7 @@ describe('bad input', () => {
     for (const message of garbage) expect(() => deliver(message as never)).not.toThrow();
 
     // Unknown methods, a hostile unknown tool name, a registered hostile name, and a 5 MB argument.
-    await expect(
-      client.request({ method: `x/${HOSTILE}`, params: {} }, z.object({})),
-    ).rejects.toThrow();
+    await expect(client.request({ method: `x/${HOSTILE}`, params: {} }, z.object({}))).rejects.toThrow();
     const unknown = await client.callTool({ name: HOSTILE.repeat(3), arguments: {} });
     expect(unknown.isError).toBe(true);
     const hostile = await client.callTool({ name: HOSTILE, arguments: {} });

@@ -32,7 +32,7 @@ import {
   type SessionInfo,
   type TransportLike,
 } from '../instrument/transport.js';
-import { createLogger, logOperation } from '../logging/logger.js';
+import { createLogger, OperationLog } from '../logging/logger.js';
 import { registerHostMetrics, type HostMetrics } from '../metrics/host.js';
 import { LabelGuard } from '../metrics/labels.js';
 import { McpMetrics } from '../metrics/mcp.js';
@@ -69,6 +69,7 @@ export class Mcpulse {
   private readonly _options: ResolvedOptions;
   private readonly _hub: InstrumentHub;
   private readonly _mcpMetrics: McpMetrics;
+  private readonly _operationLog: OperationLog;
   private readonly _guard: LabelGuard;
   private readonly _listeners = new Set<OperationListener>();
   private readonly _servers = new Set<MonitoringServer>();
@@ -92,7 +93,14 @@ export class Mcpulse {
         env: o.env,
         level: o.logLevel,
         destination: o.logDestination,
+        onError: (error) => this._internalError(error, 'log-destination'),
       });
+    // Batch only where pino itself writes asynchronously (a file); stderr stays line by line and synchronous.
+    this._operationLog = new OperationLog(
+      this.logger,
+      o.logger === undefined,
+      typeof o.logDestination === 'string',
+    );
     this._guard = new LabelGuard({ tools: o.tools, prompts: o.prompts, maxClients: o.maxClientNames });
     this._mcpMetrics = new McpMetrics(this.registry, this._guard);
     this._internalErrors = new Counter({
@@ -185,6 +193,7 @@ export class Mcpulse {
       this._hostMetrics?.stop();
       await this.monitoring;
       await Promise.allSettled([...this._servers].map((server) => server.close()));
+      this._operationLog.drain();
       await new Promise<void>((resolve) => {
         try {
           this.logger.flush(() => resolve());
@@ -242,7 +251,7 @@ export class Mcpulse {
       this._internalError(error, 'metrics');
     }
     try {
-      logOperation(this.logger, op);
+      this._operationLog.write(op);
     } catch (error) {
       this._internalError(error, 'log');
     }

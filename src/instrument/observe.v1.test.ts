@@ -78,9 +78,7 @@ describe('observe() with SDK v1 over the in-memory transport', () => {
     await client.listTools();
     await client.getPrompt({ name: 'summarize', arguments: { text: 'x' } });
     await client.ping();
-    await expect(
-      client.request({ method: 'no/such/method', params: {} }, z.object({})),
-    ).rejects.toThrow();
+    await expect(client.request({ method: 'no/such/method', params: {} }, z.object({}))).rejects.toThrow();
     await client.close();
 
     expect(thrown.isError).toBe(true);

@@ -120,17 +120,17 @@ export function attachServerObserver(
 
     const execute = mcp.executeToolHandler;
     if (typeof execute === 'function') {
-      mcp.executeToolHandler = async function (this: unknown, tool: unknown, args: unknown, extra: unknown) {
+      const note = (extra: unknown, error: unknown): never => {
         try {
-          return await execute.call(this, tool, args, extra);
-        } catch (error) {
-          try {
-            current?.noteException(requestIdOf(extra), exceptionInfo(error));
-          } catch (internal) {
-            hub.internalError(internal, 'tool-exception');
-          }
-          throw error;
+          current?.noteException(requestIdOf(extra), exceptionInfo(error));
+        } catch (internal) {
+          hub.internalError(internal, 'tool-exception');
         }
+        throw error;
+      };
+      // A plain .then (not async/await) keeps the extra promise hops off every tool call.
+      mcp.executeToolHandler = function (this: unknown, tool: unknown, args: unknown, extra: unknown) {
+        return execute.call(this, tool, args, extra).then(undefined, (error: unknown) => note(extra, error));
       };
     }
   }

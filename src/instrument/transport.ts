@@ -11,6 +11,7 @@ import {
   META_CLIENT_INFO,
   META_PROTOCOL_VERSION,
 } from './conventions.js';
+import { jsonByteLength } from './size.js';
 import type { NetworkTransport, OperationRecord, OperationSide } from './record.js';
 
 /** The slice of the MCP `Transport` interface mcpulse relies on. */
@@ -66,14 +67,6 @@ function detectNetworkTransport(transport: object): NetworkTransport | undefined
   if (/stdio/i.test(name)) return 'pipe';
   if (/http|sse|websocket/i.test(name)) return 'tcp';
   return undefined;
-}
-
-function jsonBytes(message: unknown): number {
-  try {
-    return Buffer.byteLength(JSON.stringify(message) ?? '', 'utf8');
-  } catch {
-    return 0;
-  }
 }
 
 function str(value: unknown): string | undefined {
@@ -209,7 +202,7 @@ export class TransportObserver {
       durationMs: 0,
       outcome: 'ok',
       callerFault: false,
-      requestBytes: jsonBytes(msg),
+      requestBytes: jsonByteLength(msg),
       networkTransport: this.networkTransport,
     };
     const params = msg.params;
@@ -277,7 +270,7 @@ export class TransportObserver {
     const op = map.get(id);
     if (!op) return;
     map.delete(id);
-    op.responseBytes = jsonBytes(msg);
+    op.responseBytes = jsonByteLength(msg);
     const error = msg.error;
     if (error && typeof error === 'object') {
       const code = (error as Json).code;

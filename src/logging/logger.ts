@@ -1,9 +1,16 @@
 /**
  * The process logger: pino, JSON, to stderr by default, because stdout is the stdio transport's wire.
  */
+import { mkdirSync, openSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 
 import type { OperationRecord } from '../instrument/record.js';
+
+/** Lines are written to a file in batches of about this size; flushed on shutdown. */
+const FILE_BUFFER_BYTES = 4096;
 
 export const LOG_LEVELS: readonly Level[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
 
@@ -15,6 +22,22 @@ export interface LoggerOptions {
   level: string;
   /** A file descriptor (default 2, stderr), a file path, or any pino destination stream. */
   destination: number | string | DestinationStream;
+  /** A failing destination (disk full, closed pipe) is reported here instead of crashing the process. */
+  onError: (error: unknown) => void;
+}
+
+/**
+ * Opens (creating its folder) a log file synchronously, at startup: a path that cannot be written
+ * fails here with its name, rather than later inside pino where the error has no good place to go.
+ */
+function openLogFile(path: string): number {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    return openSync(path, 'a');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new Error(`mcpulse: cannot open log file ${JSON.stringify(path)}: ${reason}`, { cause: error });
+  }
 }
 
 export function createLogger(options: LoggerOptions): Logger {
@@ -23,13 +46,20 @@ export function createLogger(options: LoggerOptions): Logger {
     typeof destination === 'number'
       ? pino.destination({ fd: destination, sync: destination === 2 })
       : typeof destination === 'string'
-        ? pino.destination({ dest: destination, sync: false, mkdir: true })
+        ? pino.destination({ fd: openLogFile(destination), sync: false, minLength: FILE_BUFFER_BYTES })
         : destination;
+  const emitter = stream as Partial<NodeJS.EventEmitter>;
+  if (typeof emitter.on === 'function') emitter.on('error', options.onError);
   return pino(
     {
       level: options.level,
-      base: { service: options.service, version: options.version, env: options.env },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      base: {
+        pid: process.pid,
+        hostname: hostname(),
+        service: options.service,
+        version: options.version,
+        env: options.env,
+      },
       formatters: { level: (label) => ({ level: label }) },
     },
     stream,
@@ -50,11 +80,8 @@ function levelOf(op: OperationRecord): Level {
   }
 }
 
-/** Writes the one line that ends an operation. */
-export function logOperation(logger: Logger, op: OperationRecord): void {
-  const level = levelOf(op);
-  if (!logger.isLevelEnabled(level)) return;
-  const target = op.toolName ?? op.promptName;
+/** The fields of an operation's log line, in a fixed order. */
+function fieldsOf(op: OperationRecord): Record<string, unknown> {
   const line: Record<string, unknown> = {
     request_id: op.requestId,
     jsonrpc_id: op.jsonrpcId,
@@ -77,8 +104,78 @@ export function logOperation(logger: Logger, op: OperationRecord): void {
   if (op.exception) line.exception = op.exception;
   line.request_bytes = op.requestBytes;
   if (op.responseBytes !== undefined) line.response_bytes = op.responseBytes;
-  logger[level](
-    line,
-    target === undefined ? `${op.method} ${op.outcome}` : `${op.method} ${target} ${op.outcome}`,
-  );
+  return line;
 }
+
+function messageOf(op: OperationRecord): string {
+  const target = op.toolName ?? op.promptName;
+  return target === undefined ? `${op.method} ${op.outcome}` : `${op.method} ${target} ${op.outcome}`;
+}
+
+interface PinoInternals {
+  [key: symbol]: unknown;
+}
+
+/**
+ * Writes the one line that ends an operation. With a logger mcpulse built itself (known options: no
+ * hooks, serializers or redaction), the line goes straight to pino's destination in pino's own
+ * format; pino's generic serializer costs more per operation than all the metrics together
+ * (BENCHMARKS.md). With a logger the user passed in, it goes through pino as usual.
+ */
+export class OperationLog {
+  private readonly _stream: { write(line: string): unknown } | undefined;
+  private readonly _bindings: string | undefined;
+  /**
+   * Lines not yet handed to the destination. sonic-boom measures its whole pending chunk on every
+   * write, which costs microseconds per line when the event loop is busy; handing it one batch per
+   * ~16 KB (or per loop turn) keeps that off the request path.
+   */
+  private _pending = '';
+  private _drainScheduled = false;
+
+  constructor(
+    private readonly _logger: Logger,
+    owned: boolean,
+    private readonly _batch: boolean,
+  ) {
+    const internals = _logger as unknown as PinoInternals;
+    const stream = internals[pino.symbols.streamSym] as { write?: unknown } | undefined;
+    const bindings = internals[pino.symbols.chindingsSym];
+    if (owned && typeof stream?.write === 'function' && typeof bindings === 'string') {
+      this._stream = stream as { write(line: string): unknown };
+      this._bindings = bindings;
+    }
+  }
+
+  write(op: OperationRecord): void {
+    const level = levelOf(op);
+    if (!this._logger.isLevelEnabled(level)) return;
+    if (this._stream === undefined) {
+      this._logger[level](fieldsOf(op), messageOf(op));
+      return;
+    }
+    const fields = JSON.stringify(fieldsOf(op));
+    const line = `{"level":"${level}","time":${Date.now()}${this._bindings},${fields.slice(1, -1)},"msg":${JSON.stringify(messageOf(op))}}\n`;
+    if (!this._batch) {
+      this._stream.write(line);
+      return;
+    }
+    this._pending += line;
+    if (this._pending.length >= BATCH_CHARS) this.drain();
+    else if (!this._drainScheduled) {
+      this._drainScheduled = true;
+      setImmediate(() => this.drain());
+    }
+  }
+
+  /** Hands buffered lines to the destination; called before the logger is flushed. */
+  drain(): void {
+    this._drainScheduled = false;
+    if (this._pending === '' || this._stream === undefined) return;
+    const batch = this._pending;
+    this._pending = '';
+    this._stream.write(batch);
+  }
+}
+
+const BATCH_CHARS = 16 * 1024;

@@ -45,11 +45,12 @@ export class McpMetrics {
   private readonly _clientDuration: Histogram<OperationLabel>;
   private readonly _sessionDuration: Histogram<'network_transport' | 'mcp_protocol_version'>;
   private readonly _sessionsActive: Gauge<'network_transport'>;
-  private readonly _operationsActive: Gauge<'mcp_method_name'>;
   private readonly _requestSize: Histogram<'mcp_method_name' | 'gen_ai_tool_name'>;
   private readonly _responseSize: Histogram<'mcp_method_name' | 'gen_ai_tool_name'>;
   private readonly _notifications: Counter<'mcp_method_name' | 'network_transport'>;
   private readonly _byClient: Counter<'client_name' | 'outcome'>;
+  /** In-flight requests by method label, kept as plain numbers and read at scrape time (cheaper than inc/dec). */
+  private readonly _inflight = new Map<string, number>();
 
   constructor(
     registry: Registry,
@@ -83,11 +84,15 @@ export class McpMetrics {
       labelNames: ['network_transport'],
       registers,
     });
-    this._operationsActive = new Gauge({
+    const inflight = this._inflight;
+    new Gauge({
       name: METRIC_OPERATIONS_ACTIVE,
       help: 'MCP requests currently being handled.',
       labelNames: ['mcp_method_name'],
       registers,
+      collect() {
+        for (const [method, count] of inflight) this.set({ mcp_method_name: method }, count);
+      },
     });
     this._requestSize = new Histogram({
       name: METRIC_REQUEST_SIZE,
@@ -118,7 +123,9 @@ export class McpMetrics {
   }
 
   operationStarted(op: OperationRecord): void {
-    if (op.side === 'server') this._operationsActive.inc({ mcp_method_name: methodLabel(op.method) });
+    if (op.side !== 'server') return;
+    const method = methodLabel(op.method);
+    this._inflight.set(method, (this._inflight.get(method) ?? 0) + 1);
   }
 
   operationEnded(op: OperationRecord): void {
@@ -141,7 +148,7 @@ export class McpMetrics {
       return;
     }
     this._serverDuration.observe(labels, seconds);
-    this._operationsActive.dec({ mcp_method_name: method });
+    this._inflight.set(method, (this._inflight.get(method) ?? 1) - 1);
     const sizeLabels =
       tool === undefined ? { mcp_method_name: method } : { mcp_method_name: method, gen_ai_tool_name: tool };
     this._requestSize.observe(sizeLabels, op.requestBytes);

@@ -1,0 +1,161 @@
+/**
+ * `npm run bench`: tools/call round trips on the in-memory transport, bare SDK against observed
+ * (metrics + operation log to a file) in the same run, alternating rounds so drift hits both alike;
+ * then the cost of rendering a 10,000-series scrape. Writes BENCHMARKS.md.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { Histogram, Registry } from 'prom-client';
+import { z } from 'zod';
+
+import { createMcpulse, type Mcpulse } from '../src/index.js';
+import { renderMetrics } from '../src/metrics/render.js';
+
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 2000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1);
+
+interface Setup {
+  client: Client;
+  close(): Promise<void>;
+}
+
+function buildServer(): McpServer {
+  const server = new McpServer({ name: 'bench', version: '1.0.0' });
+  server.registerTool('echo', { inputSchema: { text: z.string() } }, ({ text }) => ({
+    content: [{ type: 'text', text }],
+  }));
+  return server;
+}
+
+async function setup(pulse: Mcpulse | undefined): Promise<Setup> {
+  const server = buildServer();
+  if (pulse) pulse.observe(server);
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverTransport);
+  const client = new Client({ name: 'bench-client', version: '1.0.0' });
+  await client.connect(clientTransport);
+  return { client, close: () => client.close() };
+}
+
+interface Round {
+  calls: number;
+  seconds: number;
+  latencies: Float64Array;
+}
+
+async function round(client: Client, ms: number): Promise<Round> {
+  const latencies: number[] = [];
+  const deadline = performance.now() + ms;
+  const start = performance.now();
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const t0 = performance.now();
+      await client.callTool({ name: 'echo', arguments: { text: 'hello' } });
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return {
+    calls: latencies.length,
+    seconds: (performance.now() - start) / 1000,
+    latencies: Float64Array.from(latencies),
+  };
+}
+
+function summarize(rounds: Round[]) {
+  const calls = rounds.reduce((n, r) => n + r.calls, 0);
+  const seconds = rounds.reduce((n, r) => n + r.seconds, 0);
+  const all = new Float64Array(calls);
+  let offset = 0;
+  for (const r of rounds) {
+    all.set(r.latencies, offset);
+    offset += r.latencies.length;
+  }
+  all.sort();
+  const q = (p: number) => all[Math.min(all.length - 1, Math.floor(p * all.length))]! * 1000; // µs
+  return { calls, perSecond: calls / seconds, p50: q(0.5), p99: q(0.99) };
+}
+
+async function throughput() {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpulse-bench-'));
+  const pulse = createMcpulse({
+    monitoring: false,
+    hostMetrics: false,
+    logDestination: join(dir, 'ops.jsonl'),
+  });
+  const bare = await setup(undefined);
+  const observed = await setup(pulse);
+  // Warm both paths up before measuring.
+  await round(bare.client, 500);
+  await round(observed.client, 500);
+  const bareRounds: Round[] = [];
+  const observedRounds: Round[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    bareRounds.push(await round(bare.client, ROUND_MS));
+    observedRounds.push(await round(observed.client, ROUND_MS));
+  }
+  await bare.close();
+  await observed.close();
+  await pulse.shutdown();
+  rmSync(dir, { recursive: true, force: true });
+  return { bare: summarize(bareRounds), observed: summarize(observedRounds) };
+}
+
+async function scrape() {
+  const registry = new Registry();
+  const histogram = new Histogram({
+    name: 'bench_duration_seconds',
+    help: 'bench',
+    labelNames: ['tool'],
+    buckets: [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300],
+    registers: [registry],
+  });
+  // 17 series per label value (15 buckets, sum, count): 589 tools ≈ 10,013 series.
+  for (let i = 0; i < 589; i++) histogram.observe({ tool: `tool_${i}` }, (i % 100) / 10);
+  const text = (await renderMetrics(registry, 'prometheus')).body;
+  const series = text.split('\n').filter((l) => l && !l.startsWith('#')).length;
+  const times: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const t0 = performance.now();
+    await renderMetrics(registry, i % 2 ? 'openmetrics' : 'prometheus');
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { series, p50: times[15]!, max: times.at(-1)! };
+}
+
+const f = (n: number, d = 0) => n.toFixed(d);
+const t = await throughput();
+const s = await scrape();
+const ratio = t.observed.perSecond / t.bare.perSecond;
+const perCallUs = (1e6 / t.observed.perSecond - 1e6 / t.bare.perSecond).toFixed(2);
+const report = `# Benchmarks
+
+Produced by \`npm run bench\` (\`bench/run.ts\`) on ${new Date().toISOString().slice(0, 10)}, Node ${process.version},
+${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}. Each figure is the same run: bare and observed
+alternate ${ROUNDS} rounds of ${ROUND_MS} ms each after a warm-up, ${CONCURRENCY} call(s) in flight, SDK v1
+\`McpServer\` + \`Client\` on the in-memory transport, tool \`echo\`.
+
+## tools/call round trips
+
+| setup | calls/s | p50 latency | p99 latency |
+|---|---:|---:|---:|
+| bare SDK | ${f(t.bare.perSecond)} | ${f(t.bare.p50, 1)} µs | ${f(t.bare.p99, 1)} µs |
+| observed: metrics + operation log to a file | ${f(t.observed.perSecond)} | ${f(t.observed.p50, 1)} µs | ${f(t.observed.p99, 1)} µs |
+
+Observed / bare: **${ratio.toFixed(3)}** (target ≥ 0.9). Added cost per call: ${perCallUs} µs.
+
+## Scrape
+
+Rendering a registry of ${s.series} series (text format and OpenMetrics alternating, 30 renders):
+p50 ${f(s.p50, 1)} ms, max ${f(s.max, 1)} ms (target < 50 ms).
+`;
+process.stdout.write(report);
+if (!process.argv.includes('--no-write')) writeFileSync(new URL('../BENCHMARKS.md', import.meta.url), report);

@@ -1,0 +1,308 @@
+/**
+ * The `mcpulse` command line. Everything meant for people goes to stderr: under `demo --stdio`, stdout
+ * is the MCP wire and belongs to the transport alone.
+ */
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import type { Mcpulse } from '../core/mcpulse.js';
+import type { MonitoringServer } from '../http/monitoring.js';
+import { createMcpulse } from '../index.js';
+import { serveDemoHttp, type DemoHttpServer } from '../demo/http.js';
+import { startLoad, type LoadGenerator } from '../demo/load.js';
+import { serveDemoStdio, type DemoStdioServer } from '../demo/stdio.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+const MAX_RATE = 1000;
+
+const HELP = `mcpulse: production monitoring for MCP servers
+
+Usage:
+  mcpulse demo [options]   run a demo MCP server monitored by mcpulse
+  mcpulse help             show this help
+  mcpulse --version        print the version
+
+Demo options:
+  --port <n>           MCP Streamable HTTP port (default 3000; 0 picks a free port)
+  --monitor-port <n>   port of /metrics, /livez and /readyz (default 9464; 0 picks a free port)
+  --host <host>        interface both servers bind to (default 127.0.0.1)
+  --stdio              serve MCP over stdin/stdout instead of HTTP (no load generator)
+  --no-load            turn off the built-in load generator (on by default over HTTP)
+  --rate <n>           load generator calls per second (default 5, at most ${MAX_RATE})
+
+Logs are JSON lines on stderr; LOG_LEVEL sets their level (default info).
+`;
+
+export interface DemoOptions {
+  port: number;
+  monitorPort: number;
+  host: string;
+  stdio: boolean;
+  load: boolean;
+  rate: number;
+}
+
+class UsageError extends Error {}
+
+function err(text: string): void {
+  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: unknown;
+    };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function portValue(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const port = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+  if (!(port >= 0 && port <= 65535)) {
+    throw new UsageError(`${flag} must be a port number from 0 to 65535, got ${JSON.stringify(value)}`);
+  }
+  return port;
+}
+
+function rateValue(value: string | undefined): number {
+  if (value === undefined) return 5;
+  const rate = /^\d+(\.\d+)?$|^\.\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(rate > 0 && rate <= MAX_RATE)) {
+    throw new UsageError(
+      `--rate must be a number of calls per second greater than 0 and at most ${MAX_RATE}, got ${JSON.stringify(value)} (use --no-load to turn the load off)`,
+    );
+  }
+  return rate;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'v' },
+      port: { type: 'string' },
+      'monitor-port': { type: 'string' },
+      host: { type: 'string' },
+      stdio: { type: 'boolean' },
+      'no-load': { type: 'boolean' },
+      rate: { type: 'string' },
+    },
+  });
+}
+
+/** Parses `demo` flags; throws UsageError naming the bad value. */
+function demoOptions(values: ReturnType<typeof parse>['values']): DemoOptions {
+  const host = values.host ?? '127.0.0.1';
+  if (host.trim() === '') throw new UsageError('--host must not be empty');
+  const options: DemoOptions = {
+    port: portValue('--port', values.port, 3000),
+    monitorPort: portValue('--monitor-port', values['monitor-port'], 9464),
+    host,
+    stdio: values.stdio ?? false,
+    load: !(values['no-load'] ?? false),
+    rate: rateValue(values.rate),
+  };
+  if (!options.stdio && options.port !== 0 && options.port === options.monitorPort) {
+    throw new UsageError(`--port and --monitor-port must differ (both are ${options.port})`);
+  }
+  return options;
+}
+
+/** Runs the CLI; resolves with the exit code. `demo` resolves only once stopped by a signal. */
+export async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parse>;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    err(`mcpulse: ${error instanceof Error ? error.message : String(error)}`);
+    err("Run 'mcpulse help' for usage.");
+    return EXIT_USAGE;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    process.stdout.write(`${packageVersion()}\n`);
+    return EXIT_OK;
+  }
+  if (values.help) {
+    err(HELP);
+    return EXIT_OK;
+  }
+  const [command, ...extra] = positionals;
+  switch (command) {
+    case 'help':
+      err(HELP);
+      return EXIT_OK;
+    case 'demo': {
+      let options: DemoOptions;
+      try {
+        if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+        options = demoOptions(values);
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        err(`mcpulse demo: ${error.message}`);
+        err("Run 'mcpulse help' for usage.");
+        return EXIT_USAGE;
+      }
+      return runDemo(options);
+    }
+    case undefined:
+      err(HELP);
+      err('mcpulse: missing command');
+      return EXIT_USAGE;
+    default:
+      err(`mcpulse: unknown command ${JSON.stringify(command)}`);
+      err("Run 'mcpulse help' for usage.");
+      return EXIT_USAGE;
+  }
+}
+
+function listenError(what: string, host: string, port: number, error: unknown): string {
+  const e = error as { code?: unknown; cause?: { code?: unknown } } | null;
+  const code = e?.code ?? e?.cause?.code;
+  if (code === 'EADDRINUSE') {
+    return `mcpulse demo: ${what} port ${port} on ${host} is already in use; pick another with ${what === 'MCP' ? '--port' : '--monitor-port'}`;
+  }
+  if (code === 'EACCES') return `mcpulse demo: no permission to listen on ${host}:${port} (${what})`;
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return `mcpulse demo: cannot bind ${what} to host ${JSON.stringify(host)}: the address is not available here`;
+  }
+  return `mcpulse demo: cannot start the ${what} server on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** Runs the demo until SIGINT or SIGTERM (or, over stdio, until stdin ends). */
+async function runDemo(options: DemoOptions): Promise<number> {
+  const version = packageVersion();
+  let pulse: Mcpulse;
+  try {
+    pulse = createMcpulse({ service: 'mcpulse-demo', version, monitoring: false });
+  } catch (error) {
+    err(`mcpulse demo: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT_USAGE;
+  }
+
+  let monitoring: MonitoringServer | undefined;
+  let http: DemoHttpServer | undefined;
+  let stdio: DemoStdioServer | undefined;
+  let load: LoadGenerator | undefined;
+
+  const stopAll = async (): Promise<void> => {
+    await load
+      ?.stop()
+      .catch((error: unknown) => pulse.logger.warn({ err: error }, 'stopping the load failed'));
+    await http?.close().catch((error: unknown) => pulse.logger.warn({ err: error }, 'closing HTTP failed'));
+    await stdio?.close().catch((error: unknown) => pulse.logger.warn({ err: error }, 'closing stdio failed'));
+    await pulse.shutdown();
+  };
+
+  // Signals are handled from the start, so Ctrl-C during startup also stops cleanly.
+  let signalled: NodeJS.Signals | undefined;
+  let onStop: (reason: string) => void = () => undefined;
+  const stopRequested = new Promise<string>((resolve) => (onStop = resolve));
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled) {
+      err(`mcpulse demo: ${signal} again; exiting now`);
+      process.exit(EXIT_FAILURE);
+    }
+    signalled = signal;
+    onStop(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const removeSignals = (): void => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+
+  try {
+    try {
+      monitoring = await pulse.startMonitoringServer({ port: options.monitorPort, host: options.host });
+    } catch (error) {
+      err(listenError('monitoring', options.host, options.monitorPort, error));
+      await stopAll();
+      return EXIT_FAILURE;
+    }
+
+    let endpoint: string;
+    if (options.stdio) {
+      stdio = await serveDemoStdio(pulse);
+      endpoint = 'stdio (this process: JSON-RPC on stdin/stdout)';
+      void stdio.closed.then(() => onStop('stdin closed'));
+    } else {
+      try {
+        http = await serveDemoHttp(pulse, { port: options.port, host: options.host });
+      } catch (error) {
+        err(listenError('MCP', options.host, options.port, error));
+        await stopAll();
+        return EXIT_FAILURE;
+      }
+      endpoint = http.url;
+      if (options.load) {
+        load = startLoad({ url: http.url, ratePerSecond: options.rate, logger: pulse.logger });
+      }
+    }
+
+    const loadLine = options.stdio
+      ? 'no load generator over stdio. Ctrl-C to stop.'
+      : options.load
+        ? `load generator on (${options.rate} calls/s); --no-load to turn it off. Ctrl-C to stop.`
+        : 'load generator off. Ctrl-C to stop.';
+    err(
+      [
+        'mcpulse demo',
+        `  MCP endpoint   ${endpoint}`,
+        `  metrics        ${monitoring.url}/metrics`,
+        `  liveness       ${monitoring.url}/livez`,
+        `  readiness      ${monitoring.url}/readyz`,
+        `  ${loadLine}`,
+        '',
+      ].join('\n'),
+    );
+
+    const reason = await stopRequested;
+    pulse.logger.info({ reason }, 'mcpulse demo stopping');
+    await stopAll();
+    return EXIT_OK;
+  } catch (error) {
+    err(`mcpulse demo: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    await stopAll().catch(() => undefined);
+    return EXIT_FAILURE;
+  } finally {
+    removeSignals();
+  }
+}
+
+/** True when this module is the program being run (`tsx src/cli/main.ts`, `node dist/cli/main.js`). */
+function isEntryModule(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    const self = realpathSync(fileURLToPath(import.meta.url));
+    return pathToFileURL(realpathSync(entry)).href === pathToFileURL(self).href;
+  } catch {
+    return false;
+  }
+}
+
+/** Sets the exit code; if something still holds the event loop open, exits anyway shortly after. */
+export function exitWith(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), 2000).unref();
+}
+
+if (isEntryModule()) {
+  main(process.argv.slice(2)).then(exitWith, (error: unknown) => {
+    err(`mcpulse: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    exitWith(EXIT_FAILURE);
+  });
+}

@@ -1,0 +1,168 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+
+import { afterEach, describe, expect, it } from 'vitest';
+
+import type { OperationRecord } from '../instrument/record.js';
+import { createLogger, OperationLog } from './logger.js';
+
+const op: OperationRecord = {
+  side: 'server',
+  requestId: 'abcd-1',
+  jsonrpcId: 7,
+  method: 'tools/call',
+  toolName: 'weird "name"\n☃',
+  sessionId: 's-1',
+  clientName: 'client',
+  clientVersion: '1.0.0',
+  protocolVersion: '2025-11-25',
+  networkTransport: 'pipe',
+  startTime: 0,
+  durationMs: 1.23456,
+  outcome: 'tool_error',
+  errorType: 'tool_error',
+  errorMessage: 'bad',
+  exception: { type: 'TypeError', message: 'bad', stack: 'TypeError: bad\n    at x' },
+  callerFault: false,
+  requestBytes: 120,
+  responseBytes: 80,
+};
+
+function capture(): { stream: Writable; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { stream, lines };
+}
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('OperationLog', () => {
+  it("writes the same line as pino would, straight to pino's destination", () => {
+    const base = { service: 'svc', version: '1.2.3', env: 'test', level: 'info', onError: () => {} };
+    const fast = capture();
+    const slow = capture();
+    new OperationLog(createLogger({ ...base, destination: fast.stream }), true, false).write(op);
+    new OperationLog(createLogger({ ...base, destination: slow.stream }), false, false).write(op);
+    const fastLine = JSON.parse(fast.lines[0]!) as Record<string, unknown>;
+    const slowLine = JSON.parse(slow.lines[0]!) as Record<string, unknown>;
+    expect(typeof fastLine.time).toBe('number');
+    expect({ ...fastLine, time: 0 }).toEqual({ ...slowLine, time: 0 });
+    expect({ ...fastLine, time: 0, pid: 0, hostname: '' }).toEqual({
+      level: 'error',
+      time: 0,
+      pid: 0,
+      hostname: '',
+      service: 'svc',
+      version: '1.2.3',
+      env: 'test',
+      request_id: 'abcd-1',
+      jsonrpc_id: 7,
+      method: 'tools/call',
+      outcome: 'tool_error',
+      duration_ms: 1.235,
+      session_id: 's-1',
+      tool: 'weird "name"\n☃',
+      client: 'client',
+      client_version: '1.0.0',
+      protocol_version: '2025-11-25',
+      network_transport: 'pipe',
+      error_type: 'tool_error',
+      error_message: 'bad',
+      exception: { type: 'TypeError', message: 'bad', stack: 'TypeError: bad\n    at x' },
+      request_bytes: 120,
+      response_bytes: 80,
+      msg: 'tools/call weird "name"\n☃ tool_error',
+    });
+  });
+
+  it('respects the level: an ok operation is not written at warn', () => {
+    const out = capture();
+    const log = new OperationLog(
+      createLogger({
+        service: 's',
+        version: '1',
+        env: 'e',
+        level: 'warn',
+        destination: out.stream,
+        onError: () => {},
+      }),
+      true,
+      false,
+    );
+    log.write({ ...op, outcome: 'ok', errorType: undefined, exception: undefined });
+    log.write(op);
+    expect(out.lines.map((l) => (JSON.parse(l) as { outcome: string }).outcome)).toEqual(['tool_error']);
+  });
+
+  it('batches file writes and loses no line on flush', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpulse-log-'));
+    dirs.push(dir);
+    const file = join(dir, 'nested', 'ops.jsonl');
+    const logger = createLogger({
+      service: 's',
+      version: '1',
+      env: 'e',
+      level: 'info',
+      destination: file,
+      onError: () => {},
+    });
+    const log = new OperationLog(logger, true, true);
+    for (let i = 0; i < 5000; i++) log.write({ ...op, jsonrpcId: i });
+    log.drain();
+    await new Promise<void>((resolve, reject) =>
+      logger.flush((error) => (error ? reject(error) : resolve())),
+    );
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    expect(lines).toHaveLength(5000);
+    expect(lines.map((l) => (JSON.parse(l) as { jsonrpc_id: number }).jsonrpc_id)).toEqual(
+      Array.from({ length: 5000 }, (_, i) => i),
+    );
+  });
+
+  it('names a log file that cannot be opened, at startup', () => {
+    expect(() =>
+      createLogger({
+        service: 's',
+        version: '1',
+        env: 'e',
+        level: 'info',
+        destination: '/etc/hostname/not-a-dir/ops.jsonl',
+        onError: () => {},
+      }),
+    ).toThrow('mcpulse: cannot open log file "/etc/hostname/not-a-dir/ops.jsonl": ENOTDIR');
+  });
+
+  it('reports a destination that fails later instead of crashing', () => {
+    const errors: unknown[] = [];
+    const stream = new Writable({
+      write(_chunk, _encoding, done) {
+        done(new Error('disk full'));
+      },
+    });
+    const logger = createLogger({
+      service: 's',
+      version: '1',
+      env: 'e',
+      level: 'info',
+      destination: stream,
+      onError: (e) => errors.push(e),
+    });
+    new OperationLog(logger, true, false).write(op);
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        expect(errors.map((e) => (e as Error).message)).toEqual(['disk full']);
+        resolve();
+      }),
+    );
+  });
+});
