@@ -65,8 +65,9 @@ function valueBytes(value: unknown, depth: number): number | undefined {
   }
   let bytes = 2;
   let members = 0;
-  for (const key in value as object) {
-    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+  const keys = Object.keys(value as object);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     const member = valueBytes((value as Record<string, unknown>)[key], depth + 1);
     if (member === undefined) continue;
     bytes += stringBytes(key) + 1 + member;

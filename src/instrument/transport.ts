@@ -192,18 +192,31 @@ export class TransportObserver {
       );
       return undefined;
     }
+    // Every field is present from the start, so all records share one hidden class (fast sinks).
     const op: Pending = {
       side,
       requestId: this._hub.nextRequestId(),
       jsonrpcId: id,
       method,
+      toolName: undefined,
+      promptName: undefined,
+      resourceUri: undefined,
+      sessionId: undefined,
+      protocolVersion: undefined,
+      clientName: undefined,
+      clientVersion: undefined,
+      networkTransport: this.networkTransport,
       startTime: Date.now(),
       startMono: performance.now(),
       durationMs: 0,
       outcome: 'ok',
+      errorType: undefined,
+      errorCode: undefined,
+      errorMessage: undefined,
+      exception: undefined,
       callerFault: false,
       requestBytes: jsonByteLength(msg),
-      networkTransport: this.networkTransport,
+      responseBytes: undefined,
     };
     const params = msg.params;
     if (params && typeof params === 'object') {
@@ -364,7 +377,7 @@ function interceptHandler(
   target: object,
   property: string,
   always: boolean,
-  before: (args: unknown[]) => void,
+  before: (first: unknown) => void,
 ): void {
   let depth = 0;
   const wrapped = new WeakSet<AnyFn>();
@@ -372,11 +385,12 @@ function interceptHandler(
     if (fn === undefined && always) fn = noop;
     if (typeof fn !== 'function' || wrapped.has(fn)) return fn;
     const inner = fn;
-    const wrapper = function (this: unknown, ...args: unknown[]): unknown {
-      if (depth === 0) before(args);
+    // Two fixed parameters (message, extra), as the Transport interface has: no array per message.
+    const wrapper = function (this: unknown, first?: unknown, second?: unknown): unknown {
+      if (depth === 0) before(first);
       depth++;
       try {
-        return inner.apply(this, args);
+        return inner.call(this, first, second);
       } finally {
         depth--;
       }
@@ -435,9 +449,9 @@ export function attachTransportObserver(
   const observer = new TransportObserver(hub, transport, options);
   Object.defineProperty(transport, observedSym, { value: observer, enumerable: false });
 
-  interceptHandler(transport, 'onmessage', false, (args) => {
+  interceptHandler(transport, 'onmessage', false, (message) => {
     try {
-      observer.inbound(args[0]);
+      observer.inbound(message);
     } catch (error) {
       hub.internalError(error, 'inbound');
     }
