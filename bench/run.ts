@@ -88,6 +88,7 @@ async function throughput() {
   const pulse = createMcpulse({
     monitoring: false,
     hostMetrics: false,
+    processMetrics: process.env.BENCH_PROCESS_METRICS !== '0',
     logDestination: join(dir, 'ops.jsonl'),
   });
   const bare = await setup(undefined);

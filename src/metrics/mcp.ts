@@ -48,7 +48,8 @@ export class McpMetrics {
   private readonly _requestSize: Histogram<'mcp_method_name' | 'gen_ai_tool_name'>;
   private readonly _responseSize: Histogram<'mcp_method_name' | 'gen_ai_tool_name'>;
   private readonly _notifications: Counter<'mcp_method_name' | 'network_transport'>;
-  private readonly _byClient: Counter<'client_name' | 'outcome'>;
+  /** Requests by client label and outcome, counted as plain numbers and handed to prom-client at scrape time. */
+  private readonly _byClient = new Map<string, Map<string, number>>();
   /** In-flight requests by method label, kept as plain numbers and read at scrape time (cheaper than inc/dec). */
   private readonly _inflight = new Map<string, number>();
 
@@ -114,11 +115,18 @@ export class McpMetrics {
       labelNames: ['mcp_method_name', 'network_transport'],
       registers,
     });
-    this._byClient = new Counter({
+    const byClient = this._byClient;
+    new Counter({
       name: METRIC_CLIENT_OPERATIONS,
       help: 'MCP requests handled, by client name (a bounded set; others are _OTHER) and outcome.',
       labelNames: ['client_name', 'outcome'],
       registers,
+      collect() {
+        this.reset();
+        for (const [client, outcomes] of byClient) {
+          for (const [outcome, count] of outcomes) this.inc({ client_name: client, outcome }, count);
+        }
+      },
     });
   }
 
@@ -153,7 +161,10 @@ export class McpMetrics {
       tool === undefined ? { mcp_method_name: method } : { mcp_method_name: method, gen_ai_tool_name: tool };
     this._requestSize.observe(sizeLabels, op.requestBytes);
     if (op.responseBytes !== undefined) this._responseSize.observe(sizeLabels, op.responseBytes);
-    this._byClient.inc({ client_name: this._guard.client(op.clientName), outcome: op.outcome });
+    const client = this._guard.client(op.clientName);
+    let outcomes = this._byClient.get(client);
+    if (outcomes === undefined) this._byClient.set(client, (outcomes = new Map<string, number>()));
+    outcomes.set(op.outcome, (outcomes.get(op.outcome) ?? 0) + 1);
   }
 
   notificationReceived(method: string, networkTransport: string | undefined): void {
