@@ -91,22 +91,34 @@ async function throughput() {
     processMetrics: process.env.BENCH_PROCESS_METRICS !== '0',
     logDestination: join(dir, 'ops.jsonl'),
   });
+  const quiet = createMcpulse({
+    monitoring: false,
+    hostMetrics: false,
+    processMetrics: false,
+    logLevel: 'silent',
+  });
   const bare = await setup(undefined);
   const observed = await setup(pulse);
-  // Warm both paths up before measuring.
-  await round(bare.client, 500);
-  await round(observed.client, 500);
+  const metricsOnly = await setup(quiet);
+  // Warm every path up before measuring.
+  for (const s of [bare, observed, metricsOnly]) await round(s.client, 500);
   const bareRounds: Round[] = [];
   const observedRounds: Round[] = [];
+  const metricsRounds: Round[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     bareRounds.push(await round(bare.client, ROUND_MS));
     observedRounds.push(await round(observed.client, ROUND_MS));
+    metricsRounds.push(await round(metricsOnly.client, ROUND_MS));
   }
-  await bare.close();
-  await observed.close();
+  for (const s of [bare, observed, metricsOnly]) await s.close();
   await pulse.shutdown();
+  await quiet.shutdown();
   rmSync(dir, { recursive: true, force: true });
-  return { bare: summarize(bareRounds), observed: summarize(observedRounds) };
+  return {
+    bare: summarize(bareRounds),
+    observed: summarize(observedRounds),
+    metrics: summarize(metricsRounds),
+  };
 }
 
 async function scrape() {
@@ -137,6 +149,7 @@ const t = await throughput();
 const s = await scrape();
 const ratio = t.observed.perSecond / t.bare.perSecond;
 const perCallUs = (1e6 / t.observed.perSecond - 1e6 / t.bare.perSecond).toFixed(2);
+const logUs = (1e6 / t.observed.perSecond - 1e6 / t.metrics.perSecond).toFixed(2);
 const report = `# Benchmarks
 
 Produced by \`npm run bench\` (\`bench/run.ts\`) on ${new Date().toISOString().slice(0, 10)}, Node ${process.version},
@@ -150,8 +163,10 @@ alternate ${ROUNDS} rounds of ${ROUND_MS} ms each after a warm-up, ${CONCURRENCY
 |---|---:|---:|---:|
 | bare SDK | ${f(t.bare.perSecond)} | ${f(t.bare.p50, 1)} µs | ${f(t.bare.p99, 1)} µs |
 | observed: metrics + operation log to a file | ${f(t.observed.perSecond)} | ${f(t.observed.p50, 1)} µs | ${f(t.observed.p99, 1)} µs |
+| observed: metrics only (log level silent) | ${f(t.metrics.perSecond)} | ${f(t.metrics.p50, 1)} µs | ${f(t.metrics.p99, 1)} µs |
 
-Observed / bare: **${ratio.toFixed(3)}** (target ≥ 0.9). Added cost per call: ${perCallUs} µs.
+Observed / bare: **${ratio.toFixed(3)}** (target ≥ 0.9). Added cost per call: ${perCallUs} µs, of which the
+operation log line is ${logUs} µs (metrics-only / bare: ${(t.metrics.perSecond / t.bare.perSecond).toFixed(3)}).
 
 ## Scrape
 
