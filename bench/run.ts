@@ -15,6 +15,7 @@ import { Histogram, Registry } from 'prom-client';
 import { z } from 'zod';
 
 import { createMcpulse, type Mcpulse } from '../src/index.js';
+import { TransportObserver, type InstrumentHub, type TransportLike } from '../src/instrument/transport.js';
 import { renderMetrics } from '../src/metrics/render.js';
 
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 2000);
@@ -144,9 +145,102 @@ async function scrape() {
   return { series, p50: times[15]!, max: times.at(-1)! };
 }
 
+/** What `observe()` adds when SDK v2 style code builds a server per request: build + observe + connect. */
+async function observeCost() {
+  const pulse = createMcpulse({
+    monitoring: false,
+    hostMetrics: false,
+    processMetrics: false,
+    logLevel: 'silent',
+  });
+  const perServer = async (observe: boolean, n: number) => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) {
+      const server = buildServer();
+      if (observe) pulse.observe(server);
+      const [, serverTransport] = InMemoryTransport.createLinkedPair();
+      await server.connect(serverTransport);
+      await server.close();
+    }
+    return ((performance.now() - t0) * 1000) / n;
+  };
+  await perServer(false, 500);
+  await perServer(true, 500);
+  const bareUs: number[] = [];
+  const observedUs: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    bareUs.push(await perServer(false, 2000));
+    observedUs.push(await perServer(true, 2000));
+  }
+  await pulse.shutdown();
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { bare: median(bareUs), observed: median(observedUs) };
+}
+
+/**
+ * The transport observer alone, fed a tools/call request and its reply in a loop (no SDK): with a hub
+ * that does nothing, with metrics only, and with metrics + the operation log line.
+ */
+async function hotPath() {
+  let sequence = 0;
+  const nullHub: InstrumentHub = {
+    maxInflightPerTransport: 1e6,
+    nextRequestId: () => `x-${(++sequence).toString(36)}`,
+    operationStarted() {},
+    operationEnded() {},
+    notificationReceived() {},
+    sessionStarted() {},
+    sessionEnded() {},
+    toolsListed() {},
+    promptsListed() {},
+    internalError() {},
+  };
+  const dir = mkdtempSync(join(tmpdir(), 'mcpulse-bench-'));
+  const logged = createMcpulse({
+    monitoring: false,
+    hostMetrics: false,
+    processMetrics: false,
+    logDestination: join(dir, 'hot.jsonl'),
+  });
+  const silent = createMcpulse({
+    monitoring: false,
+    hostMetrics: false,
+    processMetrics: false,
+    logLevel: 'silent',
+  });
+  const hubOf = (pulse: Mcpulse) => (pulse as unknown as { _hub: InstrumentHub })._hub;
+  const transport = { send: () => Promise.resolve(), sessionId: undefined } as unknown as TransportLike;
+  const perOp = (hub: InstrumentHub) => {
+    hub.toolsListed(['echo']);
+    const observer = new TransportObserver(hub, transport, {});
+    const run = (count: number) => {
+      for (let i = 0; i < count; i++) {
+        observer.inbound({
+          jsonrpc: '2.0',
+          id: i,
+          method: 'tools/call',
+          params: { name: 'echo', arguments: { text: 'hello' } },
+        });
+        observer.outbound({ jsonrpc: '2.0', id: i, result: { content: [{ type: 'text', text: 'hello' }] } });
+      }
+    };
+    run(50_000);
+    const t0 = performance.now();
+    run(200_000);
+    return ((performance.now() - t0) * 1000) / 200_000;
+  };
+  const result = { nothing: perOp(nullHub), metrics: perOp(hubOf(silent)), all: perOp(hubOf(logged)) };
+  await logged.shutdown();
+  await silent.shutdown();
+  rmSync(dir, { recursive: true, force: true });
+  return result;
+}
+
 const f = (n: number, d = 0) => n.toFixed(d);
 const t = await throughput();
 const s = await scrape();
+const o = await observeCost();
+const h = await hotPath();
 const ratio = t.observed.perSecond / t.bare.perSecond;
 const perCallUs = (1e6 / t.observed.perSecond - 1e6 / t.bare.perSecond).toFixed(2);
 const logUs = (1e6 / t.observed.perSecond - 1e6 / t.metrics.perSecond).toFixed(2);
@@ -167,6 +261,23 @@ alternate ${ROUNDS} rounds of ${ROUND_MS} ms each after a warm-up, ${CONCURRENCY
 
 Observed / bare: **${ratio.toFixed(3)}** (target ≥ 0.9). Added cost per call: ${perCallUs} µs, of which the
 operation log line is ${logUs} µs (metrics-only / bare: ${(t.metrics.perSecond / t.bare.perSecond).toFixed(3)}).
+
+## The hot path alone
+
+The transport observer fed a \`tools/call\` request and its reply 200,000 times, no SDK involved
+(message sizes and the record included in every line):
+
+| sinks | µs per operation |
+|---|---:|
+| none (record only) | ${f(h.nothing, 2)} |
+| metrics | ${f(h.metrics, 2)} |
+| metrics + operation log line | ${f(h.all, 2)} |
+
+## observe() per server
+
+SDK v2 builds a server per HTTP request, so \`observe()\` runs per request. Building an \`McpServer\` with one
+tool, connecting and closing it: ${f(o.bare, 1)} µs bare, ${f(o.observed, 1)} µs observed
+(**+${f(o.observed - o.bare, 1)} µs** per server, median of 5 × 2000).
 
 ## Scrape
 
