@@ -255,6 +255,7 @@ export class Mcpulse {
     } catch (error) {
       this._internalError(error, 'log');
     }
+    if (this._listeners.size === 0) return;
     for (const listener of this._listeners) {
       try {
         listener(op);
