@@ -8,7 +8,13 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { Histogram, Registry } from 'prom-client';
@@ -82,6 +88,62 @@ function summarize(rounds: Round[]) {
   all.sort();
   const q = (p: number) => all[Math.min(all.length - 1, Math.floor(p * all.length))]! * 1000; // µs
   return { calls, perSecond: calls / seconds, p50: q(0.5), p99: q(0.99) };
+}
+
+/** The same comparison over Streamable HTTP on loopback (SDK v1, one session), where the transport dominates. */
+async function httpThroughput() {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpulse-bench-'));
+  const pulse = createMcpulse({
+    monitoring: false,
+    hostMetrics: false,
+    logDestination: join(dir, 'ops.jsonl'),
+  });
+  const serve = async (observe: boolean) => {
+    const transports = new Map<string, StreamableHTTPServerTransport>();
+    const server = createServer((req, res) => {
+      const sid = req.headers['mcp-session-id'];
+      const existing = typeof sid === 'string' ? transports.get(sid) : undefined;
+      if (existing) return void existing.handleRequest(req, res);
+      const transport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => void transports.set(id, transport),
+      });
+      const mcp = buildServer();
+      if (observe) pulse.observe(mcp);
+      void mcp.connect(transport).then(() => transport.handleRequest(req, res));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const client = new Client({ name: 'bench-http', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(
+        new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`),
+      ),
+    );
+    return {
+      client,
+      close: async () => {
+        await client.close();
+        for (const t of transports.values()) await t.close();
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
+  };
+  const bare = await serve(false);
+  const observed = await serve(true);
+  await round(bare.client, 500);
+  await round(observed.client, 500);
+  const bareRounds: Round[] = [];
+  const observedRounds: Round[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    bareRounds.push(await round(bare.client, ROUND_MS));
+    observedRounds.push(await round(observed.client, ROUND_MS));
+  }
+  await bare.close();
+  await observed.close();
+  await pulse.shutdown();
+  rmSync(dir, { recursive: true, force: true });
+  return { bare: summarize(bareRounds), observed: summarize(observedRounds) };
 }
 
 async function throughput() {
@@ -238,6 +300,7 @@ async function hotPath() {
 
 const f = (n: number, d = 0) => n.toFixed(d);
 const t = await throughput();
+const http = await httpThroughput();
 const s = await scrape();
 const o = await observeCost();
 const h = await hotPath();
@@ -261,6 +324,18 @@ alternate ${ROUNDS} rounds of ${ROUND_MS} ms each after a warm-up, ${CONCURRENCY
 
 Observed / bare: **${ratio.toFixed(3)}** (target ≥ 0.9). Added cost per call: ${perCallUs} µs, of which the
 operation log line is ${logUs} µs (metrics-only / bare: ${(t.metrics.perSecond / t.bare.perSecond).toFixed(3)}).
+
+## tools/call over Streamable HTTP (loopback)
+
+The same alternating rounds, SDK v1 \`StreamableHTTPServerTransport\` behind \`node:http\` and the SDK's HTTP
+client; observed means metrics + operation log to a file, as above.
+
+| setup | calls/s | p50 latency | p99 latency |
+|---|---:|---:|---:|
+| bare SDK | ${f(http.bare.perSecond)} | ${f(http.bare.p50, 1)} µs | ${f(http.bare.p99, 1)} µs |
+| observed | ${f(http.observed.perSecond)} | ${f(http.observed.p50, 1)} µs | ${f(http.observed.p99, 1)} µs |
+
+Observed / bare: **${(http.observed.perSecond / http.bare.perSecond).toFixed(3)}**.
 
 ## The hot path alone
 
