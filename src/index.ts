@@ -24,4 +24,12 @@ export {
 } from './metrics/mcp.js';
 export { PROMETHEUS_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE } from './metrics/render.js';
 export type { HostMetricsOptions } from './metrics/host.js';
-export type { MonitoringRoutes, MonitoringServer, MonitoringServerOptions } from './http/monitoring.js';
+export { createMonitoringRoutes, startMonitoringServer } from './http/monitoring.js';
+export type {
+  MonitoringRoutes,
+  MonitoringRoutesOptions,
+  MonitoringServer,
+  MonitoringServerOptions,
+} from './http/monitoring.js';
+export { negotiateFormat, renderMetrics } from './metrics/render.js';
+export type { ExpositionFormat } from './metrics/render.js';

@@ -142,3 +142,37 @@ describe('bad input', () => {
     );
   });
 });
+
+describe('business metrics', () => {
+  it('live on the same registry and reach /metrics', async () => {
+    const p = createMcpulse({
+      monitoring: { port: 0 },
+      hostMetrics: false,
+      processMetrics: false,
+      logLevel: 'silent',
+    });
+    pulse = p;
+    const orders = p.metrics.counter({
+      name: 'business_orders_total',
+      help: 'Orders placed.',
+      labelNames: ['plan'],
+    });
+    const queue = p.metrics.gauge({ name: 'business_queue_depth', help: 'Jobs waiting.' });
+    const basket = p.metrics.histogram({
+      name: 'business_basket_value_euros',
+      help: 'Basket value.',
+      buckets: [10, 100],
+    });
+    orders.inc({ plan: 'pro' }, 2);
+    queue.set(7);
+    basket.observe(42);
+    const body = await (await fetch(`${(await p.monitoring)!.url}/metrics`)).text();
+    const series = parseExposition(body);
+    expect(series.get(key('business_orders_total', { plan: 'pro' }))).toBe(2);
+    expect(series.get('business_queue_depth')).toBe(7);
+    expect(series.get(key('business_basket_value_euros_bucket', { le: '100' }))).toBe(1);
+    expect(() => p.metrics.counter({ name: 'business_orders_total', help: 'again' })).toThrow(
+      'A metric with the name business_orders_total has already been registered.',
+    );
+  });
+});
