@@ -187,6 +187,9 @@ describe('stdio (a spawned child process)', () => {
       // The SDK's stdio client spawns its own process; reuse ours through a thin transport over the pipes.
       const { PipeTransport } = await import('./pipe-transport.js');
       await client.connect(new PipeTransport(child.proc));
+      // Malformed JSON and a line that is not JSON at all, straight onto the wire: the server keeps serving.
+      child.proc.stdin.write('{"jsonrpc":"2.0","id":99,"method":\n');
+      child.proc.stdin.write('not json at all ☃\n');
       await callAll(client as never);
       const metricsText = await (await fetch(`${await child.metricsUrl}/metrics`)).text();
       await client.close();
