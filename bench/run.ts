@@ -251,6 +251,7 @@ async function hotPath() {
     operationStarted() {},
     operationEnded() {},
     notificationReceived() {},
+    transportError() {},
     sessionStarted() {},
     sessionEnded() {},
     toolsListed() {},

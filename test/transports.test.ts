@@ -214,6 +214,11 @@ describe('stdio (a spawned child process)', () => {
         series.get(key(`${D}_count`, { ...base, gen_ai_tool_name: 'boom', error_type: 'tool_error' })),
       ).toBe(1);
       expect(series.get('mcp_server_sessions_active{network_transport="pipe"}')).toBe(1);
+      if (line === 'v1') {
+        // The SDK v1 stdio transport reports each malformed line; v2's serveStdio keeps its wire to itself.
+        expect(series.get('mcpulse_transport_errors_total{network_transport="pipe"}')).toBe(2);
+        expect(child.logs.filter((l) => l.msg === 'MCP transport error')).toHaveLength(1);
+      }
     },
   );
 

@@ -74,7 +74,7 @@ export class Mcpulse {
   private readonly _listeners = new Set<OperationListener>();
   private readonly _servers = new Set<MonitoringServer>();
   private readonly _internalErrors: Counter<'where'>;
-  private readonly _lastInternalLog = new Map<string, number>();
+  private readonly _lastWarnAt = new Map<string, number>();
   private readonly _hostMetrics: HostMetrics | undefined;
   private readonly _idPrefix = randomBytes(4).toString('hex');
   private _sequence = 0;
@@ -224,6 +224,19 @@ export class Mcpulse {
           this._internalError(error, 'metrics');
         }
       },
+      transportError: (error, networkTransport) => {
+        try {
+          this._mcpMetrics.transportError(networkTransport);
+        } catch (internal) {
+          this._internalError(internal, 'metrics');
+        }
+        // A peer can send garbage at any rate: log the first of each burst, count them all.
+        this._throttledWarn(
+          `transport:${networkTransport ?? ''}`,
+          { err: error, network_transport: networkTransport },
+          'MCP transport error',
+        );
+      },
       sessionStarted: (session: SessionInfo) => {
         try {
           this._mcpMetrics.sessionStarted(session);
@@ -269,11 +282,23 @@ export class Mcpulse {
   private _internalError(error: unknown, where: string): void {
     try {
       this._internalErrors.inc({ where });
+    } catch {
+      // Nothing left to count with.
+    }
+    this._throttledWarn(
+      `internal:${where}`,
+      { err: error, where },
+      'mcpulse internal error (the server is unaffected)',
+    );
+  }
+
+  private _throttledWarn(key: string, fields: Record<string, unknown>, message: string): void {
+    try {
       const now = Date.now();
-      const last = this._lastInternalLog.get(where);
+      const last = this._lastWarnAt.get(key);
       if (last !== undefined && now - last < INTERNAL_LOG_INTERVAL_MS) return;
-      if (this._lastInternalLog.size < 100) this._lastInternalLog.set(where, now);
-      this.logger.warn({ err: error, where }, 'mcpulse internal error (the server is unaffected)');
+      if (this._lastWarnAt.size < 100) this._lastWarnAt.set(key, now);
+      this.logger.warn(fields, message);
     } catch {
       // Nothing left to report to.
     }

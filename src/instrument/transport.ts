@@ -42,6 +42,8 @@ export interface InstrumentHub {
   operationStarted(op: OperationRecord): void;
   operationEnded(op: OperationRecord): void;
   notificationReceived(method: string, networkTransport: NetworkTransport | undefined): void;
+  /** The transport reported an error (malformed JSON on the wire, a failed write…). */
+  transportError(error: unknown, networkTransport: NetworkTransport | undefined): void;
   sessionStarted(session: SessionInfo): void;
   sessionEnded(session: SessionInfo, durationSeconds: number): void;
   /** Tool names seen in a `tools/list` result (they bound the tool label). */
@@ -454,6 +456,13 @@ export function attachTransportObserver(
       observer.inbound(message);
     } catch (error) {
       hub.internalError(error, 'inbound');
+    }
+  });
+  interceptHandler(transport, 'onerror', false, (error) => {
+    try {
+      hub.transportError(error, observer.networkTransport);
+    } catch (internal) {
+      hub.internalError(internal, 'transport-error');
     }
   });
   interceptHandler(transport, 'onclose', true, () => {

@@ -28,6 +28,7 @@ export const METRIC_REQUEST_SIZE = 'mcpulse_server_request_size_bytes';
 export const METRIC_RESPONSE_SIZE = 'mcpulse_server_response_size_bytes';
 export const METRIC_NOTIFICATIONS = 'mcpulse_server_notifications_received_total';
 export const METRIC_CLIENT_OPERATIONS = 'mcpulse_server_operations_by_client_total';
+export const METRIC_TRANSPORT_ERRORS = 'mcpulse_transport_errors_total';
 
 const OPERATION_LABELS = [
   'mcp_method_name',
@@ -48,6 +49,7 @@ export class McpMetrics {
   private readonly _requestSize: Histogram<'mcp_method_name' | 'gen_ai_tool_name'>;
   private readonly _responseSize: Histogram<'mcp_method_name' | 'gen_ai_tool_name'>;
   private readonly _notifications: Counter<'mcp_method_name' | 'network_transport'>;
+  private readonly _transportErrors: Counter<'network_transport'>;
   /** Requests by client label and outcome, counted as plain numbers and handed to prom-client at scrape time. */
   private readonly _byClient = new Map<string, Map<string, number>>();
   /** In-flight requests by method label, kept as plain numbers and read at scrape time (cheaper than inc/dec). */
@@ -115,6 +117,12 @@ export class McpMetrics {
       labelNames: ['mcp_method_name', 'network_transport'],
       registers,
     });
+    this._transportErrors = new Counter({
+      name: METRIC_TRANSPORT_ERRORS,
+      help: 'Errors reported by MCP transports (malformed JSON on the wire, failed writes…).',
+      labelNames: ['network_transport'],
+      registers,
+    });
     const byClient = this._byClient;
     new Counter({
       name: METRIC_CLIENT_OPERATIONS,
@@ -173,6 +181,10 @@ export class McpMetrics {
     };
     if (networkTransport !== undefined) labels.network_transport = networkTransport;
     this._notifications.inc(labels);
+  }
+
+  transportError(networkTransport: string | undefined): void {
+    this._transportErrors.inc(networkTransport === undefined ? {} : { network_transport: networkTransport });
   }
 
   sessionStarted(session: SessionInfo): void {
