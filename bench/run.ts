@@ -17,6 +17,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { pino } from 'pino';
 import { Histogram, Registry } from 'prom-client';
 import { z } from 'zod';
 
@@ -246,6 +247,12 @@ async function observeCost() {
 async function hotPath() {
   let sequence = 0;
   const nullHub: InstrumentHub = {
+    logger: pino({ level: 'silent' }),
+    contextEnabled: false,
+    defaultClientLogLevel: undefined,
+    clientLogRate: 20,
+    capturePayloads: false,
+    dropped() {},
     maxInflightPerTransport: 1e6,
     nextRequestId: () => `x-${(++sequence).toString(36)}`,
     operationStarted() {},

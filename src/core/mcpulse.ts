@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import type { Logger } from 'pino';
+import { pino, type Logger } from 'pino';
 import {
   collectDefaultMetrics,
   Counter,
@@ -32,7 +32,10 @@ import {
   type SessionInfo,
   type TransportLike,
 } from '../instrument/transport.js';
-import { createLogger, OperationLog } from '../logging/logger.js';
+import { setFallbackLogger } from '../logging/context.js';
+import { createLogger, OperationLog, setPayloadBytes } from '../logging/logger.js';
+import { createLogOutputs, type LogOutputs } from '../logging/outputs.js';
+import { LineSampler } from '../logging/sampling.js';
 import { registerHostMetrics, type HostMetrics } from '../metrics/host.js';
 import { LabelGuard } from '../metrics/labels.js';
 import { McpMetrics } from '../metrics/mcp.js';
@@ -70,6 +73,7 @@ export class Mcpulse {
   private readonly _hub: InstrumentHub;
   private readonly _mcpMetrics: McpMetrics;
   private readonly _operationLog: OperationLog;
+  private readonly _outputs: LogOutputs | undefined;
   private readonly _guard: LabelGuard;
   private readonly _listeners = new Set<OperationListener>();
   private readonly _servers = new Set<MonitoringServer>();
@@ -85,6 +89,16 @@ export class Mcpulse {
     const o = resolveOptions(options, process.env);
     this._options = o;
     this.registry = o.registry;
+    const onLogError = (error: unknown) => this._internalError(error, 'log-destination');
+    if (o.logger === undefined && (o.logFile !== undefined || o.logPretty)) {
+      this._outputs = createLogOutputs({
+        level: o.logLevel,
+        stderr: o.logStderr,
+        pretty: o.logPretty,
+        ...(o.logFile !== undefined && { files: o.logFile }),
+        onError: onLogError,
+      });
+    }
     this.logger =
       o.logger ??
       createLogger({
@@ -92,14 +106,18 @@ export class Mcpulse {
         version: o.version,
         env: o.env,
         level: o.logLevel,
-        destination: o.logDestination,
-        onError: (error) => this._internalError(error, 'log-destination'),
+        destination:
+          this._outputs?.stream ?? (o.logStderr ? o.logDestination : pino.destination('/dev/null')),
+        onError: onLogError,
       });
-    // Batch only where pino itself writes asynchronously (a file); stderr stays line by line and synchronous.
+    if (o.logPayloadBytes !== undefined) setPayloadBytes(o.logPayloadBytes);
+    // Batch only where lines are written asynchronously anyway (a file, the worker thread); plain stderr
+    // stays line by line and synchronous.
     this._operationLog = new OperationLog(
       this.logger,
       o.logger === undefined,
-      typeof o.logDestination === 'string',
+      typeof o.logDestination === 'string' || this._outputs?.threaded === true,
+      o.logSampling === undefined ? undefined : new LineSampler(o.logSampling, this.registry),
     );
     this._guard = new LabelGuard({ tools: o.tools, prompts: o.prompts, maxClients: o.maxClientNames });
     this._mcpMetrics = new McpMetrics(this.registry, this._guard);
@@ -129,6 +147,7 @@ export class Mcpulse {
       onError: (error, where) => this._internalError(error, `http:${where}`),
     });
     this._hub = this._createHub();
+    setFallbackLogger(this.logger);
     this.monitoring = o.monitoring
       ? this.startMonitoringServer(o.monitoring).catch((error: unknown) => {
           this._internalError(error, 'monitoring-listen');
@@ -201,12 +220,25 @@ export class Mcpulse {
           resolve();
         }
       });
+      await this._outputs?.close().catch((error: unknown) => this._internalError(error, 'log-close'));
     })();
     return this._shutdown;
   }
 
   private _createHub(): InstrumentHub {
+    const dropped = new Counter({
+      name: 'mcpulse_client_notifications_dropped_total',
+      help: 'Client log messages and progress values not sent to the MCP client, by kind and reason.',
+      labelNames: ['kind', 'reason'],
+      registers: [this.registry],
+    });
     return {
+      logger: this.logger,
+      contextEnabled: this._options.context,
+      defaultClientLogLevel: this._options.clientLogLevel,
+      clientLogRate: this._options.clientLogRate,
+      capturePayloads: this._options.logPayloadBytes !== undefined,
+      dropped: (kind, reason) => dropped.inc({ kind, reason }),
       maxInflightPerTransport: this._options.maxInflightPerTransport,
       nextRequestId: () => `${this._idPrefix}-${(++this._sequence).toString(36)}`,
       operationStarted: (op) => {

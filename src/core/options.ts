@@ -6,6 +6,9 @@ import type { Logger } from 'pino';
 import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
 
+import { isMcpLogLevel, MCP_LOG_LEVELS, type McpLogLevel } from '../logging/context.js';
+import { validateLogFileOptions, type LogFileOptions } from '../logging/outputs.js';
+import { validateSampling, type SamplingOptions } from '../logging/sampling.js';
 import type { HostMetricsOptions } from '../metrics/host.js';
 import type { LOG_LEVELS } from '../logging/logger.js';
 
@@ -45,6 +48,29 @@ export interface McpulseOptions {
   maxClientNames?: number;
   /** Most requests tracked in flight on one transport (default 10000); beyond it they are not recorded. */
   maxInflightPerTransport?: number;
+  /** Request context through AsyncLocalStorage (`requestContext()`); default true. Costs every promise a little on Node 20. */
+  context?: boolean;
+  /**
+   * Level of MCP client logging for a 2025-era session that never sent `logging/setLevel` (the spec lets
+   * the server decide); default `info`, `'off'` sends nothing until the client asks. 2026-07-28 requests
+   * always follow their own `_meta` level.
+   */
+  clientLogLevel?: McpLogLevel | 'off';
+  /** Most client log messages per second on one connection (burst: twice as many); default 20. */
+  clientLogRate?: number;
+  /** Log files, rotated by size and by day, written by a worker thread: every level to `path`, errors also to `errorPath`. */
+  logFile?: LogFileOptions;
+  /** Human-readable stderr (needs the optional package pino-pretty); default `LOG_PRETTY=1`, else false. */
+  logPretty?: boolean;
+  /** JSON lines on stderr besides any log files; default true. */
+  logStderr?: boolean;
+  /** Log only a fraction of successful operations (failures are always logged); skipped lines are counted. */
+  logSampling?: SamplingOptions;
+  /**
+   * Log tool and prompt arguments and results (redacted, cut to `maxBytes`, default 2048). Off by default:
+   * they may hold personal data.
+   */
+  logPayloads?: boolean | { maxBytes?: number };
 }
 
 export interface ResolvedOptions {
@@ -62,6 +88,15 @@ export interface ResolvedOptions {
   prompts: readonly string[];
   maxClientNames: number;
   maxInflightPerTransport: number;
+  context: boolean;
+  clientLogLevel: McpLogLevel | undefined;
+  clientLogRate: number;
+  logFile: LogFileOptions | undefined;
+  logPretty: boolean;
+  logStderr: boolean;
+  logSampling: SamplingOptions | undefined;
+  /** Byte cap of logged payloads; undefined when payloads are not logged. */
+  logPayloadBytes: number | undefined;
 }
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -119,6 +154,14 @@ const KNOWN_KEYS = new Set([
   'prompts',
   'maxClientNames',
   'maxInflightPerTransport',
+  'context',
+  'clientLogLevel',
+  'clientLogRate',
+  'logFile',
+  'logPretty',
+  'logStderr',
+  'logSampling',
+  'logPayloads',
 ]);
 
 export function resolveOptions(options: McpulseOptions | undefined, env: NodeJS.ProcessEnv): ResolvedOptions {
@@ -168,7 +211,41 @@ export function resolveOptions(options: McpulseOptions | undefined, env: NodeJS.
   if (options.logger !== undefined && typeof (options.logger as { info?: unknown }).info !== 'function') {
     fail(`logger must be a pino logger, got ${show(options.logger)}`);
   }
+  if (options.context !== undefined && typeof options.context !== 'boolean') {
+    fail(`context must be a boolean, got ${show(options.context)}`);
+  }
+  const clientLogLevel = options.clientLogLevel ?? 'info';
+  if (clientLogLevel !== 'off' && !isMcpLogLevel(clientLogLevel)) {
+    fail(`clientLogLevel must be one of ${MCP_LOG_LEVELS.join(', ')} or off, got ${show(clientLogLevel)}`);
+  }
+  for (const name of ['logPretty', 'logStderr'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'boolean') {
+      fail(`${name} must be a boolean, got ${show(options[name])}`);
+    }
+  }
+  const logFile = options.logFile === undefined ? undefined : validateLogFileOptions(options.logFile);
+  const logPretty = options.logPretty ?? env.LOG_PRETTY === '1';
+  if ((logFile !== undefined || logPretty) && options.logDestination !== undefined) {
+    fail('logDestination cannot be combined with logFile or logPretty; use logStderr to turn stderr off');
+  }
+  let logPayloadBytes: number | undefined;
+  const payloads = options.logPayloads;
+  if (payloads === true) logPayloadBytes = 2048;
+  else if (payloads !== undefined && payloads !== false) {
+    if (typeof payloads !== 'object' || payloads === null) {
+      fail(`logPayloads must be a boolean or { maxBytes }, got ${show(payloads)}`);
+    }
+    logPayloadBytes = integer('logPayloads.maxBytes', payloads.maxBytes, 2048, 16, 1_048_576);
+  }
   return {
+    logFile,
+    logPretty,
+    logStderr: options.logStderr ?? true,
+    logSampling: options.logSampling === undefined ? undefined : validateSampling(options.logSampling),
+    logPayloadBytes,
+    context: options.context ?? true,
+    clientLogLevel: clientLogLevel === 'off' ? undefined : clientLogLevel,
+    clientLogRate: integer('clientLogRate', options.clientLogRate, 20, 1, 10_000),
     service: text('service', options.service, 'mcp-server'),
     version: text('version', options.version, '0.0.0'),
     env: text('env', options.env, env.NODE_ENV || 'development'),

@@ -5,6 +5,8 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 
+import { requestContext } from '../logging/context.js';
+
 export interface DemoServerOptions {
   /** Source of randomness for latencies and failures (default `Math.random`); tests pass a fixed one. */
   random?: () => number;
@@ -57,7 +59,7 @@ export function buildDemoServer(options: DemoServerOptions = {}): McpServer {
 
   const server = new McpServer(
     { name: DEMO_SERVER_NAME, version: DEMO_SERVER_VERSION },
-    { capabilities: { tools: {}, resources: {}, prompts: {} } },
+    { capabilities: { tools: {}, resources: {}, prompts: {}, logging: {} } },
   );
 
   server.registerTool(
@@ -73,10 +75,18 @@ export function buildDemoServer(options: DemoServerOptions = {}): McpServer {
       inputSchema: { query: z.string() },
     },
     async ({ query }) => {
+      const { log, clientLog, progress } = requestContext();
       const r = draw(random);
       const delayMs = Math.round(SLOW_SEARCH_MIN_MS + r * (SLOW_SEARCH_MAX_MS - SLOW_SEARCH_MIN_MS));
-      await sleep(delayMs * sleepScale);
+      log.debug({ query, delay_ms: delayMs }, 'searching');
+      await clientLog.debug(`searching for ${JSON.stringify(query)}`, 'search');
+      // Four steps, reported as progress when the client asked for it (a progressToken).
+      for (let step = 1; step <= 4; step++) {
+        await sleep((delayMs / 4) * sleepScale);
+        await progress(step, 4, `searched ${step * 25}% of the index`);
+      }
       const hits = 1 + Math.floor(r * 10);
+      if (delayMs > 1500) await clientLog.warning(`slow search: ${delayMs} ms`, 'search');
       return {
         content: [
           { type: 'text', text: `${hits} results for ${JSON.stringify(query)} (searched for ${delayMs} ms)` },
@@ -91,10 +101,14 @@ export function buildDemoServer(options: DemoServerOptions = {}): McpServer {
       description: 'Fetches a pretend URL; about 10% of calls fail with an upstream 503 and 5% throw.',
       inputSchema: { url: z.string() },
     },
-    ({ url }) => {
+    async ({ url }) => {
+      const { log, clientLog } = requestContext();
       const r = draw(random);
+      await clientLog.info(`fetching ${url}`, 'fetch');
       if (r < FLAKY_THROW_BELOW) throw new Error('connection reset by upstream');
       if (r < FLAKY_ERROR_BELOW) {
+        log.warn({ url, status: 503 }, 'upstream unavailable');
+        await clientLog.error({ url, status: 503, message: 'upstream returned 503' }, 'fetch');
         return { isError: true, content: [{ type: 'text', text: 'upstream returned 503' }] };
       }
       return { content: [{ type: 'text', text: `fetched ${url}: 200 OK` }] };

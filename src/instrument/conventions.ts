@@ -67,6 +67,7 @@ export const INVALID_PARAMS = -32602;
 /** `_meta` keys of the 2026-07-28 per-request envelope. */
 export const META_PROTOCOL_VERSION = 'io.modelcontextprotocol/protocolVersion';
 export const META_CLIENT_INFO = 'io.modelcontextprotocol/clientInfo';
+export const META_LOG_LEVEL = 'io.modelcontextprotocol/logLevel';
 
 export function methodLabel(method: string): string {
   return KNOWN_METHODS.has(method) ? method : OTHER;

@@ -161,7 +161,7 @@ describe('observe() with SDK v1 over the in-memory transport', () => {
 
     const boomLine = lines.find((l) => l.tool === 'boom')!;
     expect(boomLine).toMatchObject({
-      level: 'error',
+      level: 50,
       method: 'tools/call',
       outcome: 'tool_error',
       error_type: 'tool_error',
@@ -170,12 +170,12 @@ describe('observe() with SDK v1 over the in-memory transport', () => {
       exception: { type: 'TypeError', message: 'kaboom' },
     });
     const softLine = lines.find((l) => l.tool === 'soft_fail')!;
-    expect(softLine).toMatchObject({ level: 'warn', outcome: 'tool_error', error_message: 'upstream 503' });
+    expect(softLine).toMatchObject({ level: 40, outcome: 'tool_error', error_message: 'upstream 503' });
     expect(softLine.exception).toBeUndefined();
     const echoLines = lines.filter((l) => l.tool === 'echo');
     expect(echoLines).toHaveLength(3);
     expect(echoLines[0]).toMatchObject({
-      level: 'info',
+      level: 30,
       outcome: 'ok',
       protocol_version: V,
       client_version: '9.9.9',

@@ -58,6 +58,10 @@ export interface OperationRecord {
   requestBytes: number;
   /** Size of the reply as JSON, in bytes (absent when no reply was sent). */
   responseBytes?: number;
+  /** `params.arguments` of tools/call and prompts/get: only when the `logPayloads` option is on. */
+  arguments?: unknown;
+  /** The reply's `result`: only when the `logPayloads` option is on. */
+  result?: unknown;
 }
 
 export function exceptionInfo(error: unknown): ExceptionInfo {

@@ -11,7 +11,7 @@ import {
   attachTransportObserver,
   type InstrumentHub,
   type ObserveTransportOptions,
-  type ToolRegistryView,
+  type ServerView,
   type TransportLike,
   type TransportObserver,
 } from './transport.js';
@@ -99,12 +99,17 @@ export function attachServerObserver(
   Object.defineProperty(protocol, observedSym, { value: true, enumerable: false });
 
   let current: TransportObserver | undefined;
-  const registry: ToolRegistryView = {
-    hasTool: (name) => {
+  const view: ServerView = {
+    hasTool: (name: string) => {
       const tools = mcp?._registeredTools;
       return tools && typeof tools === 'object'
         ? Object.prototype.hasOwnProperty.call(tools, name)
         : undefined;
+    },
+    capabilities: () => {
+      // Public in SDK v2, private (but present) in SDK v1.
+      const get = (protocol as { getCapabilities?: () => Record<string, unknown> }).getCapabilities;
+      return typeof get === 'function' ? get.call(protocol) : undefined;
     },
   };
 
@@ -138,7 +143,7 @@ export function attachServerObserver(
   const observe = (transport: TransportLike): void => {
     try {
       current = attachTransportObserver(hub, transport, options);
-      current.registry = registry;
+      current.server = view;
     } catch (error) {
       hub.internalError(error, 'observe-transport');
     }

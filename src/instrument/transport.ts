@@ -9,8 +9,18 @@ import {
   CALLER_FAULT_CODES,
   INVALID_PARAMS,
   META_CLIENT_INFO,
+  META_LOG_LEVEL,
   META_PROTOCOL_VERSION,
 } from './conventions.js';
+import type { Logger } from 'pino';
+
+import {
+  isMcpLogLevel,
+  OperationContext,
+  runInContext,
+  type ContextChannel,
+  type McpLogLevel,
+} from '../logging/context.js';
 import { jsonByteLength } from './size.js';
 import type { NetworkTransport, OperationRecord, OperationSide } from './record.js';
 
@@ -51,16 +61,36 @@ export interface InstrumentHub {
   promptsListed(names: string[]): void;
   internalError(error: unknown, where: string): void;
   readonly maxInflightPerTransport: number;
+  /** The process logger; request loggers are its children. */
+  readonly logger: Logger;
+  /** Whether requests run inside an AsyncLocalStorage context (`requestContext()`). */
+  readonly contextEnabled: boolean;
+  /** Client log level of a 2025-era session that never sent `logging/setLevel` (undefined: send nothing). */
+  readonly defaultClientLogLevel: McpLogLevel | undefined;
+  /** Most client log messages per second on one connection (burst twice that). */
+  readonly clientLogRate: number;
+  /** A client log message or progress value that was not sent, and why. */
+  dropped(kind: 'client_log' | 'progress', reason: string): void;
+  /** Keep tool/prompt arguments and results on records (the `logPayloads` option). */
+  readonly capturePayloads: boolean;
 }
 
-/** Lets the server-level instrumentation tell whether a tool name is registered, and attach exceptions. */
-export interface ToolRegistryView {
-  /** undefined when unknowable (low-level server without a tool registry). */
+/** What the server-level instrumentation can tell about the server behind a transport. */
+export interface ServerView {
+  /** Whether a tool name is registered; undefined when unknowable (low-level server without a tool registry). */
   hasTool(name: string): boolean | undefined;
+  /** The capabilities the server declares, when it can say. */
+  capabilities(): Record<string, unknown> | undefined;
 }
 
 type Json = Record<string, unknown>;
-type Pending = OperationRecord & { startMono: number };
+type Pending = OperationRecord & {
+  startMono: number;
+  /** The request's context, when contexts are on (server side only). */
+  context: OperationContext | undefined;
+  /** `_meta["io.modelcontextprotocol/logLevel"]` of a 2026-07-28 request; null when the request is 2025-era. */
+  requestLogLevel: McpLogLevel | undefined | null;
+};
 
 const observedSym = Symbol.for('mcpulse.transportObserver');
 
@@ -118,8 +148,16 @@ export class TransportObserver {
   private _clientName: string | undefined;
   private _clientVersion: string | undefined;
   private _closed = false;
-  /** Set by server-level instrumentation to resolve registered tool names. */
-  registry: ToolRegistryView | undefined;
+  /** Set by server-level instrumentation. */
+  server: ServerView | undefined;
+  /** `logging` capability from the initialize result (2025 era), once seen. */
+  private _loggingDeclared: boolean | undefined;
+  /** Level from the session's last successful `logging/setLevel`. */
+  private _sessionLogLevel: McpLogLevel | undefined;
+  private readonly _setLevelRequests = new Map<string | number, McpLogLevel>();
+  private _logTokens: number;
+  private _logTokensAt = 0;
+  private readonly _channel: ContextChannel;
 
   constructor(
     private readonly _hub: InstrumentHub,
@@ -127,6 +165,50 @@ export class TransportObserver {
     options: ObserveTransportOptions,
   ) {
     this.networkTransport = options.networkTransport ?? detectNetworkTransport(_transport);
+    this._logTokens = _hub.clientLogRate * 2;
+    this._channel = {
+      logger: _hub.logger,
+      notify: (op, method, params) => this._notify(op, method, params),
+      inFlight: (op) => this._inflight.get(op.jsonrpcId) === op,
+      clientLogLevel: (op) => this._clientLogLevel(op as Pending),
+      takeClientLogToken: () => this._takeLogToken(),
+      dropped: (kind, reason) => _hub.dropped(kind, reason),
+    };
+  }
+
+  private _notify(op: OperationRecord, method: string, params: Record<string, unknown>): Promise<boolean> {
+    try {
+      return this._transport
+        .send({ jsonrpc: '2.0', method, params } as never, { relatedRequestId: op.jsonrpcId } as never)
+        .then(
+          () => true,
+          () => {
+            this._hub.dropped(method === 'notifications/progress' ? 'progress' : 'client_log', 'send_failed');
+            return false;
+          },
+        );
+    } catch {
+      this._hub.dropped(method === 'notifications/progress' ? 'progress' : 'client_log', 'send_failed');
+      return Promise.resolve(false);
+    }
+  }
+
+  private _clientLogLevel(op: Pending): McpLogLevel | undefined {
+    const declared = this._loggingDeclared ?? this.server?.capabilities()?.logging !== undefined;
+    if (!declared) return undefined;
+    // 2026-07-28: only the request's own _meta level counts; absent means send nothing.
+    if (op.requestLogLevel !== null) return op.requestLogLevel;
+    return this._sessionLogLevel ?? this._hub.defaultClientLogLevel;
+  }
+
+  private _takeLogToken(): boolean {
+    const now = performance.now();
+    const rate = this._hub.clientLogRate;
+    this._logTokens = Math.min(rate * 2, this._logTokens + ((now - this._logTokensAt) / 1000) * rate);
+    this._logTokensAt = now;
+    if (this._logTokens < 1) return false;
+    this._logTokens -= 1;
+    return true;
   }
 
   /** Attaches an exception thrown inside a tool handler to its in-flight operation. */
@@ -141,16 +223,18 @@ export class TransportObserver {
     return this._inflight.has(jsonrpcId);
   }
 
-  inbound(message: unknown): void {
-    if (!message || typeof message !== 'object' || Array.isArray(message)) return;
+  /** Records an inbound message; returns the context the SDK should handle it in, for a request. */
+  inbound(message: unknown): OperationContext | undefined {
+    if (!message || typeof message !== 'object' || Array.isArray(message)) return undefined;
     const msg = message as Json;
     const method = msg.method;
     if (typeof method === 'string') {
-      if (isId(msg.id)) this._startServerOperation(msg, method, msg.id);
-      else this._notification(msg, method);
+      if (isId(msg.id)) return this._startServerOperation(msg, method, msg.id);
+      this._notification(msg, method);
     } else if (isId(msg.id)) {
       this._endOperation(this._outbound, msg.id, msg);
     }
+    return undefined;
   }
 
   outbound(message: unknown): void {
@@ -219,10 +303,15 @@ export class TransportObserver {
       callerFault: false,
       requestBytes: jsonByteLength(msg),
       responseBytes: undefined,
+      arguments: undefined,
+      result: undefined,
+      context: undefined,
+      requestLogLevel: null,
     };
     const params = msg.params;
     if (params && typeof params === 'object') {
       const p = params as Json;
+      if (this._hub.capturePayloads && p.arguments !== undefined) op.arguments = p.arguments;
       if (method === 'tools/call') op.toolName = str(p.name);
       else if (method === 'prompts/get') op.promptName = str(p.name);
       else if (typeof p.uri === 'string') op.resourceUri = p.uri;
@@ -231,7 +320,11 @@ export class TransportObserver {
         // 2026-07-28: protocol version and client identity travel on every request.
         const m = meta as Json;
         const version = str(m[META_PROTOCOL_VERSION]);
-        if (version !== undefined) op.protocolVersion = version;
+        if (version !== undefined) {
+          op.protocolVersion = version;
+          const level = m[META_LOG_LEVEL];
+          op.requestLogLevel = isMcpLogLevel(level) ? level : undefined;
+        }
         const info = m[META_CLIENT_INFO];
         if (info && typeof info === 'object') {
           op.clientName = str((info as Json).name);
@@ -259,8 +352,21 @@ export class TransportObserver {
     return op;
   }
 
-  private _startServerOperation(msg: Json, method: string, id: string | number): void {
-    this._newOperation('server', msg, method, id, this._inflight);
+  private _startServerOperation(
+    msg: Json,
+    method: string,
+    id: string | number,
+  ): OperationContext | undefined {
+    const op = this._newOperation('server', msg, method, id, this._inflight);
+    if (op === undefined) return undefined;
+    const params = msg.params as Json | undefined;
+    if (method === 'logging/setLevel' && isMcpLogLevel(params?.level))
+      this._setLevelRequests.set(id, params.level);
+    if (!this._hub.contextEnabled) return undefined;
+    const meta = params?._meta as Json | undefined;
+    const token = meta?.progressToken;
+    op.context = new OperationContext(op, this._channel, isId(token) ? token : undefined);
+    return op.context;
   }
 
   private _startClientOperation(msg: Json, method: string, id: string | number): void {
@@ -284,6 +390,10 @@ export class TransportObserver {
   private _endOperation(map: Map<string | number, Pending>, id: string | number, msg: Json): void {
     const op = map.get(id);
     if (!op) return;
+    if (op.context !== undefined) {
+      // The last coalesced progress value goes out before the reply, never after it.
+      void op.context.flushProgress();
+    }
     map.delete(id);
     op.responseBytes = jsonByteLength(msg);
     const error = msg.error;
@@ -301,9 +411,10 @@ export class TransportObserver {
       return;
     }
     const result = msg.result && typeof msg.result === 'object' ? (msg.result as Json) : undefined;
+    if (this._hub.capturePayloads && result !== undefined) op.result = result;
     if (result && op.side === 'server') this._inspectResult(op, result);
     if (result && op.method === 'tools/call' && result.isError === true) {
-      const unknownTool = op.toolName !== undefined && this.registry?.hasTool(op.toolName) === false;
+      const unknownTool = op.toolName !== undefined && this.server?.hasTool(op.toolName) === false;
       if (unknownTool) {
         // SDK v1 answers an unknown tool with an isError result; it is the caller's fault (-32602).
         op.errorCode = INVALID_PARAMS;
@@ -327,6 +438,10 @@ export class TransportObserver {
         }
         const sessionId = this._transport.sessionId;
         if (typeof sessionId === 'string') op.sessionId = sessionId;
+        const capabilities = result.capabilities;
+        if (capabilities && typeof capabilities === 'object') {
+          this._loggingDeclared = (capabilities as Json).logging !== undefined;
+        }
         if (!this._session) {
           this._session = {
             sessionId: op.sessionId,
@@ -343,6 +458,11 @@ export class TransportObserver {
       case 'tools/list':
         this._hub.toolsListed(namesOf(result.tools));
         break;
+      case 'logging/setLevel': {
+        const level = this._setLevelRequests.get(op.jsonrpcId);
+        if (level !== undefined) this._sessionLogLevel = level;
+        break;
+      }
       case 'prompts/list':
         this._hub.promptsListed(namesOf(result.prompts));
         break;
@@ -359,6 +479,9 @@ export class TransportObserver {
   ): void {
     op.durationMs = performance.now() - op.startMono;
     op.outcome = outcome;
+    // Cancelled or closed: no reply, so nothing more may be sent for this request.
+    if (op.context !== undefined && (outcome === 'cancelled' || outcome === 'closed')) op.context.discard();
+    if (op.method === 'logging/setLevel') this._setLevelRequests.delete(op.jsonrpcId);
     if (errorType !== undefined) op.errorType = errorType;
     if (message !== undefined) op.errorMessage = message;
     this._hub.operationEnded(op);
@@ -379,7 +502,7 @@ function interceptHandler(
   target: object,
   property: string,
   always: boolean,
-  before: (first: unknown) => void,
+  before: (first: unknown) => OperationContext | undefined | void,
 ): void {
   let depth = 0;
   const wrapped = new WeakSet<AnyFn>();
@@ -389,10 +512,12 @@ function interceptHandler(
     const inner = fn;
     // Two fixed parameters (message, extra), as the Transport interface has: no array per message.
     const wrapper = function (this: unknown, first?: unknown, second?: unknown): unknown {
-      if (depth === 0) before(first);
+      const context = depth === 0 ? before(first) : undefined;
       depth++;
       try {
-        return inner.call(this, first, second);
+        return context === undefined
+          ? inner.call(this, first, second)
+          : runInContext(context, () => inner.call(this, first, second));
       } finally {
         depth--;
       }
@@ -453,9 +578,10 @@ export function attachTransportObserver(
 
   interceptHandler(transport, 'onmessage', false, (message) => {
     try {
-      observer.inbound(message);
+      return observer.inbound(message);
     } catch (error) {
       hub.internalError(error, 'inbound');
+      return undefined;
     }
   });
   interceptHandler(transport, 'onerror', false, (error) => {

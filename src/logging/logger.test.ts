@@ -58,7 +58,7 @@ describe('OperationLog', () => {
     expect(typeof fastLine.time).toBe('number');
     expect({ ...fastLine, time: 0 }).toEqual({ ...slowLine, time: 0 });
     expect({ ...fastLine, time: 0, pid: 0, hostname: '' }).toEqual({
-      level: 'error',
+      level: 50,
       time: 0,
       pid: 0,
       hostname: '',

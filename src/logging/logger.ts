@@ -8,6 +8,8 @@ import { dirname } from 'node:path';
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 
 import type { OperationRecord } from '../instrument/record.js';
+import { redactedJson, redactText } from './redact.js';
+import type { LineSampler } from './sampling.js';
 
 /** Lines are written to a file in batches of about this size; flushed on shutdown. */
 const FILE_BUFFER_BYTES = 4096;
@@ -53,6 +55,8 @@ export function createLogger(options: LoggerOptions): Logger {
   return pino(
     {
       level: options.level,
+      // pino's numeric levels (30 info, 40 warn, 50 error…): multi-target transports need them, and every
+      // pino tool reads them.
       base: {
         pid: process.pid,
         hostname: hostname(),
@@ -60,7 +64,6 @@ export function createLogger(options: LoggerOptions): Logger {
         version: options.version,
         env: options.env,
       },
-      formatters: { level: (label) => ({ level: label }) },
     },
     stream,
   );
@@ -78,6 +81,23 @@ function levelOf(op: OperationRecord): Level {
     case 'closed':
       return 'warn';
   }
+}
+
+/** Byte cap of logged tool arguments and results (set from the `logPayloads` option). */
+let payloadBytes = 2048;
+
+export function setPayloadBytes(bytes: number): void {
+  payloadBytes = bytes;
+}
+
+function redactedException(
+  exception: NonNullable<OperationRecord['exception']>,
+): OperationRecord['exception'] {
+  const copy = { type: exception.type, message: redactText(exception.message) } as NonNullable<
+    OperationRecord['exception']
+  >;
+  if (exception.stack !== undefined) copy.stack = redactText(exception.stack);
+  return copy;
 }
 
 /** The fields of an operation's log line, in a fixed order. */
@@ -100,10 +120,12 @@ function fieldsOf(op: OperationRecord): Record<string, unknown> {
   if (op.networkTransport !== undefined) line.network_transport = op.networkTransport;
   if (op.errorType !== undefined) line.error_type = op.errorType;
   if (op.errorCode !== undefined) line.error_code = op.errorCode;
-  if (op.errorMessage !== undefined) line.error_message = op.errorMessage;
-  if (op.exception) line.exception = op.exception;
+  if (op.errorMessage !== undefined) line.error_message = redactText(op.errorMessage);
+  if (op.exception) line.exception = redactedException(op.exception);
   line.request_bytes = op.requestBytes;
   if (op.responseBytes !== undefined) line.response_bytes = op.responseBytes;
+  if (op.arguments !== undefined) line.arguments = redactedJson(op.arguments, payloadBytes);
+  if (op.result !== undefined) line.result = redactedJson(op.result, payloadBytes);
   return line;
 }
 
@@ -126,10 +148,12 @@ function fieldsJson(op: OperationRecord): string {
   if (op.networkTransport !== undefined) out += `,"network_transport":"${op.networkTransport}"`;
   if (op.errorType !== undefined) out += `,"error_type":${q(op.errorType)}`;
   if (op.errorCode !== undefined) out += `,"error_code":${op.errorCode}`;
-  if (op.errorMessage !== undefined) out += `,"error_message":${q(op.errorMessage)}`;
-  if (op.exception) out += `,"exception":${q(op.exception)}`;
+  if (op.errorMessage !== undefined) out += `,"error_message":${q(redactText(op.errorMessage))}`;
+  if (op.exception) out += `,"exception":${q(redactedException(op.exception))}`;
   out += `,"request_bytes":${op.requestBytes}`;
   if (op.responseBytes !== undefined) out += `,"response_bytes":${op.responseBytes}`;
+  if (op.arguments !== undefined) out += `,"arguments":${q(redactedJson(op.arguments, payloadBytes))}`;
+  if (op.result !== undefined) out += `,"result":${q(redactedJson(op.result, payloadBytes))}`;
   return out;
 }
 
@@ -163,6 +187,7 @@ export class OperationLog {
     private readonly _logger: Logger,
     owned: boolean,
     private readonly _batch: boolean,
+    private readonly _sampler?: LineSampler,
   ) {
     const internals = _logger as unknown as PinoInternals;
     const stream = internals[pino.symbols.streamSym] as { write?: unknown } | undefined;
@@ -176,11 +201,12 @@ export class OperationLog {
   write(op: OperationRecord): void {
     const level = levelOf(op);
     if (!this._logger.isLevelEnabled(level)) return;
+    if (this._sampler !== undefined && !this._sampler.keep(op.outcome)) return;
     if (this._stream === undefined) {
       this._logger[level](fieldsOf(op), messageOf(op));
       return;
     }
-    const line = `{"level":"${level}","time":${Date.now()}${this._bindings},${fieldsJson(op)},"msg":${JSON.stringify(messageOf(op))}}\n`;
+    const line = `{"level":${pino.levels.values[level]},"time":${Date.now()}${this._bindings},${fieldsJson(op)},"msg":${JSON.stringify(messageOf(op))}}\n`;
     if (!this._batch) {
       this._stream.write(line);
       return;
