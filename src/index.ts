@@ -14,6 +14,12 @@ export type {
 } from './instrument/record.js';
 export type { ObserveTransportOptions, SessionInfo } from './instrument/transport.js';
 
+export { MCP_LOG_LEVELS, requestContext } from './logging/context.js';
+export type { ClientLog, McpLogLevel, RequestContext } from './logging/context.js';
+export type { LogFileOptions } from './logging/outputs.js';
+export type { SamplingOptions } from './logging/sampling.js';
+export { CENSOR, redact, redactText } from './logging/redact.js';
+
 export {
   MCP_DURATION_BUCKETS,
   METRIC_CLIENT_OPERATION_DURATION,

@@ -6,6 +6,9 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 import {
@@ -16,6 +19,7 @@ import { toNodeHandler } from '@modelcontextprotocol/node';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as HttpClientV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -157,10 +161,10 @@ interface Child {
   metricsUrl: Promise<string>;
 }
 
-function spawnStdioServer(line: 'v1' | 'v2'): Child {
+function spawnStdioServer(line: 'v1' | 'v2', env: Record<string, string> = {}): Child {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/stdio-server.ts', line], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, LOG_LEVEL: 'info' },
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
   });
   const stdout: string[] = [];
   const logs: Record<string, unknown>[] = [];
@@ -221,6 +225,66 @@ describe('stdio (a spawned child process)', () => {
       }
     },
   );
+
+  it('with file logging, client logging and progress on, stdout still carries only JSON-RPC', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpulse-stdio-log-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const child = spawnStdioServer('v1', { MCPULSE_TEST_LOG_DIR: dir });
+    // pino-roll names files app.<date>.<n>.jsonl: read every file of one log, in order.
+    const readLog = (prefix: string) =>
+      readdirSync(dir)
+        .filter((name) => name.startsWith(`${prefix}.`))
+        .sort()
+        .flatMap((name) => readFileSync(join(dir, name), 'utf8').split('\n').filter(Boolean));
+    const client = new ClientV1({ name: 'stdio-logging', version: '1.0.0' });
+    const messages: { level: string; data: unknown }[] = [];
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void messages.push(n.params));
+    const { PipeTransport } = await import('./pipe-transport.js');
+    await client.connect(new PipeTransport(child.proc));
+    await client.setLoggingLevel('warning');
+    const result = await client.callTool({ name: 'chatty', arguments: {} }, undefined, {
+      onprogress: () => {},
+    });
+    expect(result.content).toEqual([{ type: 'text', text: 'chatted' }]);
+    await client.close();
+    await new Promise((resolve) => child.proc.once('exit', resolve));
+
+    const parsed = child.stdout.map(
+      (l) =>
+        JSON.parse(l) as {
+          jsonrpc: string;
+          id?: number;
+          method?: string;
+          result?: unknown;
+          params?: { progress?: number; progressToken?: number };
+        },
+    );
+    for (const message of parsed) expect(message.jsonrpc).toBe('2.0');
+    expect(parsed.filter((m) => m.method === 'notifications/message')).toHaveLength(2);
+    expect(messages).toEqual([
+      { level: 'warning', logger: 'chatty', data: 'warning message' },
+      { level: 'error', logger: 'chatty', data: 'error message' },
+    ]);
+    // Both progress values precede the reply on the wire (the SDK client may drop them when they share a
+    // read with the reply: it handles notifications a microtask after replies).
+    const progress = parsed.filter((m) => m.method === 'notifications/progress');
+    expect(progress.map((m) => m.params?.progress)).toEqual([1, 2]);
+    const token = progress[0]!.params!.progressToken;
+    const reply = parsed.findIndex((m) => m.id === token && m.result !== undefined);
+    expect(parsed.indexOf(progress[1]!)).toBeLessThan(reply);
+    // The file holds the same lines as stderr: the handler's own line and the operation line, one request id.
+    const lines = readLog('app').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const handlerLine = lines.find((l) => l.msg === 'chatty handler running')!;
+    expect(handlerLine).toMatchObject({ level: 30, tool: 'chatty', secret: '[REDACTED]' });
+    const opLine = lines.find((l) => l.outcome !== undefined && l.tool === 'chatty')!;
+    expect(opLine).toMatchObject({
+      outcome: 'ok',
+      request_id: handlerLine.request_id,
+      network_transport: 'pipe',
+    });
+    const errors = readLog('errors');
+    expect(errors.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(['error message']);
+  });
 
   it('SDK v2 serveStdio speaking 2026-07-28 is recorded with its protocol version', async () => {
     const child = spawnStdioServer('v2');

@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 
 import type { OperationRecord } from '../instrument/record.js';
-import { redactedJson, redactText } from './redact.js';
+import { redact, redactedJson, redactText } from './redact.js';
 import type { LineSampler } from './sampling.js';
 
 /** Lines are written to a file in batches of about this size; flushed on shutdown. */
@@ -64,6 +64,9 @@ export function createLogger(options: LoggerOptions): Logger {
         version: options.version,
         env: options.env,
       },
+      // Secrets are censored by key at any depth in whatever a handler logs (mcpulse's own operation
+      // lines carry no payloads unless logPayloads is on, and those are redacted when written).
+      formatters: { log: (object) => redact(object) as Record<string, unknown> },
     },
     stream,
   );

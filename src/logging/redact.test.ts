@@ -128,11 +128,14 @@ describe('redact', () => {
       url: 'https://u:[REDACTED]@x.test/?token=[REDACTED]',
     });
     const error = Object.assign(new Error('login failed: password=hunter2'), { code: 'E_AUTH' });
-    expect(redact(error)).toEqual({
+    const copy = redact(error) as { stack: string };
+    expect(copy).toEqual({
       type: 'Error',
       message: 'login failed: password=[REDACTED]',
+      stack: error.stack!.replace('password=hunter2', 'password=[REDACTED]'),
       code: 'E_AUTH',
     });
+    expect(copy.stack).toContain('redact.test.ts');
   });
 
   it('censors secrets inside strings', () => {

@@ -64,9 +64,10 @@ function walk(value: unknown, depth: number, state: Walk, jsonDone = false): unk
       if (Array.isArray(object)) return object.map((item) => walk(item, depth + 1, state) ?? null);
       const copy: Record<string, unknown> = {};
       if (object instanceof Error) {
-        // An Error's JSON form is `{}`; its name and (censored) message are what a log needs.
+        // An Error's JSON form is `{}`; its name, (censored) message and stack are what a log needs.
         copy.type = object.name;
         copy.message = redactText(object.message);
+        if (typeof object.stack === 'string') copy.stack = redactText(object.stack);
       }
       for (const key of Object.keys(object)) {
         const item = (object as Record<string, unknown>)[key];
