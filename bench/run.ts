@@ -6,8 +6,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -147,42 +149,62 @@ async function httpThroughput() {
   return { bare: summarize(bareRounds), observed: summarize(observedRounds) };
 }
 
-async function throughput() {
+/**
+ * bare, observed (metrics + log file) and metrics-only, alternating rounds. AsyncLocalStorage, once
+ * used, slows every promise in the process, bare ones included; so each context setting runs in a
+ * process of its own (see main below).
+ */
+async function throughput(context: boolean) {
   const dir = mkdtempSync(join(tmpdir(), 'mcpulse-bench-'));
+  const base = { monitoring: false, hostMetrics: false, context } as const;
   const pulse = createMcpulse({
-    monitoring: false,
-    hostMetrics: false,
+    ...base,
     processMetrics: process.env.BENCH_PROCESS_METRICS !== '0',
     logDestination: join(dir, 'ops.jsonl'),
   });
-  const quiet = createMcpulse({
-    monitoring: false,
-    hostMetrics: false,
-    processMetrics: false,
-    logLevel: 'silent',
-  });
-  const bare = await setup(undefined);
-  const observed = await setup(pulse);
-  const metricsOnly = await setup(quiet);
+  const quiet = createMcpulse({ ...base, processMetrics: false, logLevel: 'silent' });
+  const setups = [await setup(undefined), await setup(pulse), await setup(quiet)];
   // Warm every path up before measuring.
-  for (const s of [bare, observed, metricsOnly]) await round(s.client, 500);
-  const bareRounds: Round[] = [];
-  const observedRounds: Round[] = [];
-  const metricsRounds: Round[] = [];
+  for (const s of setups) await round(s.client, 500);
+  const rounds: Round[][] = setups.map(() => []);
   for (let i = 0; i < ROUNDS; i++) {
-    bareRounds.push(await round(bare.client, ROUND_MS));
-    observedRounds.push(await round(observed.client, ROUND_MS));
-    metricsRounds.push(await round(metricsOnly.client, ROUND_MS));
+    for (const [j, s] of setups.entries()) rounds[j]!.push(await round(s.client, ROUND_MS));
   }
-  for (const s of [bare, observed, metricsOnly]) await s.close();
-  await pulse.shutdown();
-  await quiet.shutdown();
+  for (const s of setups) await s.close();
+  for (const p of [pulse, quiet]) await p.shutdown();
   rmSync(dir, { recursive: true, force: true });
-  return {
-    bare: summarize(bareRounds),
-    observed: summarize(observedRounds),
-    metrics: summarize(metricsRounds),
+  const [bare, observed, metrics] = rounds.map(summarize);
+  return { bare: bare!, observed: observed!, metrics: metrics! };
+}
+
+type Summary = ReturnType<typeof summarize>;
+
+/** Runs one measurement in a fresh process (`--child=NAME`), so process-wide state cannot leak between them. */
+function inChild<T>(name: string): T {
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(import.meta.url), `--child=${name}`],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 20,
+    },
+  );
+  if (result.status !== 0) throw new Error(`bench child ${name} failed with ${result.status}`);
+  return JSON.parse(result.stdout) as T;
+}
+
+const child = process.argv.find((arg) => arg.startsWith('--child='))?.slice('--child='.length);
+if (child !== undefined) {
+  const run: Record<string, () => Promise<unknown>> = {
+    'throughput-plain': () => throughput(false),
+    'throughput-context': () => throughput(true),
+    http: () => httpThroughput(),
   };
+  const job = run[child];
+  if (!job) throw new Error(`unknown bench child ${child}`);
+  process.stdout.write(JSON.stringify(await job()));
+  process.exit(0);
 }
 
 async function scrape() {
@@ -307,14 +329,22 @@ async function hotPath() {
 }
 
 const f = (n: number, d = 0) => n.toFixed(d);
-const t = await throughput();
-const http = await httpThroughput();
+const plain = inChild<{ bare: Summary; observed: Summary; metrics: Summary }>('throughput-plain');
+const withContext = inChild<{ bare: Summary; observed: Summary; metrics: Summary }>('throughput-context');
+const t = {
+  bare: plain.bare,
+  observed: withContext.observed,
+  metrics: plain.metrics,
+  noContext: plain.observed,
+};
+const http = inChild<{ bare: Summary; observed: Summary }>('http');
 const s = await scrape();
 const o = await observeCost();
 const h = await hotPath();
 const ratio = t.observed.perSecond / t.bare.perSecond;
 const perCallUs = (1e6 / t.observed.perSecond - 1e6 / t.bare.perSecond).toFixed(2);
-const logUs = (1e6 / t.observed.perSecond - 1e6 / t.metrics.perSecond).toFixed(2);
+const logUs = (1e6 / t.noContext.perSecond - 1e6 / t.metrics.perSecond).toFixed(2);
+const contextUs = (1e6 / t.observed.perSecond - 1e6 / t.noContext.perSecond).toFixed(2);
 const report = `# Benchmarks
 
 Produced by \`npm run bench\` (\`bench/run.ts\`) on ${new Date().toISOString().slice(0, 10)}, Node ${process.version},
@@ -324,14 +354,22 @@ alternate ${ROUNDS} rounds of ${ROUND_MS} ms each after a warm-up, ${CONCURRENCY
 
 ## tools/call round trips
 
+Two processes: the first never turns the request context on, the second does (it is on by default).
+AsyncLocalStorage slows every promise of a Node 20 process once used, bare calls included, so the
+reference is the first process's bare SDK.
+
 | setup | calls/s | p50 latency | p99 latency |
 |---|---:|---:|---:|
 | bare SDK | ${f(t.bare.perSecond)} | ${f(t.bare.p50, 1)} µs | ${f(t.bare.p99, 1)} µs |
-| observed: metrics + operation log to a file | ${f(t.observed.perSecond)} | ${f(t.observed.p50, 1)} µs | ${f(t.observed.p99, 1)} µs |
-| observed: metrics only (log level silent) | ${f(t.metrics.perSecond)} | ${f(t.metrics.p50, 1)} µs | ${f(t.metrics.p99, 1)} µs |
+| observed, defaults: metrics + operation log to a file + request context | ${f(t.observed.perSecond)} | ${f(t.observed.p50, 1)} µs | ${f(t.observed.p99, 1)} µs |
+| observed, \`context: false\`: metrics + operation log to a file | ${f(t.noContext.perSecond)} | ${f(t.noContext.p50, 1)} µs | ${f(t.noContext.p99, 1)} µs |
+| observed, \`context: false\`: metrics only (log level silent) | ${f(t.metrics.perSecond)} | ${f(t.metrics.p50, 1)} µs | ${f(t.metrics.p99, 1)} µs |
+| bare SDK, in the process where the context is on | ${f(withContext.bare.perSecond)} | ${f(withContext.bare.p50, 1)} µs | ${f(withContext.bare.p99, 1)} µs |
 
-Observed / bare: **${ratio.toFixed(3)}** (target ≥ 0.9). Added cost per call: ${perCallUs} µs, of which the
-operation log line is ${logUs} µs (metrics-only / bare: ${(t.metrics.perSecond / t.bare.perSecond).toFixed(3)}).
+Observed / bare: **${ratio.toFixed(3)}** with the defaults, **${(t.noContext.perSecond / t.bare.perSecond).toFixed(3)}**
+with \`context: false\` (target ≥ 0.9). Added cost per call: ${perCallUs} µs with the defaults; of it, the request
+context is ${contextUs} µs, the operation log line ${logUs} µs (cost per logged operation), and metrics with the
+record the rest (metrics-only / bare: ${(t.metrics.perSecond / t.bare.perSecond).toFixed(3)}).
 
 ## tools/call over Streamable HTTP (loopback)
 
