@@ -135,7 +135,7 @@ describe('bad input', () => {
     );
     const p = newPulse();
     expect(() => p.observe({ not: 'a server' })).toThrow(
-      'mcpulse: observe() needs an MCP server (McpServer or Server from @modelcontextprotocol/sdk or @modelcontextprotocol/server), got Object',
+      'mcpulse: observe() needs an MCP server (McpServer or Server from @modelcontextprotocol/sdk or @modelcontextprotocol/server, or a FastMCP), got Object',
     );
     expect(() => p.observe(buildV1(), { networkTransport: 'udp' as never })).toThrow(
       'mcpulse: networkTransport must be "pipe" or "tcp", got "udp"',

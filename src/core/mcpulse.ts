@@ -24,6 +24,7 @@ import {
   type MonitoringServerOptions,
 } from '../http/monitoring.js';
 import type { OperationRecord } from '../instrument/record.js';
+import { attachFastMcpObserver, isFastMcp } from '../instrument/fastmcp.js';
 import { attachServerObserver } from '../instrument/server.js';
 import {
   attachTransportObserver,
@@ -167,9 +168,20 @@ export class Mcpulse {
       toolsListed: (list: string[]) => list.forEach((name) => this._guard.allowTool(name)),
       promptsListed: (list: string[]) => list.forEach((name) => this._guard.allowPrompt(name)),
     };
+    // punkpeye's fastmcp: one low-level SDK Server per session, observed as each session connects.
+    if (
+      isFastMcp(server) &&
+      attachFastMcpObserver((session) => this.observe(session, options), server, {
+        ...names,
+        observeTransport: (transport) => this.observeTransport(transport, options),
+        onError: (error, where) => this._internalError(error, where),
+      })
+    ) {
+      return server;
+    }
     if (!attachServerObserver(this._hub, names, server, options)) {
       throw new TypeError(
-        `mcpulse: observe() needs an MCP server (McpServer or Server from @modelcontextprotocol/sdk or @modelcontextprotocol/server), got ${describe(server)}`,
+        `mcpulse: observe() needs an MCP server (McpServer or Server from @modelcontextprotocol/sdk or @modelcontextprotocol/server, or a FastMCP), got ${describe(server)}`,
       );
     }
     return server;
