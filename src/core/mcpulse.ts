@@ -75,6 +75,8 @@ export class Mcpulse {
   private readonly _mcpMetrics: McpMetrics;
   private readonly _operationLog: OperationLog;
   private readonly _outputs: LogOutputs | undefined;
+  private readonly _droppedLogLines: Counter | undefined;
+  private readonly _onExit: () => void;
   private readonly _guard: LabelGuard;
   private readonly _listeners = new Set<OperationListener>();
   private readonly _servers = new Set<MonitoringServer>();
@@ -110,16 +112,25 @@ export class Mcpulse {
         destination:
           this._outputs?.stream ?? (o.logStderr ? o.logDestination : pino.destination('/dev/null')),
         onError: onLogError,
+        onDrop: () => this._droppedLogLines?.inc(),
       });
     if (o.logPayloadBytes !== undefined) setPayloadBytes(o.logPayloadBytes);
-    // Batch only where lines are written asynchronously anyway (a file, the worker thread); plain stderr
-    // stays line by line and synchronous.
+    // Lines are batched wherever mcpulse made the destination (all asynchronous); a stream the user
+    // passed in gets them one by one.
     this._operationLog = new OperationLog(
       this.logger,
       o.logger === undefined,
-      typeof o.logDestination === 'string' || this._outputs?.threaded === true,
+      typeof o.logDestination !== 'object' || this._outputs !== undefined,
       o.logSampling === undefined ? undefined : new LineSampler(o.logSampling, this.registry),
     );
+    const operationLog = this._operationLog;
+    this._onExit = () => operationLog.drainSync();
+    process.once('exit', this._onExit);
+    this._droppedLogLines = new Counter({
+      name: 'mcpulse_log_lines_dropped_total',
+      help: 'Log lines dropped because the destination (e.g. an undrained stderr pipe) could not keep up.',
+      registers: [this.registry],
+    });
     this._guard = new LabelGuard({ tools: o.tools, prompts: o.prompts, maxClients: o.maxClientNames });
     this._mcpMetrics = new McpMetrics(this.registry, this._guard);
     this._internalErrors = new Counter({
@@ -225,6 +236,7 @@ export class Mcpulse {
       await this.monitoring;
       await Promise.allSettled([...this._servers].map((server) => server.close()));
       this._operationLog.drain();
+      process.off('exit', this._onExit);
       await new Promise<void>((resolve) => {
         try {
           this.logger.flush(() => resolve());

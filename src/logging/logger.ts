@@ -26,7 +26,16 @@ export interface LoggerOptions {
   destination: number | string | DestinationStream;
   /** A failing destination (disk full, closed pipe) is reported here instead of crashing the process. */
   onError: (error: unknown) => void;
+  /** Lines dropped because the destination could not keep up (more than MAX_PENDING_BYTES waiting). */
+  onDrop?: () => void;
 }
+
+/**
+ * A reader that stops reading stderr (some MCP clients never drain it) must not stall the server:
+ * stderr and files are written asynchronously, and past this much waiting data lines are dropped and
+ * counted instead of growing memory or blocking the event loop. pino flushes what is pending on exit.
+ */
+const MAX_PENDING_BYTES = 16 * 1024 * 1024;
 
 /**
  * Opens (creating its folder) a log file synchronously, at startup: a path that cannot be written
@@ -46,12 +55,21 @@ export function createLogger(options: LoggerOptions): Logger {
   const { destination } = options;
   const stream =
     typeof destination === 'number'
-      ? pino.destination({ fd: destination, sync: destination === 2 })
+      ? pino.destination({ fd: destination, sync: false, maxLength: MAX_PENDING_BYTES })
       : typeof destination === 'string'
-        ? pino.destination({ fd: openLogFile(destination), sync: false, minLength: FILE_BUFFER_BYTES })
+        ? pino.destination({
+            fd: openLogFile(destination),
+            sync: false,
+            minLength: FILE_BUFFER_BYTES,
+            maxLength: MAX_PENDING_BYTES,
+          })
         : destination;
   const emitter = stream as Partial<NodeJS.EventEmitter>;
-  if (typeof emitter.on === 'function') emitter.on('error', options.onError);
+  if (typeof emitter.on === 'function') {
+    emitter.on('error', options.onError);
+    const onDrop = options.onDrop;
+    if (onDrop !== undefined) emitter.on('drop', () => onDrop());
+  }
   return pino(
     {
       level: options.level,
@@ -219,6 +237,16 @@ export class OperationLog {
     else if (!this._drainScheduled) {
       this._drainScheduled = true;
       setImmediate(() => this.drain());
+    }
+  }
+
+  /** Writes what is buffered synchronously; for process exit, when no callback can run any more. */
+  drainSync(): void {
+    this.drain();
+    try {
+      (this._stream as { flushSync?: () => void } | undefined)?.flushSync?.();
+    } catch {
+      // A destination that cannot flush now (not open yet, closed) loses what it holds, as pino's would.
     }
   }
 
