@@ -222,6 +222,8 @@ describe('requestContext()', () => {
         if (i === 10) await progress(5, 50, 'backwards');
         await sleep(5);
       }
+      // A value reported after the reply must never reach the wire.
+      setTimeout(() => void progress(51, 50, 'too late'), 10);
       return { content: [{ type: 'text', text: 'done' }] };
     });
     const client = new Client({ name: 'c', version: '1' });
@@ -266,8 +268,12 @@ describe('requestContext()', () => {
     expect(wire.at(-1)).toMatchObject({ id: token, result: { content: [{ type: 'text', text: 'done' }] } });
 
     // Without a progress token nothing is sent; the backwards value was counted as dropped.
+    const before = wire.length;
     const plain = await client.callTool({ name: 'steps', arguments: {} });
     expect(plain.content).toEqual([{ type: 'text', text: 'done' }]);
+    await sleep(30);
+    expect(wire.slice(before).map((m) => m.method ?? 'reply')).toEqual(['reply']);
+    expect(wire.filter((m) => m.params?.progress === 51)).toEqual([]);
     await client.close();
     const series = parseExposition(await pulse.registry.metrics());
     expect(
