@@ -274,6 +274,7 @@ async function hotPath() {
     defaultClientLogLevel: undefined,
     clientLogRate: 20,
     capturePayloads: false,
+    accepting: true,
     dropped() {},
     maxInflightPerTransport: 1e6,
     nextRequestId: () => `x-${(++sequence).toString(36)}`,

@@ -21,6 +21,25 @@ export type { SamplingOptions } from './logging/sampling.js';
 export { CENSOR, redact, redactText } from './logging/redact.js';
 
 export {
+  diskSpaceCheck,
+  eventLoopDelayCheck,
+  httpCheck,
+  memoryCheck,
+  pingCheck,
+  tcpCheck,
+} from './health/checks.js';
+export { HEALTH_JSON_CONTENT_TYPE, HealthRegistry, toHealthJson } from './health/registry.js';
+export type {
+  CheckOptions,
+  CheckReport,
+  CheckResult,
+  HealthCheck,
+  HealthJsonOptions,
+  HealthReport,
+  HealthStatus,
+} from './health/registry.js';
+
+export {
   MCP_DURATION_BUCKETS,
   METRIC_CLIENT_OPERATION_DURATION,
   METRIC_OPERATIONS_ACTIVE,

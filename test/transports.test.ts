@@ -156,6 +156,8 @@ describe('Streamable HTTP', () => {
 
 interface Child {
   proc: ChildProcessWithoutNullStreams;
+  /** Resolves when the process has exited and its output streams are closed (all log lines read). */
+  closed: Promise<void>;
   stdout: string[];
   logs: Record<string, unknown>[];
   metricsUrl: Promise<string>;
@@ -177,7 +179,8 @@ function spawnStdioServer(line: 'v1' | 'v2', env: Record<string, string> = {}): 
     if (typeof entry.url === 'string') resolveUrl(entry.url);
   });
   cleanups.push(() => proc.kill('SIGKILL'));
-  return { proc, stdout, logs, metricsUrl };
+  const closed = new Promise<void>((resolve) => proc.once('close', () => resolve()));
+  return { proc, stdout, logs, metricsUrl, closed };
 }
 
 describe('stdio (a spawned child process)', () => {
@@ -197,6 +200,8 @@ describe('stdio (a spawned child process)', () => {
       await callAll(client as never);
       const metricsText = await (await fetch(`${await child.metricsUrl}/metrics`)).text();
       await client.close();
+      // stderr is written asynchronously: the last lines arrive when the server shuts down.
+      await child.closed;
 
       for (const l of child.stdout) expect(JSON.parse(l)).toMatchObject({ jsonrpc: '2.0' });
       expect(child.stdout.length).toBeGreaterThanOrEqual(5);

@@ -185,7 +185,7 @@ async function runDemo(options: DemoOptions): Promise<number> {
   const version = packageVersion();
   let pulse: Mcpulse;
   try {
-    pulse = createMcpulse({ service: 'mcpulse-demo', version, monitoring: false });
+    pulse = createMcpulse({ service: 'mcpulse-demo', version, monitoring: false, handleSignals: false });
   } catch (error) {
     err(`mcpulse demo: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT_USAGE;

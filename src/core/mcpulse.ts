@@ -24,6 +24,8 @@ import {
   type MonitoringServerOptions,
 } from '../http/monitoring.js';
 import type { OperationRecord } from '../instrument/record.js';
+import { eventLoopDelayCheck, memoryCheck } from '../health/checks.js';
+import { HEALTH_JSON_CONTENT_TYPE, HealthRegistry, toHealthJson } from '../health/registry.js';
 import { attachFastMcpObserver, isFastMcp } from '../instrument/fastmcp.js';
 import { attachServerObserver } from '../instrument/server.js';
 import {
@@ -41,6 +43,7 @@ import { registerHostMetrics, type HostMetrics } from '../metrics/host.js';
 import { LabelGuard } from '../metrics/labels.js';
 import { McpMetrics } from '../metrics/mcp.js';
 import { resolveOptions, type McpulseOptions, type ResolvedOptions } from './options.js';
+import { handleSignals, releaseSignals } from './signals.js';
 
 export type OperationListener = (op: OperationRecord) => void;
 
@@ -67,6 +70,8 @@ export class Mcpulse {
   readonly routes: MonitoringRoutes;
   /** Register your own metrics (the seed's `business_*` examples) on the same registry. */
   readonly metrics: BusinessMetrics;
+  /** Dependency checks behind `/readyz` and `/health`: `pulse.health.register(name, check, options)`. */
+  readonly health: HealthRegistry;
   /** The monitoring server started from the `monitoring` option, once it listens (undefined if off or failed). */
   readonly monitoring: Promise<MonitoringServer | undefined>;
 
@@ -86,6 +91,9 @@ export class Mcpulse {
   private readonly _idPrefix = randomBytes(4).toString('hex');
   private _sequence = 0;
   private _ready = true;
+  private _accepting = true;
+  private _inflightTotal = 0;
+  private readonly _drainWaiters: (() => void)[] = [];
   private _shutdown: Promise<void> | undefined;
 
   constructor(options?: McpulseOptions) {
@@ -153,11 +161,33 @@ export class Mcpulse {
       gauge: (config) => new Gauge({ ...config, registers: [registry] }),
       histogram: (config) => new Histogram({ ...config, registers: [registry] }),
     };
+    this.health = new HealthRegistry({
+      registry: this.registry,
+      onError: (error, where) => this._internalError(error, `health:${where}`),
+    });
+    if (o.defaultHealthChecks) {
+      // Non-critical: a slow event loop or a full heap is worth a warning, not a restart or a drain.
+      this.health.register('event_loop', eventLoopDelayCheck(), {
+        critical: false,
+        componentType: 'system',
+        measurement: 'delay',
+      });
+      this.health.register('memory', memoryCheck(), {
+        critical: false,
+        componentType: 'system',
+        measurement: 'utilization',
+      });
+    }
     this.routes = createMonitoringRoutes({
       registry: this.registry,
-      isReady: () => this._ready,
+      isReady: async () => {
+        if (!this._ready) return { ready: false, failing: ['shutting down'] };
+        return this.health.readiness();
+      },
+      health: (authorization) => this._healthResponse(authorization),
       onError: (error, where) => this._internalError(error, `http:${where}`),
     });
+    if (o.handleSignals) handleSignals(this);
     this._hub = this._createHub();
     setFallbackLogger(this.logger);
     this.monitoring = o.monitoring
@@ -228,11 +258,28 @@ export class Mcpulse {
     return server;
   }
 
-  /** Stops background sampling, closes monitoring servers and flushes logs. Idempotent. */
+  /**
+   * Graceful shutdown, idempotent: readiness fails first (`/readyz` 503), new MCP requests are refused
+   * with a JSON-RPC error, requests in flight drain (up to `drainTimeoutMs`), then background work stops,
+   * monitoring servers close and logs flush. With `handleSignals` (default), SIGTERM and SIGINT run it and exit.
+   */
   shutdown(): Promise<void> {
     this._shutdown ??= (async () => {
       this._ready = false;
+      this._accepting = false;
+      if (this._inflightTotal > 0) {
+        this.logger.info(
+          { in_flight: this._inflightTotal },
+          'mcpulse shutting down: draining requests in flight',
+        );
+      }
+      await this._drained(this._options.drainTimeoutMs);
+      if (this._inflightTotal > 0) {
+        this.logger.warn({ in_flight: this._inflightTotal }, 'mcpulse shutting down: drain timed out');
+      }
+      this.health.stop();
       this._hostMetrics?.stop();
+      releaseSignals(this);
       await this.monitoring;
       await Promise.allSettled([...this._servers].map((server) => server.close()));
       this._operationLog.drain();
@@ -249,6 +296,66 @@ export class Mcpulse {
     return this._shutdown;
   }
 
+  /** Resolves when no request is in flight, or after `timeoutMs`. */
+  private _drained(timeoutMs: number): Promise<void> {
+    if (this._inflightTotal === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      timer.unref();
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this._drainWaiters.push(done);
+    });
+  }
+
+  private async _healthResponse(
+    authorization: string | undefined,
+  ): Promise<{ status: number; body: string }> {
+    const report = await this.health.run();
+    const token = this._options.healthToken;
+    const hideDetails =
+      this._options.healthHideDetails && (token === undefined || authorization !== `Bearer ${token}`);
+    const body = toHealthJson(report, {
+      version: this._options.version,
+      serviceId: this._options.service,
+      hideDetails,
+    });
+    if (!this._ready) body.status = 'fail';
+    return { status: body.status === 'fail' ? 503 : 200, body: JSON.stringify(body) };
+  }
+
+  /**
+   * Exposes the health report to MCP clients as a resource (default `health://status`) on an SDK v1 or
+   * v2 `McpServer`. Returns the server.
+   */
+  exposeHealth<S extends { registerResource: (...args: never[]) => unknown }>(
+    server: S,
+    uri = 'health://status',
+  ): S {
+    const register = server.registerResource as unknown as (
+      name: string,
+      uri: string,
+      metadata: Record<string, unknown>,
+      read: (url: URL) => Promise<unknown>,
+    ) => unknown;
+    register.call(
+      server,
+      'health',
+      uri,
+      {
+        description: 'Health of this MCP server (application/health+json)',
+        mimeType: HEALTH_JSON_CONTENT_TYPE,
+      },
+      async () => {
+        const { body } = await this._healthResponse(undefined);
+        return { contents: [{ uri, mimeType: HEALTH_JSON_CONTENT_TYPE, text: body }] };
+      },
+    );
+    return server;
+  }
+
   private _createHub(): InstrumentHub {
     const dropped = new Counter({
       name: 'mcpulse_client_notifications_dropped_total',
@@ -256,7 +363,11 @@ export class Mcpulse {
       labelNames: ['kind', 'reason'],
       registers: [this.registry],
     });
+    const isAccepting = () => this._accepting;
     return {
+      get accepting() {
+        return isAccepting();
+      },
       logger: this.logger,
       contextEnabled: this._options.context,
       defaultClientLogLevel: this._options.clientLogLevel,
@@ -266,13 +377,19 @@ export class Mcpulse {
       maxInflightPerTransport: this._options.maxInflightPerTransport,
       nextRequestId: () => `${this._idPrefix}-${(++this._sequence).toString(36)}`,
       operationStarted: (op) => {
+        if (op.side === 'server') this._inflightTotal++;
         try {
           this._mcpMetrics.operationStarted(op);
         } catch (error) {
           this._internalError(error, 'metrics');
         }
       },
-      operationEnded: (op) => this._operationEnded(op),
+      operationEnded: (op) => {
+        if (op.side === 'server' && --this._inflightTotal === 0 && this._drainWaiters.length > 0) {
+          for (const done of this._drainWaiters.splice(0)) done();
+        }
+        this._operationEnded(op);
+      },
       notificationReceived: (method, networkTransport) => {
         try {
           this._mcpMetrics.notificationReceived(method, networkTransport);

@@ -71,6 +71,16 @@ export interface McpulseOptions {
    * they may hold personal data.
    */
   logPayloads?: boolean | { maxBytes?: number };
+  /** Run `shutdown()` on SIGTERM and SIGINT, then exit; default true. */
+  handleSignals?: boolean;
+  /** How long `shutdown()` waits for requests in flight (default 10000 ms). */
+  drainTimeoutMs?: number;
+  /** Built-in non-critical checks (event loop delay, heap): default true. */
+  defaultHealthChecks?: boolean;
+  /** Hide check messages and observed values on `/health` from callers without `Authorization: Bearer <healthToken>`. */
+  healthHideDetails?: boolean;
+  /** The token that reveals hidden health details; default `MCPULSE_HEALTH_TOKEN`. Never logged. */
+  healthToken?: string;
 }
 
 export interface ResolvedOptions {
@@ -97,6 +107,11 @@ export interface ResolvedOptions {
   logSampling: SamplingOptions | undefined;
   /** Byte cap of logged payloads; undefined when payloads are not logged. */
   logPayloadBytes: number | undefined;
+  handleSignals: boolean;
+  drainTimeoutMs: number;
+  defaultHealthChecks: boolean;
+  healthHideDetails: boolean;
+  healthToken: string | undefined;
 }
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -162,6 +177,11 @@ const KNOWN_KEYS = new Set([
   'logStderr',
   'logSampling',
   'logPayloads',
+  'handleSignals',
+  'drainTimeoutMs',
+  'defaultHealthChecks',
+  'healthHideDetails',
+  'healthToken',
 ]);
 
 export function resolveOptions(options: McpulseOptions | undefined, env: NodeJS.ProcessEnv): ResolvedOptions {
@@ -237,7 +257,22 @@ export function resolveOptions(options: McpulseOptions | undefined, env: NodeJS.
     }
     logPayloadBytes = integer('logPayloads.maxBytes', payloads.maxBytes, 2048, 16, 1_048_576);
   }
+  for (const name of ['handleSignals', 'defaultHealthChecks', 'healthHideDetails'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'boolean') {
+      fail(`${name} must be a boolean, got ${show(options[name])}`);
+    }
+  }
+  const healthToken = options.healthToken ?? env.MCPULSE_HEALTH_TOKEN;
+  if (healthToken !== undefined && (typeof healthToken !== 'string' || healthToken.length < 8)) {
+    // The value is a secret: the message says what is wrong, never what it is.
+    fail('healthToken must be a string of at least 8 characters');
+  }
   return {
+    handleSignals: options.handleSignals ?? true,
+    drainTimeoutMs: integer('drainTimeoutMs', options.drainTimeoutMs, 10_000, 0, 600_000),
+    defaultHealthChecks: options.defaultHealthChecks ?? true,
+    healthHideDetails: options.healthHideDetails ?? false,
+    healthToken: healthToken || undefined,
     logFile,
     logPretty,
     logStderr: options.logStderr ?? true,

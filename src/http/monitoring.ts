@@ -16,7 +16,9 @@ import type { AnyRegistry } from '../metrics/render.js';
 export interface MonitoringRoutesOptions {
   registry: AnyRegistry;
   /** readiness: true when the service accepts traffic */
-  isReady?: () => boolean;
+  isReady?: () => boolean | Readiness | Promise<boolean | Readiness>;
+  /** The detailed health (`/health`, `/health/detailed`): status code and application/health+json body. */
+  health?: (authorization: string | undefined) => Promise<{ status: number; body: string }>;
   /** called with internal errors (never throw) */
   onError?: (error: unknown, where: string) => void;
   /** path prefix, default '' */
@@ -65,7 +67,13 @@ interface PlainResponse {
   lengthKnown: boolean;
 }
 
-type Route = 'metrics' | 'livez' | 'readyz';
+type Route = 'metrics' | 'livez' | 'readyz' | 'health';
+
+/** Readiness with the names of what fails it (shown on /readyz). */
+export interface Readiness {
+  ready: boolean;
+  failing?: string[];
+}
 
 function text(status: number, body: string, extra: Record<string, string> = {}): PlainResponse {
   return {
@@ -129,7 +137,7 @@ export function createMonitoringRoutes(options: MonitoringRoutesOptions): Monito
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`mcpulse: createMonitoringRoutes needs an options object, got ${describe(options)}`);
   }
-  const { registry, isReady, onError } = options;
+  const { registry, isReady, onError, health } = options;
   if (typeof registry !== 'object' || registry === null || typeof registry.metrics !== 'function') {
     throw new TypeError(
       `mcpulse: monitoring registry must be a prom-client Registry, got ${describe(registry)}`,
@@ -146,6 +154,8 @@ export function createMonitoringRoutes(options: MonitoringRoutesOptions): Monito
     [`${prefix}/metrics`, 'metrics'],
     [`${prefix}/livez`, 'livez'],
     [`${prefix}/readyz`, 'readyz'],
+    [`${prefix}/health`, 'health'],
+    [`${prefix}/health/detailed`, 'health'],
   ]);
 
   const matchRoute = (target: string): Route | undefined => {
@@ -158,6 +168,7 @@ export function createMonitoringRoutes(options: MonitoringRoutesOptions): Monito
     route: Route,
     method: string,
     accept: string | null | undefined,
+    authorization: string | undefined,
   ): Promise<PlainResponse> => {
     try {
       const head = method === 'HEAD';
@@ -165,8 +176,24 @@ export function createMonitoringRoutes(options: MonitoringRoutesOptions): Monito
       switch (route) {
         case 'livez':
           return text(200, 'ok\n');
-        case 'readyz':
-          return (isReady ? isReady() === true : true) ? text(200, 'ok\n') : text(503, 'not ready\n');
+        case 'readyz': {
+          const answer = isReady ? await isReady() : true;
+          const readiness: Readiness =
+            typeof answer === 'object' && answer !== null ? answer : { ready: answer === true };
+          if (readiness.ready === true) return text(200, 'ok\n');
+          const failing = readiness.failing?.length ? `: ${readiness.failing.join(', ')}` : '';
+          return text(503, `not ready${failing}\n`);
+        }
+        case 'health': {
+          if (health === undefined) return text(404, 'not found\n');
+          const { status, body } = await health(authorization);
+          return {
+            status,
+            headers: { 'Content-Type': 'application/health+json', 'Cache-Control': 'no-store' },
+            body,
+            lengthKnown: true,
+          };
+        }
         case 'metrics': {
           const format = negotiateFormat(accept);
           if (head) {
@@ -216,7 +243,7 @@ export function createMonitoringRoutes(options: MonitoringRoutesOptions): Monito
     }
     if (route === undefined) return false;
     const method = (req.method ?? 'GET').toUpperCase();
-    respond(route, method, req.headers.accept)
+    respond(route, method, req.headers.accept, req.headers.authorization)
       .then((response) => writeNode(res, method === 'HEAD', response))
       .catch((error: unknown) => {
         safeReport(onError, error, route);
@@ -240,7 +267,12 @@ export function createMonitoringRoutes(options: MonitoringRoutesOptions): Monito
     }
     if (route === undefined) return undefined;
     const method = request.method.toUpperCase();
-    const response = await respond(route, method, request.headers.get('accept'));
+    const response = await respond(
+      route,
+      method,
+      request.headers.get('accept'),
+      request.headers.get('authorization') ?? undefined,
+    );
     const headers = new Headers(response.headers);
     if (response.lengthKnown) headers.set('Content-Length', String(Buffer.byteLength(response.body)));
     return new Response(method === 'HEAD' ? null : response.body, { status: response.status, headers });

@@ -73,7 +73,18 @@ export interface InstrumentHub {
   dropped(kind: 'client_log' | 'progress', reason: string): void;
   /** Keep tool/prompt arguments and results on records (the `logPayloads` option). */
   readonly capturePayloads: boolean;
+  /** False once shutdown has begun: new requests are answered with SHUTTING_DOWN and never reach the SDK. */
+  readonly accepting: boolean;
 }
+
+/** The JSON-RPC error a request gets while the server shuts down (implementation-defined server error). */
+export const SHUTTING_DOWN = {
+  code: -32000,
+  message: 'Server is shutting down; retry the request on another instance',
+};
+
+/** Returned by `inbound` for a request the observer answered itself: the SDK must not see it. */
+const REFUSED = Symbol('mcpulse.refused');
 
 /** What the server-level instrumentation can tell about the server behind a transport. */
 export interface ServerView {
@@ -223,12 +234,16 @@ export class TransportObserver {
     return this._inflight.has(jsonrpcId);
   }
 
-  /** Records an inbound message; returns the context the SDK should handle it in, for a request. */
-  inbound(message: unknown): OperationContext | undefined {
+  /**
+   * Records an inbound message; returns the context the SDK should handle a request in, or REFUSED
+   * for a request answered here because the server is shutting down.
+   */
+  inbound(message: unknown): OperationContext | typeof REFUSED | undefined {
     if (!message || typeof message !== 'object' || Array.isArray(message)) return undefined;
     const msg = message as Json;
     const method = msg.method;
     if (typeof method === 'string') {
+      if (isId(msg.id) && !this._hub.accepting) return this._refuse(msg, method, msg.id);
       if (isId(msg.id)) return this._startServerOperation(msg, method, msg.id);
       this._notification(msg, method);
     } else if (isId(msg.id)) {
@@ -350,6 +365,14 @@ export class TransportObserver {
     map.set(id, op);
     this._hub.operationStarted(op);
     return op;
+  }
+
+  private _refuse(msg: Json, method: string, id: string | number): typeof REFUSED {
+    this._newOperation('server', msg, method, id, this._inflight);
+    const reply = { jsonrpc: '2.0', id, error: { ...SHUTTING_DOWN } };
+    // Through the observed send, so the refusal is recorded like any other reply.
+    this._transport.send(reply as never).catch((error: unknown) => this._hub.internalError(error, 'refuse'));
+    return REFUSED;
   }
 
   private _startServerOperation(
@@ -502,7 +525,7 @@ function interceptHandler(
   target: object,
   property: string,
   always: boolean,
-  before: (first: unknown) => OperationContext | undefined | void,
+  before: (first: unknown) => OperationContext | typeof REFUSED | undefined | void,
 ): void {
   let depth = 0;
   const wrapped = new WeakSet<AnyFn>();
@@ -513,6 +536,7 @@ function interceptHandler(
     // Two fixed parameters (message, extra), as the Transport interface has: no array per message.
     const wrapper = function (this: unknown, first?: unknown, second?: unknown): unknown {
       const context = depth === 0 ? before(first) : undefined;
+      if (context === REFUSED) return undefined;
       depth++;
       try {
         return context === undefined
