@@ -264,6 +264,7 @@ async function runDemo(options: DemoOptions): Promise<number> {
         `  metrics        ${monitoring.url}/metrics`,
         `  liveness       ${monitoring.url}/livez`,
         `  readiness      ${monitoring.url}/readyz`,
+        `  health         ${monitoring.url}/health`,
         `  ${loadLine}`,
         '',
       ].join('\n'),
