@@ -36,12 +36,13 @@ import {
   type TransportLike,
 } from '../instrument/transport.js';
 import { setFallbackLogger } from '../logging/context.js';
-import { createLogger, OperationLog, setPayloadBytes } from '../logging/logger.js';
+import { createLogger, OperationLog } from '../logging/logger.js';
 import { createLogOutputs, type LogOutputs } from '../logging/outputs.js';
 import { LineSampler } from '../logging/sampling.js';
 import { registerHostMetrics, type HostMetrics } from '../metrics/host.js';
 import { LabelGuard } from '../metrics/labels.js';
 import { McpMetrics } from '../metrics/mcp.js';
+import { loadOtelApi, McpTracer } from '../tracing/spans.js';
 import { resolveOptions, type McpulseOptions, type ResolvedOptions } from './options.js';
 import { handleSignals, releaseSignals } from './signals.js';
 
@@ -90,6 +91,8 @@ export class Mcpulse {
   private readonly _hostMetrics: HostMetrics | undefined;
   private readonly _idPrefix = randomBytes(4).toString('hex');
   private _sequence = 0;
+  private _otel: ReturnType<typeof loadOtelApi>;
+  private _tracer: McpTracer | undefined;
   private _ready = true;
   private _accepting = true;
   private _inflightTotal = 0;
@@ -122,7 +125,6 @@ export class Mcpulse {
         onError: onLogError,
         onDrop: () => this._droppedLogLines?.inc(),
       });
-    if (o.logPayloadBytes !== undefined) setPayloadBytes(o.logPayloadBytes);
     // Lines are batched wherever mcpulse made the destination (all asynchronous); a stream the user
     // passed in gets them one by one.
     this._operationLog = new OperationLog(
@@ -130,6 +132,7 @@ export class Mcpulse {
       o.logger === undefined,
       typeof o.logDestination !== 'object' || this._outputs !== undefined,
       o.logSampling === undefined ? undefined : new LineSampler(o.logSampling, this.registry),
+      o.logPayloadBytes,
     );
     const operationLog = this._operationLog;
     this._onExit = () => operationLog.drainSync();
@@ -188,6 +191,10 @@ export class Mcpulse {
       onError: (error, where) => this._internalError(error, `http:${where}`),
     });
     if (o.handleSignals) handleSignals(this);
+    if (o.tracing) {
+      this._otel = loadOtelApi();
+      if (this._otel !== undefined) this._tracer = new McpTracer(this._otel, o.traceContentBytes);
+    }
     this._hub = this._createHub();
     setFallbackLogger(this.logger);
     this.monitoring = o.monitoring
@@ -372,7 +379,17 @@ export class Mcpulse {
       contextEnabled: this._options.context,
       defaultClientLogLevel: this._options.clientLogLevel,
       clientLogRate: this._options.clientLogRate,
-      capturePayloads: this._options.logPayloadBytes !== undefined,
+      capturePayloads:
+        this._options.logPayloadBytes !== undefined || this._options.traceContentBytes !== undefined,
+      tracer: this._tracer,
+      withOtelContext: (context, fn) => (this._otel ? this._otel.context.with(context, fn) : fn()),
+      spanTarget: (op) => {
+        const name =
+          op.method === 'tools/call' ? op.toolName : op.method === 'prompts/get' ? op.promptName : undefined;
+        if (name === undefined) return undefined;
+        const label = op.method === 'tools/call' ? this._guard.tool(name) : this._guard.prompt(name);
+        return label === name ? name : undefined;
+      },
       dropped: (kind, reason) => dropped.inc({ kind, reason }),
       maxInflightPerTransport: this._options.maxInflightPerTransport,
       nextRequestId: () => `${this._idPrefix}-${(++this._sequence).toString(36)}`,

@@ -81,6 +81,12 @@ export interface McpulseOptions {
   healthHideDetails?: boolean;
   /** The token that reveals hidden health details; default `MCPULSE_HEALTH_TOKEN`. Never logged. */
   healthToken?: string;
+  /**
+   * OpenTelemetry spans per operation (through `@opentelemetry/api`, a no-op until a tracer provider is
+   * registered, e.g. by `mcpulse/otel`); default true. `captureContent` records tool arguments and results
+   * (redacted, up to `maxBytes`, default 2048) as `gen_ai.tool.call.arguments` / `.result`: off by default.
+   */
+  tracing?: boolean | { captureContent?: boolean | { maxBytes?: number } };
 }
 
 export interface ResolvedOptions {
@@ -112,6 +118,9 @@ export interface ResolvedOptions {
   defaultHealthChecks: boolean;
   healthHideDetails: boolean;
   healthToken: string | undefined;
+  tracing: boolean;
+  /** Byte cap of span content capture; undefined when content is not captured. */
+  traceContentBytes: number | undefined;
 }
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -182,6 +191,7 @@ const KNOWN_KEYS = new Set([
   'defaultHealthChecks',
   'healthHideDetails',
   'healthToken',
+  'tracing',
 ]);
 
 export function resolveOptions(options: McpulseOptions | undefined, env: NodeJS.ProcessEnv): ResolvedOptions {
@@ -267,7 +277,22 @@ export function resolveOptions(options: McpulseOptions | undefined, env: NodeJS.
     // The value is a secret: the message says what is wrong, never what it is.
     fail('healthToken must be a string of at least 8 characters');
   }
+  const tracing = options.tracing ?? true;
+  let traceContentBytes: number | undefined;
+  if (typeof tracing === 'object' && tracing !== null) {
+    const capture = tracing.captureContent;
+    if (capture === true) traceContentBytes = 2048;
+    else if (typeof capture === 'object' && capture !== null) {
+      traceContentBytes = integer('tracing.captureContent.maxBytes', capture.maxBytes, 2048, 16, 1_048_576);
+    } else if (capture !== undefined && capture !== false) {
+      fail(`tracing.captureContent must be a boolean or { maxBytes }, got ${show(capture)}`);
+    }
+  } else if (typeof tracing !== 'boolean') {
+    fail(`tracing must be a boolean or an object, got ${show(tracing)}`);
+  }
   return {
+    tracing: tracing !== false,
+    traceContentBytes,
     handleSignals: options.handleSignals ?? true,
     drainTimeoutMs: integer('drainTimeoutMs', options.drainTimeoutMs, 10_000, 0, 600_000),
     defaultHealthChecks: options.defaultHealthChecks ?? true,

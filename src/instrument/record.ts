@@ -62,6 +62,9 @@ export interface OperationRecord {
   arguments?: unknown;
   /** The reply's `result`: only when the `logPayloads` option is on. */
   result?: unknown;
+  /** The operation's span, when tracing records it (hex ids). */
+  traceId?: string;
+  spanId?: string;
 }
 
 export function exceptionInfo(error: unknown): ExceptionInfo {

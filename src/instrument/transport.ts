@@ -12,15 +12,16 @@ import {
   META_LOG_LEVEL,
   META_PROTOCOL_VERSION,
 } from './conventions.js';
+import type { Context, Span } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 
 import {
   isMcpLogLevel,
   OperationContext,
-  runInContext,
   type ContextChannel,
   type McpLogLevel,
 } from '../logging/context.js';
+import type { McpTracer } from '../tracing/spans.js';
 import { jsonByteLength } from './size.js';
 import type { NetworkTransport, OperationRecord, OperationSide } from './record.js';
 
@@ -75,6 +76,17 @@ export interface InstrumentHub {
   readonly capturePayloads: boolean;
   /** False once shutdown has begun: new requests are answered with SHUTTING_DOWN and never reach the SDK. */
   readonly accepting: boolean;
+  /** Spans per operation, when tracing is on. */
+  readonly tracer: McpTracer | undefined;
+  /** Runs `fn` with an OpenTelemetry context active (tracing on, request context off). */
+  withOtelContext<R>(context: Context, fn: () => R): R;
+  /** The span-name target of an operation: a registered tool or prompt name, else undefined. */
+  spanTarget(op: OperationRecord): string | undefined;
+}
+
+/** Something the SDK's handling of a request runs inside (the request context, an OTel context). */
+export interface Runner {
+  enter<R>(fn: () => R): R;
 }
 
 /** The JSON-RPC error a request gets while the server shuts down (implementation-defined server error). */
@@ -97,6 +109,7 @@ export interface ServerView {
 type Json = Record<string, unknown>;
 type Pending = OperationRecord & {
   startMono: number;
+  span: Span | undefined;
   /** The request's context, when contexts are on (server side only). */
   context: OperationContext | undefined;
   /** `_meta["io.modelcontextprotocol/logLevel"]` of a 2026-07-28 request; null when the request is 2025-era. */
@@ -238,7 +251,7 @@ export class TransportObserver {
    * Records an inbound message; returns the context the SDK should handle a request in, or REFUSED
    * for a request answered here because the server is shutting down.
    */
-  inbound(message: unknown): OperationContext | typeof REFUSED | undefined {
+  inbound(message: unknown): Runner | typeof REFUSED | undefined {
     if (!message || typeof message !== 'object' || Array.isArray(message)) return undefined;
     const msg = message as Json;
     const method = msg.method;
@@ -320,6 +333,9 @@ export class TransportObserver {
       responseBytes: undefined,
       arguments: undefined,
       result: undefined,
+      traceId: undefined,
+      spanId: undefined,
+      span: undefined,
       context: undefined,
       requestLogLevel: null,
     };
@@ -367,6 +383,14 @@ export class TransportObserver {
     return op;
   }
 
+  /** Trace and span ids go on the record (logs, exemplars) only for a real, sampled span. */
+  private _noteIds(op: Pending, span: Span): void {
+    const ids = span.spanContext();
+    if (!span.isRecording() || /^0+$/.test(ids.traceId)) return;
+    op.traceId = ids.traceId;
+    op.spanId = ids.spanId;
+  }
+
   private _refuse(msg: Json, method: string, id: string | number): typeof REFUSED {
     this._newOperation('server', msg, method, id, this._inflight);
     const reply = { jsonrpc: '2.0', id, error: { ...SHUTTING_DOWN } };
@@ -375,25 +399,48 @@ export class TransportObserver {
     return REFUSED;
   }
 
-  private _startServerOperation(
-    msg: Json,
-    method: string,
-    id: string | number,
-  ): OperationContext | undefined {
+  private _startServerOperation(msg: Json, method: string, id: string | number): Runner | undefined {
     const op = this._newOperation('server', msg, method, id, this._inflight);
     if (op === undefined) return undefined;
     const params = msg.params as Json | undefined;
     if (method === 'logging/setLevel' && isMcpLogLevel(params?.level))
       this._setLevelRequests.set(id, params.level);
-    if (!this._hub.contextEnabled) return undefined;
     const meta = params?._meta as Json | undefined;
+    let otel: Context | undefined;
+    const tracer = this._hub.tracer;
+    if (tracer !== undefined) {
+      const started = tracer.start(op, { side: 'server', method, target: this._hub.spanTarget(op), meta });
+      op.span = started.span;
+      otel = started.context;
+      this._noteIds(op, started.span);
+    }
+    if (!this._hub.contextEnabled) {
+      if (otel === undefined) return undefined;
+      const hub = this._hub;
+      const active = otel;
+      return { enter: (fn) => hub.withOtelContext(active, fn) };
+    }
     const token = meta?.progressToken;
-    op.context = new OperationContext(op, this._channel, isId(token) ? token : undefined);
+    op.context = new OperationContext(op, this._channel, isId(token) ? token : undefined, otel, this._hub);
     return op.context;
   }
 
   private _startClientOperation(msg: Json, method: string, id: string | number): void {
-    this._newOperation('client', msg, method, id, this._outbound);
+    const op = this._newOperation('client', msg, method, id, this._outbound);
+    const tracer = this._hub.tracer;
+    if (op === undefined || tracer === undefined) return;
+    // A CLIENT span, child of whatever is active (the handler's SERVER span), carried to the peer in _meta.
+    const started = tracer.start(op, {
+      side: 'client',
+      method,
+      target: this._hub.spanTarget(op),
+      meta: undefined,
+    });
+    op.span = started.span;
+    this._noteIds(op, started.span);
+    if (msg.params === undefined) msg.params = {};
+    if (msg.params !== null && typeof msg.params === 'object')
+      tracer.inject(started.context, msg.params as Json);
   }
 
   private _notification(msg: Json, method: string): void {
@@ -507,6 +554,13 @@ export class TransportObserver {
     if (op.method === 'logging/setLevel') this._setLevelRequests.delete(op.jsonrpcId);
     if (errorType !== undefined) op.errorType = errorType;
     if (message !== undefined) op.errorMessage = message;
+    if (op.span !== undefined) {
+      try {
+        this._hub.tracer?.end(op.span, op);
+      } catch (error) {
+        this._hub.internalError(error, 'tracing');
+      }
+    }
     this._hub.operationEnded(op);
   }
 }
@@ -525,7 +579,7 @@ function interceptHandler(
   target: object,
   property: string,
   always: boolean,
-  before: (first: unknown) => OperationContext | typeof REFUSED | undefined | void,
+  before: (first: unknown) => Runner | typeof REFUSED | undefined | void,
 ): void {
   let depth = 0;
   const wrapped = new WeakSet<AnyFn>();
@@ -541,7 +595,7 @@ function interceptHandler(
       try {
         return context === undefined
           ? inner.call(this, first, second)
-          : runInContext(context, () => inner.call(this, first, second));
+          : context.enter(() => inner.call(this, first, second));
       } finally {
         depth--;
       }

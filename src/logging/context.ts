@@ -114,7 +114,18 @@ export class OperationContext implements RequestContext {
     readonly operation: OperationRecord,
     private readonly _channel: ContextChannel,
     private readonly _progressToken: string | number | undefined,
+    /** The OpenTelemetry context holding the operation's span, when tracing is on. */
+    private readonly _otel?: unknown,
+    private readonly _otelRunner?: { withOtelContext<R>(context: never, fn: () => R): R },
   ) {}
+
+  /** Runs the SDK's handling of the request inside this context (and its span's, if any). */
+  enter<R>(fn: () => R): R {
+    if (this._otel === undefined || this._otelRunner === undefined) return storage.run(this, fn);
+    const runner = this._otelRunner;
+    const otel = this._otel as never;
+    return storage.run(this, () => runner.withOtelContext(otel, fn));
+  }
 
   get log(): Logger {
     this._log ??= this._channel.logger.child(bindingsOf(this.operation));
@@ -224,6 +235,10 @@ function bindingsOf(op: OperationRecord): Record<string, unknown> {
   if (op.toolName !== undefined) bindings.tool = op.toolName;
   if (op.promptName !== undefined) bindings.prompt = op.promptName;
   if (op.clientName !== undefined) bindings.client = op.clientName;
+  if (op.traceId !== undefined) {
+    bindings.trace_id = op.traceId;
+    bindings.span_id = op.spanId;
+  }
   return bindings;
 }
 
@@ -254,9 +269,4 @@ const idle: RequestContext = {
  */
 export function requestContext(): RequestContext {
   return storage.getStore() ?? idle;
-}
-
-/** Runs `fn` with `context` as the current request context. */
-export function runInContext<R>(context: OperationContext, fn: () => R): R {
-  return storage.run(context, fn);
 }

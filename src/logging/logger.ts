@@ -104,13 +104,6 @@ function levelOf(op: OperationRecord): Level {
   }
 }
 
-/** Byte cap of logged tool arguments and results (set from the `logPayloads` option). */
-let payloadBytes = 2048;
-
-export function setPayloadBytes(bytes: number): void {
-  payloadBytes = bytes;
-}
-
 function redactedException(
   exception: NonNullable<OperationRecord['exception']>,
 ): OperationRecord['exception'] {
@@ -122,7 +115,8 @@ function redactedException(
 }
 
 /** The fields of an operation's log line, in a fixed order. */
-function fieldsOf(op: OperationRecord): Record<string, unknown> {
+/** `payloadBytes`: the byte cap of logged arguments and results; undefined when they are not logged. */
+function fieldsOf(op: OperationRecord, payloadBytes: number | undefined): Record<string, unknown> {
   const line: Record<string, unknown> = {
     request_id: op.requestId,
     jsonrpc_id: op.jsonrpcId,
@@ -139,14 +133,20 @@ function fieldsOf(op: OperationRecord): Record<string, unknown> {
   if (op.clientVersion !== undefined) line.client_version = op.clientVersion;
   if (op.protocolVersion !== undefined) line.protocol_version = op.protocolVersion;
   if (op.networkTransport !== undefined) line.network_transport = op.networkTransport;
+  if (op.traceId !== undefined) {
+    line.trace_id = op.traceId;
+    line.span_id = op.spanId;
+  }
   if (op.errorType !== undefined) line.error_type = op.errorType;
   if (op.errorCode !== undefined) line.error_code = op.errorCode;
   if (op.errorMessage !== undefined) line.error_message = redactText(op.errorMessage);
   if (op.exception) line.exception = redactedException(op.exception);
   line.request_bytes = op.requestBytes;
   if (op.responseBytes !== undefined) line.response_bytes = op.responseBytes;
-  if (op.arguments !== undefined) line.arguments = redactedJson(op.arguments, payloadBytes);
-  if (op.result !== undefined) line.result = redactedJson(op.result, payloadBytes);
+  if (payloadBytes !== undefined && op.arguments !== undefined)
+    line.arguments = redactedJson(op.arguments, payloadBytes);
+  if (payloadBytes !== undefined && op.result !== undefined)
+    line.result = redactedJson(op.result, payloadBytes);
   return line;
 }
 
@@ -156,7 +156,7 @@ const q = JSON.stringify;
  * The same members as `fieldsOf`, serialised directly: one string built per operation instead of an
  * object and its serialisation. The test pins it to `fieldsOf` through pino.
  */
-function fieldsJson(op: OperationRecord): string {
+function fieldsJson(op: OperationRecord, payloadBytes: number | undefined): string {
   let out = `"request_id":${q(op.requestId)},"jsonrpc_id":${q(op.jsonrpcId)},"method":${q(op.method)},"outcome":"${op.outcome}","duration_ms":${Math.round(op.durationMs * 1000) / 1000}`;
   if (op.side === 'client') out += ',"side":"client"';
   if (op.sessionId !== undefined) out += `,"session_id":${q(op.sessionId)}`;
@@ -167,14 +167,17 @@ function fieldsJson(op: OperationRecord): string {
   if (op.clientVersion !== undefined) out += `,"client_version":${q(op.clientVersion)}`;
   if (op.protocolVersion !== undefined) out += `,"protocol_version":${q(op.protocolVersion)}`;
   if (op.networkTransport !== undefined) out += `,"network_transport":"${op.networkTransport}"`;
+  if (op.traceId !== undefined) out += `,"trace_id":"${op.traceId}","span_id":"${op.spanId}"`;
   if (op.errorType !== undefined) out += `,"error_type":${q(op.errorType)}`;
   if (op.errorCode !== undefined) out += `,"error_code":${op.errorCode}`;
   if (op.errorMessage !== undefined) out += `,"error_message":${q(redactText(op.errorMessage))}`;
   if (op.exception) out += `,"exception":${q(redactedException(op.exception))}`;
   out += `,"request_bytes":${op.requestBytes}`;
   if (op.responseBytes !== undefined) out += `,"response_bytes":${op.responseBytes}`;
-  if (op.arguments !== undefined) out += `,"arguments":${q(redactedJson(op.arguments, payloadBytes))}`;
-  if (op.result !== undefined) out += `,"result":${q(redactedJson(op.result, payloadBytes))}`;
+  if (payloadBytes !== undefined) {
+    if (op.arguments !== undefined) out += `,"arguments":${q(redactedJson(op.arguments, payloadBytes))}`;
+    if (op.result !== undefined) out += `,"result":${q(redactedJson(op.result, payloadBytes))}`;
+  }
   return out;
 }
 
@@ -209,6 +212,7 @@ export class OperationLog {
     owned: boolean,
     private readonly _batch: boolean,
     private readonly _sampler?: LineSampler,
+    private readonly _payloadBytes?: number,
   ) {
     const internals = _logger as unknown as PinoInternals;
     const stream = internals[pino.symbols.streamSym] as { write?: unknown } | undefined;
@@ -224,10 +228,10 @@ export class OperationLog {
     if (!this._logger.isLevelEnabled(level)) return;
     if (this._sampler !== undefined && !this._sampler.keep(op.outcome)) return;
     if (this._stream === undefined) {
-      this._logger[level](fieldsOf(op), messageOf(op));
+      this._logger[level](fieldsOf(op, this._payloadBytes), messageOf(op));
       return;
     }
-    const line = `{"level":${pino.levels.values[level]},"time":${Date.now()}${this._bindings},${fieldsJson(op)},"msg":${JSON.stringify(messageOf(op))}}\n`;
+    const line = `{"level":${pino.levels.values[level]},"time":${Date.now()}${this._bindings},${fieldsJson(op, this._payloadBytes)},"msg":${JSON.stringify(messageOf(op))}}\n`;
     if (!this._batch) {
       this._stream.write(line);
       return;

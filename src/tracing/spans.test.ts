@@ -1,0 +1,183 @@
+/**
+ * Attribute-exact spans (in-memory exporter) with real SDK clients: success, isError, thrown, invalid
+ * params, unknown method, cancellation; the caller's trace continued from params._meta; server→client
+ * CLIENT spans carried in _meta; log lines carrying trace and span ids.
+ */
+import { Writable } from 'node:stream';
+
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+
+import { createMcpulse, type Mcpulse } from '../core/mcpulse.js';
+import { requestContext } from '../logging/context.js';
+
+const exporter = new InMemorySpanExporter();
+const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+beforeAll(() => provider.register());
+afterAll(() => provider.shutdown());
+
+let pulse: Mcpulse;
+afterEach(async () => {
+  await pulse.shutdown();
+  exporter.reset();
+});
+
+function sink() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n'))
+        if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { stream, lines };
+}
+
+async function setup(logStream?: Writable) {
+  pulse = createMcpulse({
+    monitoring: false,
+    hostMetrics: false,
+    processMetrics: false,
+    handleSignals: false,
+    ...(logStream ? { logDestination: logStream } : { logLevel: 'silent' as const }),
+    tracing: { captureContent: { maxBytes: 200 } },
+  });
+  const server = pulse.observe(new McpServer({ name: 's', version: '1' }));
+  server.registerTool('echo', { inputSchema: { text: z.string() } }, ({ text }) => {
+    trace.getTracer('user').startActiveSpan('user work', (span) => span.end());
+    requestContext().log.info('inside echo');
+    return { content: [{ type: 'text', text }] };
+  });
+  server.registerTool('soft_fail', {}, () => ({
+    isError: true,
+    content: [{ type: 'text', text: 'upstream 503' }],
+  }));
+  server.registerTool('boom', {}, () => {
+    throw new TypeError('kaboom');
+  });
+  server.registerTool(
+    'wait',
+    {},
+    (extra) =>
+      new Promise((resolve) => extra.signal.addEventListener('abort', () => resolve({ content: [] }))),
+  );
+  server.registerTool('roots', {}, async () => {
+    const { roots } = await server.server.listRoots();
+    return { content: [{ type: 'text', text: String(roots.length) }] };
+  });
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverTransport);
+  const client = new Client({ name: 'c', version: '1' }, { capabilities: { roots: {} } });
+  client.setRequestHandler(ListRootsRequestSchema, (request) => {
+    seenMeta.push(request.params?._meta);
+    return { roots: [] };
+  });
+  await client.connect(clientTransport);
+  return client;
+}
+const seenMeta: unknown[] = [];
+
+const spansNamed = (name: string) => exporter.getFinishedSpans().filter((s) => s.name === name);
+
+describe('server spans', () => {
+  it('follow the MCP conventions for success, isError, thrown, invalid params and unknown methods', async () => {
+    const { stream, lines } = sink();
+    const client = await setup(stream);
+    await client.callTool({ name: 'echo', arguments: { text: 'hi', password: 'x' } });
+    await client.callTool({ name: 'soft_fail', arguments: {} });
+    await client.callTool({ name: 'boom', arguments: {} });
+    await client.callTool({ name: 'echo', arguments: { text: 42 } });
+    await expect(
+      client.request({ method: 'nope/nope', params: {} }, z.object({})),
+    ).rejects.toThrow();
+    await client.close();
+
+    const [echo, invalid] = spansNamed('tools/call echo');
+    expect(echo!.kind).toBe(SpanKind.SERVER);
+    expect(echo!.attributes).toEqual({
+      'mcp.method.name': 'tools/call',
+      'mcp.protocol.version': '2025-11-25',
+      'gen_ai.tool.name': 'echo',
+      'gen_ai.operation.name': 'execute_tool',
+      'jsonrpc.request.id': '1',
+      'gen_ai.tool.call.arguments': '{"text":"hi","password":"[REDACTED]"}',
+      'gen_ai.tool.call.result': '{"content":[{"type":"text","text":"hi"}]}',
+    });
+    expect(echo!.status.code).toBe(SpanStatusCode.UNSET);
+    // The user's span inside the tool is a child of the server span; the handler's log line carries its ids.
+    const user = spansNamed('user work')[0]!;
+    expect(user.parentSpanContext?.spanId).toBe(echo!.spanContext().spanId);
+    expect(user.spanContext().traceId).toBe(echo!.spanContext().traceId);
+    const inside = lines.find((l) => l.msg === 'inside echo')!;
+    expect(inside).toMatchObject({
+      trace_id: echo!.spanContext().traceId,
+      span_id: echo!.spanContext().spanId,
+    });
+    const opLine = lines.find((l) => l.tool === 'echo' && l.outcome === 'ok')!;
+    expect(opLine.trace_id).toBe(echo!.spanContext().traceId);
+
+    const soft = spansNamed('tools/call soft_fail')[0]!;
+    expect(soft.attributes['error.type']).toBe('tool_error');
+    expect(soft.status).toEqual({ code: SpanStatusCode.ERROR, message: 'upstream 503' });
+
+    const boom = spansNamed('tools/call boom')[0]!;
+    expect(boom.status).toEqual({ code: SpanStatusCode.ERROR, message: 'kaboom' });
+    expect(
+      boom.events.map((e) => [e.name, e.attributes?.['exception.type'], e.attributes?.['exception.message']]),
+    ).toEqual([['exception', 'TypeError', 'kaboom']]);
+
+    // SDK v1 answers invalid arguments with an isError result: tool_error, as the record says.
+    expect(invalid!.attributes['error.type']).toBe('tool_error');
+
+    const unknown = exporter.getFinishedSpans().find((s) => s.attributes['mcp.method.name'] === 'nope/nope')!;
+    expect(unknown.name).toBe('nope/nope');
+    expect(unknown.attributes['rpc.response.status_code']).toBe('-32601');
+    expect(unknown.attributes['error.type']).toBe('-32601');
+    // The caller's mistake is not a server error.
+    expect(unknown.status.code).toBe(SpanStatusCode.UNSET);
+  });
+
+  it('a cancelled request: cancelled, status unset', async () => {
+    const client = await setup();
+    const abort = new AbortController();
+    const call = client.callTool({ name: 'wait', arguments: {} }, undefined, { signal: abort.signal });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    abort.abort('stop');
+    await expect(call).rejects.toThrow();
+    await client.close();
+    const wait = spansNamed('tools/call wait')[0]!;
+    expect(wait.attributes['error.type']).toBe('cancelled');
+    expect(wait.status.code).toBe(SpanStatusCode.UNSET);
+  });
+
+  it("continues the caller's trace from params._meta, and carries its own to server→client requests", async () => {
+    const client = await setup();
+    const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const callerSpan = '00f067aa0ba902b7';
+    await client.callTool({
+      name: 'roots',
+      arguments: {},
+      _meta: { traceparent: `00-${callerTrace}-${callerSpan}-01`, tracestate: 'rojo=00f067aa0ba902b7' },
+    });
+    await client.close();
+    const server = spansNamed('tools/call roots')[0]!;
+    expect(server.spanContext().traceId).toBe(callerTrace);
+    expect(server.parentSpanContext?.spanId).toBe(callerSpan);
+    expect(server.parentSpanContext?.isRemote).toBe(true);
+    const roots = spansNamed('roots/list')[0]!;
+    expect(roots.kind).toBe(SpanKind.CLIENT);
+    expect(roots.parentSpanContext?.spanId).toBe(server.spanContext().spanId);
+    expect(roots.spanContext().traceId).toBe(callerTrace);
+    // The client received our CLIENT span's context in _meta.
+    const meta = seenMeta.at(-1) as { traceparent: string };
+    expect(meta.traceparent).toBe(`00-${callerTrace}-${roots.spanContext().spanId}-01`);
+  });
+});
