@@ -143,7 +143,11 @@ export class Mcpulse {
       registers: [this.registry],
     });
     this._guard = new LabelGuard({ tools: o.tools, prompts: o.prompts, maxClients: o.maxClientNames });
-    this._mcpMetrics = new McpMetrics(this.registry, this._guard);
+    if (o.tracing) {
+      this._otel = loadOtelApi();
+      if (this._otel !== undefined) this._tracer = new McpTracer(this._otel, o.traceContentBytes);
+    }
+    this._mcpMetrics = new McpMetrics(this.registry, this._guard, this._tracer !== undefined);
     this._internalErrors = new Counter({
       name: 'mcpulse_internal_errors_total',
       help: 'Errors inside mcpulse itself (caught, never thrown into the server), by where they happened.',
@@ -191,10 +195,6 @@ export class Mcpulse {
       onError: (error, where) => this._internalError(error, `http:${where}`),
     });
     if (o.handleSignals) handleSignals(this);
-    if (o.tracing) {
-      this._otel = loadOtelApi();
-      if (this._otel !== undefined) this._tracer = new McpTracer(this._otel, o.traceContentBytes);
-    }
     this._hub = this._createHub();
     setFallbackLogger(this.logger);
     this.monitoring = o.monitoring
@@ -233,6 +233,23 @@ export class Mcpulse {
       );
     }
     return server;
+  }
+
+  /**
+   * Observes an MCP client (SDK v1 or v2 `Client`): each request it sends gets a CLIENT span whose
+   * context travels to the server in `params._meta`, and a `mcp_client_operation_duration_seconds`
+   * observation. Call it before `connect`. Returns the same client.
+   */
+  observeClient<C>(client: C, options?: ObserveTransportOptions): C {
+    validateObserveOptions(options);
+    if (
+      !attachServerObserver(this._hub, { toolsListed: () => {}, promptsListed: () => {} }, client, options)
+    ) {
+      throw new TypeError(
+        `mcpulse: observeClient() needs an MCP Client (@modelcontextprotocol/sdk or @modelcontextprotocol/client), got ${describe(client)}`,
+      );
+    }
+    return client;
   }
 
   /** Observes one transport directly: the primitive under `observe`. Returns the same transport. */

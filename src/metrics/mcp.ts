@@ -2,7 +2,7 @@
  * MCP metrics from operation records, named after the OpenTelemetry MCP conventions as Prometheus
  * exports them (standards.md §1.3): `mcp.server.operation.duration` → `mcp_server_operation_duration_seconds`.
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 import { methodLabel, OTHER, protocolVersionLabel } from '../instrument/conventions.js';
 import type { OperationRecord } from '../instrument/record.js';
@@ -58,14 +58,22 @@ export class McpMetrics {
   constructor(
     registry: Registry,
     private readonly _guard: LabelGuard,
+    /** Attach trace_id/span_id exemplars to duration buckets (shown when OpenMetrics is negotiated). */
+    private readonly _exemplars = false,
   ) {
     const registers = [registry];
+    // prom-client accepts exemplar-enabled metrics only on an OpenMetrics registry; renderMetrics picks
+    // the format per scrape anyway (and drops exemplars from the text format), so the registry's own
+    // content type is switched only while these two are built.
+    const contentType = registry.contentType;
+    if (_exemplars) registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE as never);
     this._serverDuration = new Histogram({
       name: METRIC_SERVER_OPERATION_DURATION,
       help: 'Duration of MCP requests handled by this server, from receipt until the reply was sent.',
       labelNames: OPERATION_LABELS,
       buckets: [...MCP_DURATION_BUCKETS],
       registers,
+      enableExemplars: _exemplars,
     });
     this._clientDuration = new Histogram({
       name: METRIC_CLIENT_OPERATION_DURATION,
@@ -73,7 +81,9 @@ export class McpMetrics {
       labelNames: OPERATION_LABELS,
       buckets: [...MCP_DURATION_BUCKETS],
       registers,
+      enableExemplars: _exemplars,
     });
+    if (_exemplars) registry.setContentType(contentType);
     this._sessionDuration = new Histogram({
       name: METRIC_SERVER_SESSION_DURATION,
       help: 'Duration of MCP sessions (2025-era protocol) from initialize until the transport closed.',
@@ -159,11 +169,16 @@ export class McpMetrics {
     const version = protocolVersionLabel(op.protocolVersion);
     if (version !== undefined) labels.mcp_protocol_version = version;
     const seconds = op.durationMs / 1000;
-    if (op.side === 'client') {
-      this._clientDuration.observe(labels, seconds);
-      return;
+    const duration = op.side === 'client' ? this._clientDuration : this._serverDuration;
+    if (this._exemplars) {
+      // With exemplars on, prom-client's observe takes one object.
+      const exemplarLabels =
+        op.traceId === undefined ? {} : { trace_id: op.traceId, span_id: op.spanId ?? '' };
+      duration.observe({ labels, value: seconds, exemplarLabels } as never);
+    } else {
+      duration.observe(labels, seconds);
     }
-    this._serverDuration.observe(labels, seconds);
+    if (op.side === 'client') return;
     this._inflight.set(method, (this._inflight.get(method) ?? 1) - 1);
     const sizeLabels =
       tool === undefined ? { mcp_method_name: method } : { mcp_method_name: method, gen_ai_tool_name: tool };

@@ -95,9 +95,7 @@ describe('server spans', () => {
     await client.callTool({ name: 'soft_fail', arguments: {} });
     await client.callTool({ name: 'boom', arguments: {} });
     await client.callTool({ name: 'echo', arguments: { text: 42 } });
-    await expect(
-      client.request({ method: 'nope/nope', params: {} }, z.object({})),
-    ).rejects.toThrow();
+    await expect(client.request({ method: 'nope/nope', params: {} }, z.object({}))).rejects.toThrow();
     await client.close();
 
     const [echo, invalid] = spansNamed('tools/call echo');
@@ -179,5 +177,59 @@ describe('server spans', () => {
     // The client received our CLIENT span's context in _meta.
     const meta = seenMeta.at(-1) as { traceparent: string };
     expect(meta.traceparent).toBe(`00-${callerTrace}-${roots.spanContext().spanId}-01`);
+  });
+});
+
+describe('observeClient', () => {
+  it('gives CLIENT spans that parent the server spans through _meta', async () => {
+    const client = await setup();
+    await client.close();
+    exporter.reset();
+    const observed = pulse.observeClient(new Client({ name: 'traced', version: '1' }));
+    const server = pulse.observe(new McpServer({ name: 's2', version: '1' }));
+    server.registerTool('ping_tool', {}, () => ({ content: [] }));
+    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+    await server.connect(serverTransport);
+    await observed.connect(clientTransport);
+    await observed.callTool({ name: 'ping_tool', arguments: {} });
+    await observed.close();
+    const [clientSpan, serverSpan] = [
+      exporter
+        .getFinishedSpans()
+        .find((s) => s.name === 'tools/call ping_tool' && s.kind === SpanKind.CLIENT)!,
+      exporter
+        .getFinishedSpans()
+        .find((s) => s.name === 'tools/call ping_tool' && s.kind === SpanKind.SERVER)!,
+    ];
+    expect(serverSpan.parentSpanContext?.spanId).toBe(clientSpan.spanContext().spanId);
+    expect(serverSpan.spanContext().traceId).toBe(clientSpan.spanContext().traceId);
+    expect(clientSpan.attributes).toMatchObject({
+      'mcp.method.name': 'tools/call',
+      'gen_ai.tool.name': 'ping_tool',
+    });
+  });
+});
+
+describe('exemplars', () => {
+  it('duration buckets carry trace_id exemplars in OpenMetrics, none in the text format', async () => {
+    const client = await setup();
+    await client.callTool({ name: 'echo', arguments: { text: 'x' } });
+    await client.close();
+    const echo = spansNamed('tools/call echo')[0]!;
+    const { renderMetrics } = await import('../metrics/render.js');
+    const om = (await renderMetrics(pulse.registry, 'openmetrics')).body;
+    const bucket = om
+      .split('\n')
+      .find(
+        (l) =>
+          l.startsWith('mcp_server_operation_duration_seconds_bucket{') &&
+          l.includes('gen_ai_tool_name="echo"') &&
+          l.includes(' # {'),
+      );
+    expect(bucket).toContain(
+      `# {trace_id="${echo.spanContext().traceId}",span_id="${echo.spanContext().spanId}"}`,
+    );
+    const text = (await renderMetrics(pulse.registry, 'prometheus')).body;
+    expect(text).not.toContain('trace_id=');
   });
 });
