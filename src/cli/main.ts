@@ -184,8 +184,19 @@ function listenError(what: string, host: string, port: number, error: unknown): 
 async function runDemo(options: DemoOptions): Promise<number> {
   const version = packageVersion();
   let pulse: Mcpulse;
+  let stopTracing: () => Promise<void> = () => Promise.resolve();
   try {
     pulse = createMcpulse({ service: 'mcpulse-demo', version, monitoring: false, handleSignals: false });
+    // Traces go to a collector when the standard OTLP variable says where (one-call setup, mcpulse/otel).
+    if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
+      const { setupTracing } = await import('../tracing/setup.js');
+      const tracing = setupTracing({
+        serviceName: 'mcpulse-demo',
+        serviceVersion: version,
+        registry: pulse.registry,
+      });
+      stopTracing = () => tracing.shutdown();
+    }
   } catch (error) {
     err(`mcpulse demo: ${error instanceof Error ? error.message : String(error)}`);
     return EXIT_USAGE;
@@ -203,6 +214,9 @@ async function runDemo(options: DemoOptions): Promise<number> {
     await http?.close().catch((error: unknown) => pulse.logger.warn({ err: error }, 'closing HTTP failed'));
     await stdio?.close().catch((error: unknown) => pulse.logger.warn({ err: error }, 'closing stdio failed'));
     await pulse.shutdown();
+    await stopTracing().catch((error: unknown) =>
+      pulse.logger.warn({ err: error }, 'flushing traces failed'),
+    );
   };
 
   // Signals are handled from the start, so Ctrl-C during startup also stops cleanly.
@@ -248,7 +262,13 @@ async function runDemo(options: DemoOptions): Promise<number> {
       }
       endpoint = http.url;
       if (options.load) {
-        load = startLoad({ url: http.url, ratePerSecond: options.rate, logger: pulse.logger });
+        const observer = pulse;
+        load = startLoad({
+          url: http.url,
+          ratePerSecond: options.rate,
+          logger: pulse.logger,
+          observeClient: (client) => observer.observeClient(client),
+        });
       }
     }
 

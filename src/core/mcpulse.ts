@@ -404,6 +404,8 @@ export class Mcpulse {
         const name =
           op.method === 'tools/call' ? op.toolName : op.method === 'prompts/get' ? op.promptName : undefined;
         if (name === undefined) return undefined;
+        // A client names what it calls itself; a server only trusts names it registered (or listed).
+        if (op.side === 'client') return name;
         const label = op.method === 'tools/call' ? this._guard.tool(name) : this._guard.prompt(name);
         return label === name ? name : undefined;
       },

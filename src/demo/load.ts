@@ -10,6 +10,8 @@ import type { Logger } from 'pino';
 export interface LoadOptions {
   /** The demo's MCP endpoint, e.g. `http://127.0.0.1:3000/mcp`. */
   url: string;
+  /** Observes the load generator's client (CLIENT spans, so traces run client → server). */
+  observeClient?: <C>(client: C) => C;
   /** Operations started per second at most (default 5). */
   ratePerSecond?: number;
   /** Operations in flight at most (default 4). */
@@ -144,7 +146,9 @@ export function startLoad(options: LoadOptions): LoadGenerator {
 
   const connect = (): Promise<void> => {
     connecting ??= (async () => {
-      const c = new Client(CLIENT_INFO);
+      const c = options.observeClient
+        ? options.observeClient(new Client(CLIENT_INFO))
+        : new Client(CLIENT_INFO);
       const t = new StreamableHTTPClientTransport(url, {
         reconnectionOptions: {
           initialReconnectionDelay: 500,

@@ -1,0 +1,63 @@
+/**
+ * End to end: a client process and a server process over Streamable HTTP, both observed, both
+ * exporting over OTLP/HTTP (protobuf) to a receiver started here. The server span's parent is the
+ * client span, and the span the tool opens is a child of the server span.
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+import { describe, expect, it } from 'vitest';
+
+import { startOtlpReceiver } from './otlp-receiver.js';
+
+const SERVER = 2;
+const CLIENT = 3;
+
+describe('tracing end to end', () => {
+  it('client span → server span → user span, across two processes', async () => {
+    const receiver = await startOtlpReceiver();
+    const env = { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url };
+    const server = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/traced-server.ts'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env,
+    });
+    try {
+      const url = await new Promise<string>((resolve) =>
+        createInterface({ input: server.stdout }).once('line', resolve),
+      );
+      const client = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/traced-client.ts', url], {
+        stdio: 'inherit',
+        env,
+      });
+      expect(await new Promise((resolve) => client.once('exit', resolve))).toBe(0);
+      server.kill('SIGTERM');
+      expect(await new Promise((resolve) => server.once('exit', resolve))).toBe(0);
+
+      const spans = await receiver.waitFor(
+        (all) =>
+          all.some((s) => s.name === 'user work') &&
+          all.filter((s) => s.name === 'tools/call work').length === 2,
+        5000,
+      );
+      const clientSpan = spans.find((s) => s.name === 'tools/call work' && s.kind === CLIENT)!;
+      const serverSpan = spans.find((s) => s.name === 'tools/call work' && s.kind === SERVER)!;
+      const userSpan = spans.find((s) => s.name === 'user work')!;
+      expect(clientSpan.resource['service.name']).toBe('traced-client');
+      expect(serverSpan.resource['service.name']).toBe('traced-server');
+      expect(serverSpan.traceId).toBe(clientSpan.traceId);
+      expect(serverSpan.parentSpanId).toBe(clientSpan.spanId);
+      expect(userSpan.parentSpanId).toBe(serverSpan.spanId);
+      expect(serverSpan.attributes).toMatchObject({
+        'mcp.method.name': 'tools/call',
+        'gen_ai.tool.name': 'work',
+        'gen_ai.operation.name': 'execute_tool',
+        'network.transport': 'tcp',
+        'mcp.protocol.version': '2025-11-25',
+      });
+      expect(typeof serverSpan.attributes['mcp.session.id']).toBe('string');
+    } finally {
+      server.kill('SIGKILL');
+      await receiver.close();
+    }
+  });
+});
