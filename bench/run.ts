@@ -194,11 +194,43 @@ function inChild<T>(name: string): T {
   return JSON.parse(result.stdout) as T;
 }
 
+/**
+ * bare against observed with tracing on: spans through the BatchSpanProcessor of mcpulse/otel to an
+ * exporter that accepts and discards (no network), context on (the defaults).
+ */
+async function tracedThroughput() {
+  const { setupTracing } = await import('../src/tracing/setup.js');
+  const tracing = setupTracing({
+    serviceName: 'bench',
+    exporter: { export: (_spans, done) => done({ code: 0 }), shutdown: () => Promise.resolve() },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'mcpulse-bench-'));
+  const pulse = createMcpulse({
+    monitoring: false,
+    hostMetrics: false,
+    logDestination: join(dir, 'ops.jsonl'),
+  });
+  const setups = [await setup(undefined), await setup(pulse)];
+  for (const s of setups) await round(s.client, 500);
+  const rounds: Round[][] = setups.map(() => []);
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const [j, s] of setups.entries()) rounds[j]!.push(await round(s.client, ROUND_MS));
+  }
+  for (const s of setups) await s.close();
+  await pulse.shutdown();
+  const stats = tracing.stats();
+  await tracing.shutdown();
+  rmSync(dir, { recursive: true, force: true });
+  const [bare, observed] = rounds.map(summarize);
+  return { bare: bare!, observed: observed!, exported: stats.exported };
+}
+
 const child = process.argv.find((arg) => arg.startsWith('--child='))?.slice('--child='.length);
 if (child !== undefined) {
   const run: Record<string, () => Promise<unknown>> = {
     'throughput-plain': () => throughput(false),
     'throughput-context': () => throughput(true),
+    'throughput-traced': () => tracedThroughput(),
     http: () => httpThroughput(),
   };
   const job = run[child];
@@ -342,6 +374,7 @@ const t = {
   noContext: plain.observed,
 };
 const http = inChild<{ bare: Summary; observed: Summary }>('http');
+const traced = inChild<{ bare: Summary; observed: Summary; exported: number }>('throughput-traced');
 const s = await scrape();
 const o = await observeCost();
 const h = await hotPath();
@@ -374,6 +407,19 @@ Observed / bare: **${ratio.toFixed(3)}** with the defaults, **${(t.noContext.per
 with \`context: false\` (target ≥ 0.9). Added cost per call: ${perCallUs} µs with the defaults; of it, the request
 context is ${contextUs} µs, the operation log line ${logUs} µs (cost per logged operation), and metrics with the
 record the rest (metrics-only / bare: ${(t.metrics.perSecond / t.bare.perSecond).toFixed(3)}).
+
+## With tracing
+
+A third process with \`mcpulse/otel\` set up (BatchSpanProcessor, an exporter that discards: ${traced.exported} spans
+exported) and the defaults otherwise: metrics, operation log to a file, request context, a SERVER span per call.
+
+| setup | calls/s | p50 latency | p99 latency |
+|---|---:|---:|---:|
+| bare SDK (first process) | ${f(t.bare.perSecond)} | ${f(t.bare.p50, 1)} µs | ${f(t.bare.p99, 1)} µs |
+| observed + tracing | ${f(traced.observed.perSecond)} | ${f(traced.observed.p50, 1)} µs | ${f(traced.observed.p99, 1)} µs |
+
+Observed + tracing / bare: **${(traced.observed.perSecond / t.bare.perSecond).toFixed(3)}** (target ≥ 0.8). Tracing's
+cost per operation: ${(1e6 / traced.observed.perSecond - 1e6 / t.observed.perSecond).toFixed(2)} µs.
 
 ## tools/call over Streamable HTTP (loopback)
 

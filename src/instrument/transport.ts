@@ -408,7 +408,7 @@ export class TransportObserver {
     const meta = params?._meta as Json | undefined;
     let otel: Context | undefined;
     const tracer = this._hub.tracer;
-    if (tracer !== undefined) {
+    if (tracer?.enabled) {
       const started = tracer.start(op, { side: 'server', method, target: this._hub.spanTarget(op), meta });
       op.span = started.span;
       otel = started.context;
@@ -428,7 +428,7 @@ export class TransportObserver {
   private _startClientOperation(msg: Json, method: string, id: string | number): void {
     const op = this._newOperation('client', msg, method, id, this._outbound);
     const tracer = this._hub.tracer;
-    if (op === undefined || tracer === undefined) return;
+    if (op === undefined || !tracer?.enabled) return;
     // A CLIENT span, child of whatever is active (the handler's SERVER span), carried to the peer in _meta.
     const started = tracer.start(op, {
       side: 'client',

@@ -233,3 +233,49 @@ describe('exemplars', () => {
     expect(text).not.toContain('trace_id=');
   });
 });
+
+describe('server spans, SDK v2', () => {
+  it('carry the same attributes for success, isError, thrown and an unknown tool (-32602)', async () => {
+    const { McpServer: McpServerV2, InMemoryTransport: InMemoryV2 } =
+      await import('@modelcontextprotocol/server');
+    const { Client: ClientV2 } = await import('@modelcontextprotocol/client');
+    pulse = createMcpulse({
+      monitoring: false,
+      hostMetrics: false,
+      processMetrics: false,
+      handleSignals: false,
+      logLevel: 'silent',
+    });
+    const server = pulse.observe(new McpServerV2({ name: 'v2', version: '1' }));
+    server.registerTool('ok_tool', { inputSchema: z.object({}) }, () => ({ content: [] }));
+    server.registerTool('soft', { inputSchema: z.object({}) }, () => ({
+      isError: true,
+      content: [{ type: 'text' as const, text: 'no' }],
+    }));
+    server.registerTool('boom', { inputSchema: z.object({}) }, () => {
+      throw new RangeError('v2 boom');
+    });
+    const [clientTransport, serverTransport] = InMemoryV2.createLinkedPair();
+    await server.connect(serverTransport);
+    const client = new ClientV2({ name: 'c2', version: '1' });
+    await client.connect(clientTransport);
+    await client.callTool({ name: 'ok_tool', arguments: {} });
+    await client.callTool({ name: 'soft', arguments: {} });
+    await client.callTool({ name: 'boom', arguments: {} });
+    await expect(client.callTool({ name: 'missing', arguments: {} })).rejects.toThrow();
+    await client.close();
+    expect(spansNamed('tools/call ok_tool')[0]!.status.code).toBe(SpanStatusCode.UNSET);
+    expect(spansNamed('tools/call soft')[0]!.attributes['error.type']).toBe('tool_error');
+    const boom = spansNamed('tools/call boom')[0]!;
+    expect(boom.status).toEqual({ code: SpanStatusCode.ERROR, message: 'v2 boom' });
+    expect(boom.events[0]?.attributes?.['exception.type']).toBe('RangeError');
+    // An unregistered tool is no span-name target; -32602 is the caller's fault: status unset.
+    const missing = exporter.getFinishedSpans().find((s) => s.attributes['gen_ai.tool.name'] === 'missing')!;
+    expect(missing.name).toBe('tools/call');
+    expect(missing.attributes).toMatchObject({
+      'rpc.response.status_code': '-32602',
+      'error.type': '-32602',
+    });
+    expect(missing.status.code).toBe(SpanStatusCode.UNSET);
+  });
+});

@@ -35,14 +35,36 @@ export interface SpanStart {
 /** JSON-RPC codes the server side must not mark as its own errors (the caller caused them). */
 const CALLER_CODES = new Set([-32700, -32600, -32601, -32602, -32002]);
 
+/** How often to look again whether a tracer provider has been registered. */
+const PROVIDER_CHECK_MS = 1000;
+
 export class McpTracer {
   private readonly _tracer: Api.Tracer;
+  private readonly _noopProvider: Api.TracerProvider;
+  private _recording = false;
+  private _checkedAt = -Infinity;
 
   constructor(
     private readonly _api: OtelApi,
     private readonly _contentBytes: number | undefined,
   ) {
     this._tracer = _api.trace.getTracer('mcpulse');
+    this._noopProvider = new _api.ProxyTracerProvider().getDelegate();
+  }
+
+  /**
+   * Whether spans would go anywhere: false until a tracer provider is registered (checked at most once
+   * a second, so one registered later is picked up), sparing every operation the cost of no-op spans.
+   */
+  get enabled(): boolean {
+    const now = performance.now();
+    if (now - this._checkedAt < PROVIDER_CHECK_MS) return this._recording;
+    this._checkedAt = now;
+    const provider = this._api.trace.getTracerProvider() as Api.TracerProvider & {
+      getDelegate?: () => Api.TracerProvider;
+    };
+    this._recording = (provider.getDelegate?.() ?? provider) !== this._noopProvider;
+    return this._recording;
   }
 
   /**
