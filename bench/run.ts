@@ -10,13 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { pino } from 'pino';
@@ -26,6 +24,7 @@ import { z } from 'zod';
 import { createMcpulse, type Mcpulse } from '../src/index.js';
 import { TransportObserver, type InstrumentHub, type TransportLike } from '../src/instrument/transport.js';
 import { renderMetrics } from '../src/metrics/render.js';
+import { sessionListener } from '../test/http-sessions.js';
 
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -102,19 +101,11 @@ async function httpThroughput() {
     logDestination: join(dir, 'ops.jsonl'),
   });
   const serve = async (observe: boolean) => {
-    const transports = new Map<string, StreamableHTTPServerTransport>();
-    const server = createServer((req, res) => {
-      const sid = req.headers['mcp-session-id'];
-      const existing = typeof sid === 'string' ? transports.get(sid) : undefined;
-      if (existing) return void existing.handleRequest(req, res);
-      const transport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (id) => void transports.set(id, transport),
-      });
+    const { listener, transports } = sessionListener(() => {
       const mcp = buildServer();
-      if (observe) pulse.observe(mcp);
-      void mcp.connect(transport).then(() => transport.handleRequest(req, res));
+      return observe ? pulse.observe(mcp) : mcp;
     });
+    const server = createServer(listener);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const client = new Client({ name: 'bench-http', version: '1.0.0' });
     await client.connect(

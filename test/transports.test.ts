@@ -3,7 +3,6 @@
  * HTTP, for SDK v1 (2025-11-25, sessions) and SDK v2 (2026-07-28, stateless).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -18,7 +17,6 @@ import {
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as HttpClientV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -27,6 +25,7 @@ import { createMcpulse, type Mcpulse } from '../src/index.js';
 import type { OperationRecord } from '../src/index.js';
 import { key, parseExposition, seriesOf } from './exposition.js';
 import { buildV1, buildV2 } from './fixtures/servers.js';
+import { sessionListener } from './http-sessions.js';
 
 const D = 'mcp_server_operation_duration_seconds';
 const cleanups: (() => unknown)[] = [];
@@ -64,20 +63,8 @@ describe('Streamable HTTP', () => {
     const pulse = quietPulse();
     const records: OperationRecord[] = [];
     pulse.onOperation((op) => records.push({ ...op }));
-    const transports = new Map<string, StreamableHTTPServerTransport>();
-    const server = createServer((req, res) => {
-      const sid = req.headers['mcp-session-id'];
-      const existing = typeof sid === 'string' ? transports.get(sid) : undefined;
-      if (existing) return void existing.handleRequest(req, res);
-      const transport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (id) => void transports.set(id, transport),
-      });
-      void pulse
-        .observe(buildV1())
-        .connect(transport)
-        .then(() => transport.handleRequest(req, res));
-    });
+    const { listener, transports } = sessionListener(() => pulse.observe(buildV1()));
+    const server = createServer(listener);
     const url = await listen(server);
     const client = new ClientV1({ name: 'http-client', version: '1.2.3' });
     const clientTransport = new HttpClientV1(new URL(url));

@@ -129,11 +129,13 @@ export class McpulseOptionError extends TypeError {
   readonly code = 'MCPULSE_INVALID_OPTION';
 }
 
-function fail(message: string): never {
+/** Throws the option error every mcpulse module uses, prefixed `mcpulse: `. */
+export function fail(message: string): never {
   throw new McpulseOptionError(`mcpulse: ${message}`);
 }
 
-function show(value: unknown): string {
+/** A value as an option error shows it: strings quoted, objects and arrays named, not dumped. */
+export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
   return String(value);

@@ -10,7 +10,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import v8 from 'node:v8';
 
-import type { CheckResult, HealthCheck, HealthStatus } from './registry.js';
+import { show, type CheckResult, type HealthCheck, type HealthStatus } from './registry.js';
 
 /** setTimeout fires at once for anything larger. */
 const MAX_TIMER_MS = 2_147_483_647;
@@ -458,16 +458,4 @@ function formatBytes(bytes: number): string {
     unit += 1;
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
-/** Numbers as written (NaN, Infinity), anything else as JSON so `"2000"` is told apart from 2000. */
-function show(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'bigint') return `${value}n`;
-  try {
-    return JSON.stringify(value) ?? typeof value;
-  } catch {
-    return typeof value; // cycles
-  }
 }

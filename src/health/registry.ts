@@ -556,7 +556,7 @@ function stringList(label: string, value: unknown): string[] | undefined {
 }
 
 /** Numbers as written (NaN, Infinity), anything else as JSON so `"2000"` is told apart from 2000. */
-function show(value: unknown): string {
+export function show(value: unknown): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'bigint') return `${value}n`;

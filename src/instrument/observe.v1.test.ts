@@ -1,25 +1,13 @@
-import { Writable } from 'node:stream';
-
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
+import { logSink } from '../../test/log-sink.js';
 import { key, parseExposition, seriesOf } from '../../test/exposition.js';
 import { createMcpulse, type Mcpulse } from '../core/mcpulse.js';
 import type { OperationRecord } from './record.js';
-
-function logSink(): { stream: Writable; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { stream, lines };
-}
 
 function buildServer(): McpServer {
   const server = new McpServer({ name: 'test-server', version: '1.0.0' });

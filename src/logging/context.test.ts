@@ -4,7 +4,6 @@
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 
 import { Client as ClientV2, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { toNodeHandler } from '@modelcontextprotocol/node';
@@ -16,6 +15,7 @@ import { createMcpHandler, McpServer as McpServerV2 } from '@modelcontextprotoco
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
+import { logSink } from '../../test/log-sink.js';
 import { key, parseExposition } from '../../test/exposition.js';
 import { createMcpulse, type Mcpulse } from '../core/mcpulse.js';
 import { MCP_LOG_LEVELS, requestContext } from './context.js';
@@ -26,18 +26,6 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
   await pulse.shutdown();
 });
-
-function sink(): { stream: Writable; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n'))
-        if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { stream, lines };
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -59,7 +47,7 @@ function emitAllLevels(server: McpServer): void {
 
 describe('requestContext()', () => {
   it('binds every log line to its own request among 200 concurrent ones', async () => {
-    const { stream, lines } = sink();
+    const { stream, lines } = logSink();
     pulse = createMcpulse({
       monitoring: false,
       hostMetrics: false,

@@ -57,7 +57,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { Counter, Registry } from 'prom-client';
 
-import { McpulseOptionError } from '../core/options.js';
+import { fail, show } from '../core/options.js';
 
 export interface TracingSetupOptions {
   /** `service.name`; default `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, else `mcp-server`. */
@@ -133,16 +133,6 @@ const KNOWN_KEYS = new Set([
 
 /** What a fresh ProxyTracerProvider delegates to: the API's no-op provider (not exported by the API). */
 const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
-
-function fail(message: string): never {
-  throw new McpulseOptionError(`mcpulse: ${message}`);
-}
-
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
-  return String(value);
-}
 
 function text(name: string, value: unknown): string | undefined {
   if (value === undefined) return undefined;

@@ -3,7 +3,7 @@
  * params, unknown method, cancellation; the caller's trace continued from params._meta; server→client
  * CLIENT spans carried in _meta; log lines carrying trace and span ids.
  */
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -15,6 +15,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
+import { logSink } from '../../test/log-sink.js';
 import { createMcpulse, type Mcpulse } from '../core/mcpulse.js';
 import { requestContext } from '../logging/context.js';
 
@@ -28,18 +29,6 @@ afterEach(async () => {
   await pulse.shutdown();
   exporter.reset();
 });
-
-function sink() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n'))
-        if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { stream, lines };
-}
 
 async function setup(logStream?: Writable) {
   pulse = createMcpulse({
@@ -89,7 +78,7 @@ const spansNamed = (name: string) => exporter.getFinishedSpans().filter((s) => s
 
 describe('server spans', () => {
   it('follow the MCP conventions for success, isError, thrown, invalid params and unknown methods', async () => {
-    const { stream, lines } = sink();
+    const { stream, lines } = logSink();
     const client = await setup(stream);
     await client.callTool({ name: 'echo', arguments: { text: 'hi', password: 'x' } });
     await client.callTool({ name: 'soft_fail', arguments: {} });
