@@ -11,14 +11,26 @@ describe('stderr nobody reads', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     try {
+      const lines = createInterface({ input: child.stdout });
+      const nextLine = new Promise<string>((resolve) => {
+        let seen = 0;
+        lines.on('line', (l) => {
+          if (++seen === 2) resolve(l);
+        });
+      });
       const line = await new Promise<string>((resolve, reject) => {
-        createInterface({ input: child.stdout }).once('line', resolve);
+        lines.once('line', resolve);
         child.once('exit', (code) => reject(new Error(`child exited with ${code} before reporting`)));
+        setTimeout(() => reject(new Error('no report within 20 s')), 20_000).unref();
       });
       const report = JSON.parse(line) as { worstGapMs: number; dropped: number };
       // 200,000 lines of ~300 bytes: past the 16 MiB cap, lines are dropped and counted.
       expect(report.dropped).toBeGreaterThan(100_000);
       expect(report.worstGapMs).toBeLessThan(1000);
+      // shutdown() gives up on the stuck pipe after its flush timeout (2 s) instead of hanging.
+      const shutdown = JSON.parse(await nextLine) as { shutdownMs: number };
+      expect(shutdown.shutdownMs).toBeGreaterThanOrEqual(1900);
+      expect(shutdown.shutdownMs).toBeLessThan(4000);
     } finally {
       child.kill('SIGKILL');
     }

@@ -61,3 +61,57 @@ describe('tracing end to end', () => {
     }
   });
 });
+
+describe('tracing over stdio', () => {
+  it.each(['v1', 'v2'] as const)(
+    'SDK %s: SERVER spans with pipe transport, parented from _meta',
+    async (line) => {
+      const receiver = await startOtlpReceiver();
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/stdio-server.ts', line], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
+      });
+      // Drained, or the child's log writes would back up (its shutdown would then drop them).
+      child.stderr.resume();
+      try {
+        const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+        const { PipeTransport } = await import('./pipe-transport.js');
+        const client = new Client({ name: 'stdio-tracer', version: '1' });
+        await client.connect(new PipeTransport(child));
+        const traceId = '0af7651916cd43dd8448eb211c80319c';
+        const parent = 'b7ad6b7169203331';
+        const _meta = { traceparent: `00-${traceId}-${parent}-01` };
+        await client.callTool({ name: 'echo', arguments: { text: 'x' }, _meta });
+        await client.callTool({ name: 'boom', arguments: {}, _meta });
+        await client.close();
+        expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(0);
+        const spans = await receiver.waitFor(
+          (all) => all.filter((s) => s.name.startsWith('tools/call')).length === 2,
+          5000,
+        );
+        const echo = spans.find((s) => s.name === 'tools/call echo')!;
+        const boom = spans.find((s) => s.name === 'tools/call boom')!;
+        for (const span of [echo, boom]) {
+          expect(span.kind).toBe(SERVER);
+          expect(span.traceId).toBe(traceId);
+          expect(span.parentSpanId).toBe(parent);
+          expect(span.attributes).toMatchObject({
+            'mcp.method.name': 'tools/call',
+            'network.transport': 'pipe',
+            'mcp.protocol.version': '2025-11-25',
+            'gen_ai.operation.name': 'execute_tool',
+          });
+        }
+        // stdio has no session id (the transport has none), in either protocol era.
+        expect(echo.attributes['mcp.session.id']).toBeUndefined();
+        expect(echo.status.code).toBe(0);
+        expect(boom.status).toMatchObject({ code: 2, message: 'kaboom' });
+        expect(boom.attributes['error.type']).toBe('tool_error');
+        expect(boom.events.map((e) => e.name)).toEqual(['exception']);
+      } finally {
+        child.kill('SIGKILL');
+        await receiver.close();
+      }
+    },
+  );
+});

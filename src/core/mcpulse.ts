@@ -58,6 +58,7 @@ export interface BusinessMetrics {
 }
 
 const INTERNAL_LOG_INTERVAL_MS = 10_000;
+const LOG_FLUSH_TIMEOUT_MS = 2_000;
 const LINT_FAILING_DEFAULT_METRICS = [
   'nodejs_active_handles_total',
   'nodejs_active_requests_total',
@@ -308,24 +309,47 @@ export class Mcpulse {
       await Promise.allSettled([...this._servers].map((server) => server.close()));
       this._operationLog.drain();
       process.off('exit', this._onExit);
-      await new Promise<void>((resolve) => {
-        try {
-          this.logger.flush(() => resolve());
-        } catch {
-          resolve();
-        }
-      });
+      await this._flushLogs();
       await this._outputs?.close().catch((error: unknown) => this._internalError(error, 'log-close'));
     })();
     return this._shutdown;
+  }
+
+  /**
+   * Waits until the log destination has written what it holds. One that cannot take the rest (a stderr
+   * nobody reads) must not hold shutdown, nor the exit after it (pino writes synchronously on exit):
+   * past LOG_FLUSH_TIMEOUT_MS what is pending is dropped and the stream destroyed.
+   */
+  private async _flushLogs(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      try {
+        this.logger.flush(() => resolve());
+      } catch {
+        resolve();
+      }
+    });
+    if (this._options.logger !== undefined) return;
+    // sonic-boom (pino.destination) keeps its pending byte count in `_len` and `_writing`; nothing public says.
+    const stream = (this.logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
+      { _len?: unknown; _writing?: unknown; destroy?: () => void } | undefined;
+    if (stream === undefined || typeof stream._len !== 'number') return;
+    const pending = () => (stream._len as number) > 0 || stream._writing === true;
+    const deadline = Date.now() + LOG_FLUSH_TIMEOUT_MS;
+    while (pending() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    if (!pending()) return;
+    try {
+      stream.destroy?.();
+    } catch {
+      // Already gone.
+    }
   }
 
   /** Resolves when no request is in flight, or after `timeoutMs`. */
   private _drained(timeoutMs: number): Promise<void> {
     if (this._inflightTotal === 0) return Promise.resolve();
     return new Promise((resolve) => {
+      // Not unref'ed: a drain in progress keeps the process alive until it ends or times out.
       const timer = setTimeout(done, timeoutMs);
-      timer.unref();
       function done(): void {
         clearTimeout(timer);
         resolve();
