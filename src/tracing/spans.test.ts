@@ -5,7 +5,7 @@
  */
 import type { Writable } from 'node:stream';
 
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -266,5 +266,52 @@ describe('server spans, SDK v2', () => {
       'error.type': '-32602',
     });
     expect(missing.status.code).toBe(SpanStatusCode.UNSET);
+  });
+});
+
+describe('observeClient with SDK v2, and the ambient context', () => {
+  it('a v2 client span parents the v2 server span', async () => {
+    const { McpServer: McpServerV2, InMemoryTransport: InMemoryV2 } =
+      await import('@modelcontextprotocol/server');
+    const { Client: ClientV2 } = await import('@modelcontextprotocol/client');
+    pulse = createMcpulse({
+      monitoring: false,
+      hostMetrics: false,
+      processMetrics: false,
+      handleSignals: false,
+      logLevel: 'silent',
+    });
+    const server = pulse.observe(new McpServerV2({ name: 'v2', version: '1' }));
+    server.registerTool('hello', { inputSchema: z.object({}) }, () => ({ content: [] }));
+    const client = pulse.observeClient(new ClientV2({ name: 'v2-client', version: '1' }));
+    const [clientTransport, serverTransport] = InMemoryV2.createLinkedPair();
+    await server.connect(serverTransport);
+    await client.connect(clientTransport);
+    await client.callTool({ name: 'hello', arguments: {} });
+    await client.close();
+    const spans = spansNamed('tools/call hello');
+    const clientSpan = spans.find((s) => s.kind === SpanKind.CLIENT)!;
+    const serverSpan = spans.find((s) => s.kind === SpanKind.SERVER)!;
+    expect(serverSpan.parentSpanContext?.spanId).toBe(clientSpan.spanContext().spanId);
+  });
+
+  it('links the ambient span (an HTTP server span) when _meta names the parent', async () => {
+    const client = await setup();
+    const callerTrace = '11111111111111111111111111111111';
+    const callerSpan = '2222222222222222';
+    const ambient = trace.getTracer('http').startSpan('POST /mcp');
+    // In memory the server handles the message inside the caller's active context: here, the ambient span.
+    await context.with(trace.setSpan(context.active(), ambient), () =>
+      client.callTool({
+        name: 'echo',
+        arguments: { text: 'a' },
+        _meta: { traceparent: `00-${callerTrace}-${callerSpan}-01` },
+      }),
+    );
+    ambient.end();
+    await client.close();
+    const echo = spansNamed('tools/call echo')[0]!;
+    expect(echo.parentSpanContext?.spanId).toBe(callerSpan);
+    expect(echo.links.map((l) => l.context.spanId)).toEqual([ambient.spanContext().spanId]);
   });
 });
