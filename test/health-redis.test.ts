@@ -4,7 +4,7 @@
  * again after Redis comes back on the same port and ioredis reconnects.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -14,20 +14,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pingCheck } from '../src/health/checks.js';
 import { HealthRegistry } from '../src/health/registry.js';
 import { hasBinary } from './binaries.js';
+import { freePort } from './free-port.js';
 
 // What ioredis may report once the server is gone, depending on where the client is when the check runs:
 // reconnecting (offline queue disabled), a PING in flight when the socket closed (maxRetriesPerRequest: 0),
 // the client given up for good, a refused connect, or no answer at all (the registry's timeout).
 const DOWN_OUTPUT =
   /Stream isn't writeable and enableOfflineQueue options is false|Reached the max retries per request limit|Connection is closed|ECONNREFUSED|timed out after 500 ms/;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** One raw PING over a fresh socket: true when the server answers +PONG. */
 function answersPing(port: number): Promise<boolean> {

@@ -4,7 +4,6 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,6 +15,7 @@ import { createMcpulse, type Mcpulse } from '../src/index.js';
 import { hasBinary } from './binaries.js';
 import { buildV1 } from './fixtures/servers.js';
 import { promtoolCheckMetrics } from './promtool.js';
+import { freePort } from './free-port.js';
 
 let pulse: Mcpulse;
 let monitoringUrl: string;
@@ -33,14 +33,6 @@ beforeAll(async () => {
   await client.close();
 });
 afterAll(() => pulse.shutdown());
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe.runIf(hasBinary('promtool'))('promtool', () => {
   // promtool reads the text format only; the OpenMetrics rendering is what the real Prometheus below scrapes.

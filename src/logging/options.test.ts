@@ -1,5 +1,4 @@
 /** The logging options of createMcpulse, end to end with a real SDK client. */
-import { Writable } from 'node:stream';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -8,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
 import { key, parseExposition } from '../../test/exposition.js';
+import { logSink } from '../../test/log-sink.js';
 import { createMcpulse, type Mcpulse } from '../core/mcpulse.js';
 import type { McpulseOptions } from '../core/options.js';
 import { requestContext } from './context.js';
@@ -16,14 +16,7 @@ let pulse: Mcpulse;
 afterEach(() => pulse.shutdown());
 
 async function run(options: McpulseOptions, calls: (client: Client) => Promise<void>) {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n'))
-        if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { stream, lines } = logSink();
   pulse = createMcpulse({
     monitoring: false,
     hostMetrics: false,

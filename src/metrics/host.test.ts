@@ -192,7 +192,7 @@ describe('registerHostMetrics', () => {
       "import { Registry } from 'prom-client';",
       `import { registerHostMetrics } from ${JSON.stringify(new URL('./host.ts', import.meta.url).href)};`,
       'await registerHostMetrics(new Registry(), { intervalMs: 1000 }).ready;',
-      "process.stdout.write('ready');",
+      "(await import('node:fs')).writeSync(1, 'ready');",
     ].join('\n');
     const { stdout } = await promisify(execFile)(
       process.execPath,
