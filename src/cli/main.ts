@@ -13,6 +13,9 @@ import { serveDemoHttp, type DemoHttpServer } from '../demo/http.js';
 import { startLoad, type LoadGenerator } from '../demo/load.js';
 import { serveDemoStdio, type DemoStdioServer } from '../demo/stdio.js';
 
+/** Signals closer together than this are one Ctrl-C seen twice (the terminal's and a relay's). */
+const DUPLICATE_SIGNAL_MS = 1000;
+
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
@@ -221,14 +224,19 @@ async function runDemo(options: DemoOptions): Promise<number> {
 
   // Signals are handled from the start, so Ctrl-C during startup also stops cleanly.
   let signalled: NodeJS.Signals | undefined;
+  let signalledAt = 0;
   let onStop: (reason: string) => void = () => undefined;
   const stopRequested = new Promise<string>((resolve) => (onStop = resolve));
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signalled) {
+      // Ctrl-C reaches the whole process group, and `npm start`/tsx relay it once more: a repeat within
+      // a second is that echo, not a person pressing again.
+      if (Date.now() - signalledAt < DUPLICATE_SIGNAL_MS) return;
       err(`mcpulse demo: ${signal} again; exiting now`);
       process.exit(EXIT_FAILURE);
     }
     signalled = signal;
+    signalledAt = Date.now();
     onStop(signal);
   };
   process.on('SIGINT', onSignal);
