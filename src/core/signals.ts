@@ -11,10 +11,17 @@ interface Stoppable {
 
 const instances = new Set<Stoppable>();
 let stopping = false;
+let stoppingAt = 0;
+/** A repeat closer than this is one Ctrl-C seen twice (the terminal's, and a relay's from npm or tsx). */
+const DUPLICATE_SIGNAL_MS = 1000;
 
 function onSignal(): void {
-  if (stopping) process.exit(1);
+  if (stopping) {
+    if (Date.now() - stoppingAt < DUPLICATE_SIGNAL_MS) return;
+    process.exit(1);
+  }
   stopping = true;
+  stoppingAt = Date.now();
   void Promise.allSettled([...instances].map((instance) => instance.shutdown())).then(() => process.exit(0));
 }
 
