@@ -6,10 +6,12 @@
 import type { Writable } from 'node:stream';
 
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { Client as ClientV2 } from '@modelcontextprotocol/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { InMemoryTransport as InMemoryV2, McpServer as McpServerV2 } from '@modelcontextprotocol/server';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +75,16 @@ async function setup(logStream?: Writable) {
   return client;
 }
 const seenMeta: unknown[] = [];
+
+function quietPulse(): Mcpulse {
+  return createMcpulse({
+    monitoring: false,
+    hostMetrics: false,
+    processMetrics: false,
+    handleSignals: false,
+    logLevel: 'silent',
+  });
+}
 
 const spansNamed = (name: string) => exporter.getFinishedSpans().filter((s) => s.name === name);
 
@@ -225,16 +237,7 @@ describe('exemplars', () => {
 
 describe('server spans, SDK v2', () => {
   it('carry the same attributes for success, isError, thrown and an unknown tool (-32602)', async () => {
-    const { McpServer: McpServerV2, InMemoryTransport: InMemoryV2 } =
-      await import('@modelcontextprotocol/server');
-    const { Client: ClientV2 } = await import('@modelcontextprotocol/client');
-    pulse = createMcpulse({
-      monitoring: false,
-      hostMetrics: false,
-      processMetrics: false,
-      handleSignals: false,
-      logLevel: 'silent',
-    });
+    pulse = quietPulse();
     const server = pulse.observe(new McpServerV2({ name: 'v2', version: '1' }));
     server.registerTool('ok_tool', { inputSchema: z.object({}) }, () => ({ content: [] }));
     server.registerTool('soft', { inputSchema: z.object({}) }, () => ({
@@ -271,16 +274,7 @@ describe('server spans, SDK v2', () => {
 
 describe('observeClient with SDK v2, and the ambient context', () => {
   it('a v2 client span parents the v2 server span', async () => {
-    const { McpServer: McpServerV2, InMemoryTransport: InMemoryV2 } =
-      await import('@modelcontextprotocol/server');
-    const { Client: ClientV2 } = await import('@modelcontextprotocol/client');
-    pulse = createMcpulse({
-      monitoring: false,
-      hostMetrics: false,
-      processMetrics: false,
-      handleSignals: false,
-      logLevel: 'silent',
-    });
+    pulse = quietPulse();
     const server = pulse.observe(new McpServerV2({ name: 'v2', version: '1' }));
     server.registerTool('hello', { inputSchema: z.object({}) }, () => ({ content: [] }));
     const client = pulse.observeClient(new ClientV2({ name: 'v2-client', version: '1' }));
