@@ -124,7 +124,7 @@ export class Mcpulse {
         destination:
           this._outputs?.stream ?? (o.logStderr ? o.logDestination : pino.destination('/dev/null')),
         onError: onLogError,
-        onDrop: () => this._droppedLogLines?.inc(),
+        onDrop: (lines) => this._droppedLogLines?.inc(lines),
       });
     // Lines are batched wherever mcpulse made the destination (all asynchronous); a stream the user
     // passed in gets them one by one.

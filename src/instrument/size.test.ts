@@ -13,7 +13,45 @@ describe('jsonByteLength', () => {
     ['escapes', { s: 'quote" back\\ \n\r\t\b\f \u0001 \u001f \u007f' }],
     ['unicode', { s: 'é ☃ 😀 \u2028', k: { 'ключ ☃': [1, 'ü'] } }],
     ['lone surrogates', { a: '\ud800x', b: 'y\udc00', c: '\ud83d' }],
-    ['numbers', [0, -1, 1.5, 1e21, 1e-7, -0, Number.MAX_SAFE_INTEGER, NaN, Infinity]],
+    [
+      'numbers',
+      [
+        0,
+        -1,
+        1.5,
+        1e21,
+        1e-7,
+        -0,
+        Number.MAX_SAFE_INTEGER,
+        NaN,
+        Infinity,
+        9,
+        10,
+        99,
+        100,
+        -10,
+        999_999,
+        1e15,
+        -1e15,
+      ],
+    ],
+    [
+      'inherited and hidden keys',
+      Object.create(
+        { inherited: 'never serialised' },
+        { own: { value: 'x', enumerable: true }, hidden: { value: 'y', enumerable: false } },
+      ) as unknown,
+    ],
+    ['integer-like keys', { b: 1, 2: 'two', a: 3, 1: 'one' }],
+    [
+      'class instance',
+      new (class Point {
+        constructor(
+          readonly x = 1,
+          readonly y = 2,
+        ) {}
+      })(),
+    ],
     ['skipped members', { a: undefined, b: () => 1, c: Symbol('s'), d: 1 }],
     ['array holes', [undefined, () => 1, null, true, false]],
     ['empty', { a: {}, b: [], c: '' }],

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +7,7 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { OperationRecord } from '../instrument/record.js';
-import { createLogger, OperationLog } from './logger.js';
+import { createLogger, linesIn, OperationLog } from './logger.js';
 
 const op: OperationRecord = {
   side: 'server',
@@ -83,6 +84,82 @@ describe('OperationLog', () => {
       response_bytes: 80,
       msg: 'tools/call weird "name"\n☃ tool_error',
     });
+  });
+
+  it('escapes hostile strings and prints durations exactly as pino does, line for line', () => {
+    const base = { service: 'svc', version: '1.2.3', env: 'test', level: 'info', onError: () => {} };
+    const hostile = [
+      'plain',
+      'q"uote',
+      'back\\slash',
+      'new\nline\t\u0001',
+      '\ud800 lone surrogate',
+      '☃ \u{1f600}',
+      '',
+    ];
+    const fast = capture();
+    const slow = capture();
+    const fastLog = new OperationLog(createLogger({ ...base, destination: fast.stream }), true, false);
+    const slowLog = new OperationLog(createLogger({ ...base, destination: slow.stream }), false, false);
+    // Twice over, so the second pass reads the escaped forms from the cache.
+    for (const round of [0, 1]) {
+      for (const [i, text] of hostile.entries()) {
+        const record = {
+          ...op,
+          jsonrpcId: i % 2 ? text : i,
+          method: text,
+          toolName: text,
+          clientName: text,
+          errorMessage: text,
+          durationMs: [0, 0.0004, 0.0016, 1.5, 12.3456, 1000, 86_400_000.25][i]! + round,
+        };
+        fastLog.write(record);
+        slowLog.write(record);
+      }
+    }
+    expect(fast.lines).toHaveLength(hostile.length * 2);
+    const withoutTime = (line: string) => line.replace(/"time":\d+/, '"time":0');
+    // One difference, on purpose: a lone surrogate is escaped as JSON.stringify does (pino writes it raw,
+    // and it reaches the file as U+FFFD), so the line stays valid UTF-8 and keeps what was sent.
+    const asPino = (line: string) => withoutTime(line).replaceAll('\\ud800', '\ufffd');
+    expect(fast.lines.map(asPino)).toEqual(slow.lines.map(withoutTime));
+    expect(fast.lines.filter((line) => line.includes('\\ud800 lone surrogate'))).toHaveLength(2);
+    expect((JSON.parse(fast.lines[4]!) as { tool: string }).tool).toBe('\ud800 lone surrogate');
+  });
+
+  it('counts every line of a dropped batch, not the one write that carried them', () => {
+    // A destination past its cap drops what it is handed and says so, as sonic-boom does.
+    const full = Object.assign(new EventEmitter(), {
+      write(data: string) {
+        full.emit('drop', data);
+        return false;
+      },
+    });
+    const drops: number[] = [];
+    const logger = createLogger({
+      service: 'svc',
+      version: '1',
+      env: 'test',
+      level: 'info',
+      destination: full,
+      onError: () => {},
+      onDrop: (lines) => drops.push(lines),
+    });
+    const log = new OperationLog(logger, true, true);
+    for (let i = 0; i < 37; i++) log.write({ ...op, jsonrpcId: i });
+    log.drain();
+    logger.info('one line through pino');
+    // 37 operation lines went in batches of up to 16 KiB (fewer writes than lines), then pino's one line.
+    const batches = drops.slice(0, -1);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(37);
+    expect(batches.length).toBeLessThan(37);
+    expect(drops.at(-1)).toBe(1);
+    expect([
+      linesIn('a\nb\n'),
+      linesIn(Buffer.from('x\n')),
+      linesIn('no newline'),
+      linesIn(undefined),
+    ]).toEqual([2, 1, 1, 1]);
   });
 
   it('respects the level: an ok operation is not written at warn', () => {

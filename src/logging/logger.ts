@@ -27,7 +27,7 @@ export interface LoggerOptions {
   /** A failing destination (disk full, closed pipe) is reported here instead of crashing the process. */
   onError: (error: unknown) => void;
   /** Lines dropped because the destination could not keep up (more than MAX_PENDING_BYTES waiting). */
-  onDrop?: () => void;
+  onDrop?: (lines: number) => void;
 }
 
 /**
@@ -51,6 +51,14 @@ function openLogFile(path: string): number {
   }
 }
 
+/** Complete lines in a chunk handed to a destination (at least one: a chunk is one line or more). */
+export function linesIn(data: unknown): number {
+  if (typeof data !== 'string' && !Buffer.isBuffer(data)) return 1;
+  let lines = 0;
+  for (let at = data.indexOf('\n'); at !== -1; at = data.indexOf('\n', at + 1)) lines++;
+  return Math.max(1, lines);
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const { destination } = options;
   const stream =
@@ -68,7 +76,8 @@ export function createLogger(options: LoggerOptions): Logger {
   if (typeof emitter.on === 'function') {
     emitter.on('error', options.onError);
     const onDrop = options.onDrop;
-    if (onDrop !== undefined) emitter.on('drop', () => onDrop());
+    // What is dropped may be a batch of operation lines: count the lines, not the writes.
+    if (onDrop !== undefined) emitter.on('drop', (data: unknown) => onDrop(linesIn(data)));
   }
   return pino(
     {
@@ -150,33 +159,74 @@ function fieldsOf(op: OperationRecord, payloadBytes: number | undefined): Record
   return line;
 }
 
-const q = JSON.stringify;
+/**
+ * `Math.round(ms * 1000) / 1000` as JSON writes it, from integers: printing a fractional double takes
+ * V8 far longer than printing two small integers.
+ */
+export function millisecondsJson(ms: number): string {
+  const micros = Math.round(ms * 1000);
+  if (!Number.isSafeInteger(micros) || micros < 0) return JSON.stringify(Math.round(ms * 1000) / 1000);
+  const whole = Math.floor(micros / 1000);
+  const fraction = micros - whole * 1000;
+  if (fraction === 0) return String(whole);
+  const three = fraction < 10 ? `00${fraction}` : fraction < 100 ? `0${fraction}` : String(fraction);
+  // As JSON prints decimals: no trailing zeros.
+  const digits = fraction % 100 === 0 ? three.slice(0, 1) : fraction % 10 === 0 ? three.slice(0, 2) : three;
+  return `${whole}.${digits}`;
+}
+
+/** What JSON.stringify would escape in a string: quotes, backslashes, control characters, lone surrogates. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be found
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /**
- * The same members as `fieldsOf`, serialised directly: one string built per operation instead of an
- * object and its serialisation. The test pins it to `fieldsOf` through pino.
+ * Escaped forms of recent strings. Method, tool, client and version strings repeat on nearly every
+ * line, and looking one up costs less than checking it for characters to escape.
  */
+const escapedCache = new Map<string, string>();
+const ESCAPED_CACHE_SIZE = 512;
+const ESCAPED_CACHE_MAX_LENGTH = 128;
+
+/** The inside of `JSON.stringify(s)` (no quotes): the string with JSON's escapes applied. */
+function escapeOnce(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s).slice(1, -1) : s;
+}
+
+/** `escapeOnce`, remembered for short strings. */
+function esc(s: string): string {
+  let escaped = escapedCache.get(s);
+  if (escaped !== undefined) return escaped;
+  escaped = escapeOnce(s);
+  if (s.length <= ESCAPED_CACHE_MAX_LENGTH) {
+    // Bounded: a client sending endless distinct names only empties the cache now and then.
+    if (escapedCache.size >= ESCAPED_CACHE_SIZE) escapedCache.clear();
+    escapedCache.set(s, escaped);
+  }
+  return escaped;
+}
+
 function fieldsJson(op: OperationRecord, payloadBytes: number | undefined): string {
-  let out = `"request_id":${q(op.requestId)},"jsonrpc_id":${q(op.jsonrpcId)},"method":${q(op.method)},"outcome":"${op.outcome}","duration_ms":${Math.round(op.durationMs * 1000) / 1000}`;
+  let out = `"request_id":"${escapeOnce(op.requestId)}","jsonrpc_id":${typeof op.jsonrpcId === 'number' ? op.jsonrpcId : `"${escapeOnce(op.jsonrpcId)}"`},"method":"${esc(op.method)}","outcome":"${op.outcome}","duration_ms":${millisecondsJson(op.durationMs)}`;
   if (op.side === 'client') out += ',"side":"client"';
-  if (op.sessionId !== undefined) out += `,"session_id":${q(op.sessionId)}`;
-  if (op.toolName !== undefined) out += `,"tool":${q(op.toolName)}`;
-  if (op.promptName !== undefined) out += `,"prompt":${q(op.promptName)}`;
-  if (op.resourceUri !== undefined) out += `,"resource_uri":${q(op.resourceUri)}`;
-  if (op.clientName !== undefined) out += `,"client":${q(op.clientName)}`;
-  if (op.clientVersion !== undefined) out += `,"client_version":${q(op.clientVersion)}`;
-  if (op.protocolVersion !== undefined) out += `,"protocol_version":${q(op.protocolVersion)}`;
+  if (op.sessionId !== undefined) out += `,"session_id":"${esc(op.sessionId)}"`;
+  if (op.toolName !== undefined) out += `,"tool":"${esc(op.toolName)}"`;
+  if (op.promptName !== undefined) out += `,"prompt":"${esc(op.promptName)}"`;
+  if (op.resourceUri !== undefined) out += `,"resource_uri":"${escapeOnce(op.resourceUri)}"`;
+  if (op.clientName !== undefined) out += `,"client":"${esc(op.clientName)}"`;
+  if (op.clientVersion !== undefined) out += `,"client_version":"${esc(op.clientVersion)}"`;
+  if (op.protocolVersion !== undefined) out += `,"protocol_version":"${esc(op.protocolVersion)}"`;
   if (op.networkTransport !== undefined) out += `,"network_transport":"${op.networkTransport}"`;
   if (op.traceId !== undefined) out += `,"trace_id":"${op.traceId}","span_id":"${op.spanId}"`;
-  if (op.errorType !== undefined) out += `,"error_type":${q(op.errorType)}`;
+  if (op.errorType !== undefined) out += `,"error_type":"${esc(op.errorType)}"`;
   if (op.errorCode !== undefined) out += `,"error_code":${op.errorCode}`;
-  if (op.errorMessage !== undefined) out += `,"error_message":${q(redactText(op.errorMessage))}`;
-  if (op.exception) out += `,"exception":${q(redactedException(op.exception))}`;
+  if (op.errorMessage !== undefined) out += `,"error_message":"${escapeOnce(redactText(op.errorMessage))}"`;
+  if (op.exception) out += `,"exception":${JSON.stringify(redactedException(op.exception))}`;
   out += `,"request_bytes":${op.requestBytes}`;
   if (op.responseBytes !== undefined) out += `,"response_bytes":${op.responseBytes}`;
   if (payloadBytes !== undefined) {
-    if (op.arguments !== undefined) out += `,"arguments":${q(redactedJson(op.arguments, payloadBytes))}`;
-    if (op.result !== undefined) out += `,"result":${q(redactedJson(op.result, payloadBytes))}`;
+    if (op.arguments !== undefined)
+      out += `,"arguments":${JSON.stringify(redactedJson(op.arguments, payloadBytes))}`;
+    if (op.result !== undefined) out += `,"result":${JSON.stringify(redactedJson(op.result, payloadBytes))}`;
   }
   return out;
 }
@@ -184,6 +234,14 @@ function fieldsJson(op: OperationRecord, payloadBytes: number | undefined): stri
 function messageOf(op: OperationRecord): string {
   const target = op.toolName ?? op.promptName;
   return target === undefined ? `${op.method} ${op.outcome}` : `${op.method} ${target} ${op.outcome}`;
+}
+
+/** `messageOf`, already escaped for a JSON string. */
+function escapedMessageOf(op: OperationRecord): string {
+  const target = op.toolName ?? op.promptName;
+  return target === undefined
+    ? `${esc(op.method)} ${op.outcome}`
+    : `${esc(op.method)} ${esc(target)} ${op.outcome}`;
 }
 
 interface PinoInternals {
@@ -206,6 +264,8 @@ export class OperationLog {
    */
   private _pending = '';
   private _drainScheduled = false;
+  private _timeAt = 0;
+  private _timeText = '0';
 
   constructor(
     private readonly _logger: Logger,
@@ -231,7 +291,13 @@ export class OperationLog {
       this._logger[level](fieldsOf(op, this._payloadBytes), messageOf(op));
       return;
     }
-    const line = `{"level":${pino.levels.values[level]},"time":${Date.now()}${this._bindings},${fieldsJson(op, this._payloadBytes)},"msg":${JSON.stringify(messageOf(op))}}\n`;
+    const now = Date.now();
+    if (now !== this._timeAt) {
+      // Printing the clock costs more than reading it; lines of one millisecond share the text.
+      this._timeAt = now;
+      this._timeText = String(now);
+    }
+    const line = `{"level":${pino.levels.values[level]},"time":${this._timeText}${this._bindings},${fieldsJson(op, this._payloadBytes)},"msg":"${escapedMessageOf(op)}"}\n`;
     if (!this._batch) {
       this._stream.write(line);
       return;

@@ -2,12 +2,13 @@
  * MCP metrics from operation records, named after the OpenTelemetry MCP conventions as Prometheus
  * exports them (standards.md §1.3): `mcp.server.operation.duration` → `mcp_server_operation_duration_seconds`.
  */
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 import { methodLabel, OTHER, protocolVersionLabel } from '../instrument/conventions.js';
 import type { OperationRecord } from '../instrument/record.js';
 import type { SessionInfo } from '../instrument/transport.js';
 import type { LabelGuard } from './labels.js';
+import { SeriesHistogram, type HistogramSeries } from './series.js';
 
 /** The bucket boundaries the conventions prescribe for every MCP duration histogram, in seconds. */
 export const MCP_DURATION_BUCKETS: readonly number[] = [
@@ -40,14 +41,34 @@ const OPERATION_LABELS = [
 ] as const;
 type OperationLabel = (typeof OPERATION_LABELS)[number];
 
+/** The series one kind of operation updates, resolved once per label set. */
+interface SeriesBundle {
+  duration: HistogramSeries;
+  /** Server side only. */
+  requestSize: HistogramSeries | undefined;
+  responseSize: HistogramSeries | undefined;
+}
+
+type Tree = Map<string, Tree | SeriesBundle>;
+
+/** Walks (and grows) a tree of label values; no key string is built per operation. */
+function branch(tree: Tree, key: string): Tree {
+  let next = tree.get(key) as Tree | undefined;
+  if (next === undefined) tree.set(key, (next = new Map()));
+  return next;
+}
+
 /** Builds and records the MCP metric families on one registry. */
 export class McpMetrics {
-  private readonly _serverDuration: Histogram<OperationLabel>;
-  private readonly _clientDuration: Histogram<OperationLabel>;
+  private readonly _serverDuration: SeriesHistogram<OperationLabel>;
+  private readonly _clientDuration: SeriesHistogram<OperationLabel>;
   private readonly _sessionDuration: Histogram<'network_transport' | 'mcp_protocol_version'>;
   private readonly _sessionsActive: Gauge<'network_transport'>;
-  private readonly _requestSize: Histogram<'mcp_method_name' | 'gen_ai_tool_name'>;
-  private readonly _responseSize: Histogram<'mcp_method_name' | 'gen_ai_tool_name'>;
+  private readonly _requestSize: SeriesHistogram<'mcp_method_name' | 'gen_ai_tool_name'>;
+  private readonly _responseSize: SeriesHistogram<'mcp_method_name' | 'gen_ai_tool_name'>;
+  /** Resolved series by side, method, target, error type, transport and protocol version labels. */
+  private readonly _serverSeries: Tree = new Map();
+  private readonly _clientSeries: Tree = new Map();
   private readonly _notifications: Counter<'mcp_method_name' | 'network_transport'>;
   private readonly _transportErrors: Counter<'network_transport'>;
   /** Requests by client label and outcome, counted as plain numbers and handed to prom-client at scrape time. */
@@ -62,28 +83,22 @@ export class McpMetrics {
     private readonly _exemplars = false,
   ) {
     const registers = [registry];
-    // prom-client accepts exemplar-enabled metrics only on an OpenMetrics registry; renderMetrics picks
-    // the format per scrape anyway (and drops exemplars from the text format), so the registry's own
-    // content type is switched only while these two are built.
-    const contentType = registry.contentType;
-    if (_exemplars) registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE as never);
-    this._serverDuration = new Histogram({
+    // Exemplars are kept by the series themselves and rendered by prom-client when OpenMetrics is
+    // negotiated (renderMetrics drops them from the text format).
+    this._serverDuration = new SeriesHistogram({
       name: METRIC_SERVER_OPERATION_DURATION,
       help: 'Duration of MCP requests handled by this server, from receipt until the reply was sent.',
       labelNames: OPERATION_LABELS,
       buckets: [...MCP_DURATION_BUCKETS],
       registers,
-      enableExemplars: _exemplars,
     });
-    this._clientDuration = new Histogram({
+    this._clientDuration = new SeriesHistogram({
       name: METRIC_CLIENT_OPERATION_DURATION,
       help: 'Duration of MCP requests this process sent (server to client: sampling, elicitation, roots).',
       labelNames: OPERATION_LABELS,
       buckets: [...MCP_DURATION_BUCKETS],
       registers,
-      enableExemplars: _exemplars,
     });
-    if (_exemplars) registry.setContentType(contentType);
     this._sessionDuration = new Histogram({
       name: METRIC_SERVER_SESSION_DURATION,
       help: 'Duration of MCP sessions (2025-era protocol) from initialize until the transport closed.',
@@ -107,14 +122,14 @@ export class McpMetrics {
         for (const [method, count] of inflight) this.set({ mcp_method_name: method }, count);
       },
     });
-    this._requestSize = new Histogram({
+    this._requestSize = new SeriesHistogram({
       name: METRIC_REQUEST_SIZE,
       help: 'Size of MCP request messages received, as JSON, in bytes.',
       labelNames: ['mcp_method_name', 'gen_ai_tool_name'],
       buckets: [...MESSAGE_SIZE_BUCKETS],
       registers,
     });
-    this._responseSize = new Histogram({
+    this._responseSize = new SeriesHistogram({
       name: METRIC_RESPONSE_SIZE,
       help: 'Size of MCP replies sent, as JSON, in bytes.',
       labelNames: ['mcp_method_name', 'gen_ai_tool_name'],
@@ -156,38 +171,68 @@ export class McpMetrics {
 
   operationEnded(op: OperationRecord): void {
     const method = methodLabel(op.method);
-    const labels: Partial<Record<OperationLabel, string>> = { mcp_method_name: method };
-    let tool: string | undefined;
-    if (op.method === 'tools/call') {
-      tool = op.toolName === undefined ? OTHER : this._guard.tool(op.toolName);
-      labels.gen_ai_tool_name = tool;
-    } else if (op.method === 'prompts/get') {
-      labels.gen_ai_prompt_name = op.promptName === undefined ? OTHER : this._guard.prompt(op.promptName);
+    let target = '';
+    if (op.method === 'tools/call')
+      target = op.toolName === undefined ? OTHER : this._guard.tool(op.toolName);
+    else if (op.method === 'prompts/get')
+      target = op.promptName === undefined ? OTHER : this._guard.prompt(op.promptName);
+    const errorType = op.errorType ?? '';
+    const transport = op.networkTransport ?? '';
+    const version = protocolVersionLabel(op.protocolVersion) ?? '';
+    const server = op.side === 'server';
+    const leaf = branch(
+      branch(branch(branch(server ? this._serverSeries : this._clientSeries, method), target), errorType),
+      transport,
+    );
+    let series = leaf.get(version) as SeriesBundle | undefined;
+    if (series === undefined) {
+      series = this._bundle(op, method, target, errorType, transport, version);
+      leaf.set(version, series);
     }
-    if (op.errorType !== undefined) labels.error_type = op.errorType;
-    if (op.networkTransport !== undefined) labels.network_transport = op.networkTransport;
-    const version = protocolVersionLabel(op.protocolVersion);
-    if (version !== undefined) labels.mcp_protocol_version = version;
     const seconds = op.durationMs / 1000;
-    const duration = op.side === 'client' ? this._clientDuration : this._serverDuration;
-    if (this._exemplars) {
-      // With exemplars on, prom-client's observe takes one object.
-      const exemplarLabels =
-        op.traceId === undefined ? {} : { trace_id: op.traceId, span_id: op.spanId ?? '' };
-      duration.observe({ labels, value: seconds, exemplarLabels } as never);
-    } else {
-      duration.observe(labels, seconds);
-    }
-    if (op.side === 'client') return;
+    if (this._exemplars && op.traceId !== undefined)
+      series.duration.observeWithExemplar(seconds, op.traceId, op.spanId ?? '');
+    else series.duration.observe(seconds);
+    if (!server) return;
     this._inflight.set(method, (this._inflight.get(method) ?? 1) - 1);
-    const sizeLabels =
-      tool === undefined ? { mcp_method_name: method } : { mcp_method_name: method, gen_ai_tool_name: tool };
-    this._requestSize.observe(sizeLabels, op.requestBytes);
-    if (op.responseBytes !== undefined) this._responseSize.observe(sizeLabels, op.responseBytes);
+    series.requestSize!.observe(op.requestBytes);
+    if (op.responseBytes !== undefined) series.responseSize!.observe(op.responseBytes);
     const client = this._guard.client(op.clientName);
     let outcomes = this._byClient.get(client);
     if (outcomes === undefined) this._byClient.set(client, (outcomes = new Map<string, number>()));
     outcomes.set(op.outcome, (outcomes.get(op.outcome) ?? 0) + 1);
+  }
+
+  /** The series of one label set; labels that do not apply (empty here) are left off, as the conventions say. */
+  private _bundle(
+    op: OperationRecord,
+    method: string,
+    target: string,
+    errorType: string,
+    transport: string,
+    version: string,
+  ): SeriesBundle {
+    const labels: Partial<Record<OperationLabel, string>> = { mcp_method_name: method };
+    const sizeLabels: Partial<Record<'mcp_method_name' | 'gen_ai_tool_name', string>> = {
+      mcp_method_name: method,
+    };
+    if (op.method === 'tools/call') labels.gen_ai_tool_name = sizeLabels.gen_ai_tool_name = target;
+    else if (op.method === 'prompts/get') labels.gen_ai_prompt_name = target;
+    if (errorType !== '') labels.error_type = errorType;
+    if (transport !== '') labels.network_transport = transport;
+    if (version !== '') labels.mcp_protocol_version = version;
+    if (op.side === 'client') {
+      return {
+        duration: this._clientDuration.series(labels),
+        requestSize: undefined,
+        responseSize: undefined,
+      };
+    }
+    return {
+      duration: this._serverDuration.series(labels),
+      requestSize: this._requestSize.series(sizeLabels),
+      responseSize: this._responseSize.series(sizeLabels),
+    };
   }
 
   notificationReceived(method: string, networkTransport: string | undefined): void {
