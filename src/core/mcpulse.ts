@@ -35,14 +35,14 @@ import {
   type SessionInfo,
   type TransportLike,
 } from '../instrument/transport.js';
-import { setFallbackLogger } from '../logging/context.js';
+import { setFallbackLogger, setOtelContextLookup, type OperationContext } from '../logging/context.js';
 import { createLogger, OperationLog } from '../logging/logger.js';
 import { createLogOutputs, type LogOutputs } from '../logging/outputs.js';
 import { LineSampler } from '../logging/sampling.js';
 import { registerHostMetrics, type HostMetrics } from '../metrics/host.js';
 import { LabelGuard } from '../metrics/labels.js';
 import { McpMetrics } from '../metrics/mcp.js';
-import { loadOtelApi, McpTracer } from '../tracing/spans.js';
+import { loadOtelApi, McpTracer, REQUEST_CONTEXT_KEY_NAME } from '../tracing/spans.js';
 import { resolveOptions, type McpulseOptions, type ResolvedOptions } from './options.js';
 import { handleSignals, releaseSignals } from './signals.js';
 
@@ -94,6 +94,8 @@ export class Mcpulse {
   private _sequence = 0;
   private _otel: ReturnType<typeof loadOtelApi>;
   private _tracer: McpTracer | undefined;
+  /** The OpenTelemetry context key the request context rides under when tracing carries it. */
+  private _requestKey: symbol | undefined;
   private _ready = true;
   private _accepting = true;
   private _inflightTotal = 0;
@@ -146,7 +148,13 @@ export class Mcpulse {
     this._guard = new LabelGuard({ tools: o.tools, prompts: o.prompts, maxClients: o.maxClientNames });
     if (o.tracing) {
       this._otel = loadOtelApi();
-      if (this._otel !== undefined) this._tracer = new McpTracer(this._otel, o.traceContentBytes);
+      if (this._otel !== undefined) {
+        this._tracer = new McpTracer(this._otel, o.traceContentBytes);
+        const api = this._otel;
+        this._requestKey = api.createContextKey(REQUEST_CONTEXT_KEY_NAME);
+        const key = this._requestKey;
+        setOtelContextLookup(() => api.context.active().getValue(key) as OperationContext | undefined);
+      }
     }
     this._mcpMetrics = new McpMetrics(this.registry, this._guard, this._tracer !== undefined);
     this._internalErrors = new Counter({
@@ -424,6 +432,10 @@ export class Mcpulse {
         this._options.logPayloadBytes !== undefined || this._options.traceContentBytes !== undefined,
       tracer: this._tracer,
       withOtelContext: (context, fn) => (this._otel ? this._otel.context.with(context, fn) : fn()),
+      carry: (context, request) =>
+        this._requestKey !== undefined && this._tracer?.propagatesContext === true
+          ? context.setValue(this._requestKey, request)
+          : undefined,
       spanTarget: (op) => {
         const name =
           op.method === 'tools/call' ? op.toolName : op.method === 'prompts/get' ? op.promptName : undefined;

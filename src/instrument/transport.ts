@@ -80,6 +80,8 @@ export interface InstrumentHub {
   readonly tracer: McpTracer | undefined;
   /** Runs `fn` with an OpenTelemetry context active (tracing on, request context off). */
   withOtelContext<R>(context: Context, fn: () => R): R;
+  /** `context` carrying the request context, when OpenTelemetry's context manager can carry it (see OtelRunner). */
+  carry(context: Context, request: OperationContext): Context | undefined;
   /** The span-name target of an operation: a registered tool or prompt name, else undefined. */
   spanTarget(op: OperationRecord): string | undefined;
 }

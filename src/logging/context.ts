@@ -85,6 +85,23 @@ export interface ContextChannel {
 }
 
 const storage = new AsyncLocalStorage<OperationContext>();
+/** Finds the request context in the active OpenTelemetry context, when tracing carries it there. */
+let otelLookup: (() => OperationContext | undefined) | undefined;
+
+/** Installed by an mcpulse instance with tracing: where `requestContext()` looks first. */
+export function setOtelContextLookup(lookup: () => OperationContext | undefined): void {
+  otelLookup = lookup;
+}
+
+/** What runs a request inside its OpenTelemetry context (the mcpulse instance). */
+export interface OtelRunner {
+  withOtelContext<R>(context: never, fn: () => R): R;
+  /**
+   * The OpenTelemetry context with `request` stored in it, when the registered context manager follows
+   * async calls (then no AsyncLocalStorage of mcpulse's own is needed); undefined otherwise.
+   */
+  carry(context: never, request: OperationContext): unknown;
+}
 let fallbackLogger: Logger = pino({ level: 'silent' });
 
 /** The logger `requestContext()` returns outside a request: the latest mcpulse instance's. */
@@ -116,13 +133,15 @@ export class OperationContext implements RequestContext {
     private readonly _progressToken: string | number | undefined,
     /** The OpenTelemetry context holding the operation's span, when tracing is on. */
     private readonly _otel?: unknown,
-    private readonly _otelRunner?: { withOtelContext<R>(context: never, fn: () => R): R },
+    private readonly _otelRunner?: OtelRunner,
   ) {}
 
   /** Runs the SDK's handling of the request inside this context (and its span's, if any). */
   enter<R>(fn: () => R): R {
     if (this._otel === undefined || this._otelRunner === undefined) return storage.run(this, fn);
     const runner = this._otelRunner;
+    const carried = runner.carry(this._otel as never, this);
+    if (carried !== undefined) return runner.withOtelContext(carried as never, fn);
     const otel = this._otel as never;
     return storage.run(this, () => runner.withOtelContext(otel, fn));
   }
@@ -268,5 +287,11 @@ const idle: RequestContext = {
  * await progress(1, 3, 'geocoding');
  */
 export function requestContext(): RequestContext {
-  return storage.getStore() ?? idle;
+  return otelLookup?.() ?? storage.getStore() ?? idle;
+}
+
+/** Which mechanism carries the current request context (for tests and diagnostics). */
+export function requestContextCarrier(): 'opentelemetry' | 'async-local-storage' | undefined {
+  if (otelLookup?.() !== undefined) return 'opentelemetry';
+  return storage.getStore() === undefined ? undefined : 'async-local-storage';
 }

@@ -19,7 +19,7 @@ import { z } from 'zod';
 
 import { logSink } from '../../test/log-sink.js';
 import { createMcpulse, type Mcpulse } from '../core/mcpulse.js';
-import { requestContext } from '../logging/context.js';
+import { requestContext, requestContextCarrier } from '../logging/context.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -178,6 +178,31 @@ describe('server spans', () => {
     // The client received our CLIENT span's context in _meta.
     const meta = seenMeta.at(-1) as { traceparent: string };
     expect(meta.traceparent).toBe(`00-${callerTrace}-${roots.spanContext().spanId}-01`);
+  });
+});
+
+describe('the request context with tracing on', () => {
+  it('rides in the OpenTelemetry context (no AsyncLocalStorage of its own) and survives awaits and timers', async () => {
+    const client = await setup();
+    const seen: unknown[] = [];
+    const mcp = pulse.observe(new McpServer({ name: 'carrier', version: '1' }));
+    mcp.registerTool('later', {}, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await Promise.resolve();
+      const { operation } = requestContext() as { operation?: { toolName?: string; traceId?: string } };
+      const active = trace.getSpanContext(context.active());
+      seen.push(requestContextCarrier(), operation?.toolName, operation?.traceId === active?.traceId);
+      return { content: [] };
+    });
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    await mcp.connect(b);
+    const other = new Client({ name: 'c2', version: '1' });
+    await other.connect(a);
+    await other.callTool({ name: 'later', arguments: {} });
+    expect(seen).toEqual(['opentelemetry', 'later', true]);
+    expect(requestContextCarrier()).toBeUndefined();
+    await client.close();
+    await other.close();
   });
 });
 

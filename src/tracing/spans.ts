@@ -38,10 +38,15 @@ const CALLER_CODES = new Set([-32700, -32600, -32601, -32602, -32002]);
 /** How often to look again whether a tracer provider has been registered. */
 const PROVIDER_CHECK_MS = 1000;
 
+/** Where the request context rides inside an OpenTelemetry context (one key per process). */
+export const REQUEST_CONTEXT_KEY_NAME = 'mcpulse.requestContext';
+
 export class McpTracer {
   private readonly _tracer: Api.Tracer;
   private readonly _noopProvider: Api.TracerProvider;
+  private readonly _probeKey: symbol;
   private _recording = false;
+  private _propagates = false;
   private _checkedAt = -Infinity;
 
   constructor(
@@ -50,6 +55,17 @@ export class McpTracer {
   ) {
     this._tracer = _api.trace.getTracer('mcpulse');
     this._noopProvider = new _api.ProxyTracerProvider().getDelegate();
+    this._probeKey = _api.createContextKey('mcpulse.contextProbe');
+  }
+
+  /**
+   * Whether a context manager is registered (OTel's no-op one keeps nothing). In Node every real one
+   * (AsyncLocalStorage or async_hooks based) follows async calls, so the request context can ride in
+   * the OpenTelemetry context instead of an AsyncLocalStorage of its own: each AsyncLocalStorage in use
+   * adds its own work to every promise of the process (BENCHMARKS.md). Checked with `enabled`.
+   */
+  get propagatesContext(): boolean {
+    return this.enabled && this._propagates;
   }
 
   /**
@@ -64,6 +80,9 @@ export class McpTracer {
       getDelegate?: () => Api.TracerProvider;
     };
     this._recording = (provider.getDelegate?.() ?? provider) !== this._noopProvider;
+    const api = this._api;
+    const probe = api.ROOT_CONTEXT.setValue(this._probeKey, true);
+    this._propagates = api.context.with(probe, () => api.context.active().getValue(this._probeKey) === true);
     return this._recording;
   }
 
