@@ -129,19 +129,21 @@ function fieldsOf(op: OperationRecord, payloadBytes: number | undefined): Record
   const line: Record<string, unknown> = {
     request_id: op.requestId,
     jsonrpc_id: op.jsonrpcId,
-    method: op.method,
-    outcome: op.outcome,
     duration_ms: Math.round(op.durationMs * 1000) / 1000,
+    request_bytes: op.requestBytes,
   };
+  if (op.responseBytes !== undefined) line.response_bytes = op.responseBytes;
+  line.method = op.method;
+  line.outcome = op.outcome;
   if (op.side === 'client') line.side = 'client';
-  if (op.sessionId !== undefined) line.session_id = op.sessionId;
   if (op.toolName !== undefined) line.tool = op.toolName;
   if (op.promptName !== undefined) line.prompt = op.promptName;
-  if (op.resourceUri !== undefined) line.resource_uri = op.resourceUri;
+  if (op.sessionId !== undefined) line.session_id = op.sessionId;
   if (op.clientName !== undefined) line.client = op.clientName;
   if (op.clientVersion !== undefined) line.client_version = op.clientVersion;
   if (op.protocolVersion !== undefined) line.protocol_version = op.protocolVersion;
   if (op.networkTransport !== undefined) line.network_transport = op.networkTransport;
+  if (op.resourceUri !== undefined) line.resource_uri = op.resourceUri;
   if (op.traceId !== undefined) {
     line.trace_id = op.traceId;
     line.span_id = op.spanId;
@@ -150,8 +152,6 @@ function fieldsOf(op: OperationRecord, payloadBytes: number | undefined): Record
   if (op.errorCode !== undefined) line.error_code = op.errorCode;
   if (op.errorMessage !== undefined) line.error_message = redactText(op.errorMessage);
   if (op.exception) line.exception = redactedException(op.exception);
-  line.request_bytes = op.requestBytes;
-  if (op.responseBytes !== undefined) line.response_bytes = op.responseBytes;
   if (payloadBytes !== undefined && op.arguments !== undefined)
     line.arguments = redactedJson(op.arguments, payloadBytes);
   if (payloadBytes !== undefined && op.result !== undefined)
@@ -205,24 +205,90 @@ function esc(s: string): string {
   return escaped;
 }
 
-function fieldsJson(op: OperationRecord, payloadBytes: number | undefined): string {
-  let out = `"request_id":"${escapeOnce(op.requestId)}","jsonrpc_id":${typeof op.jsonrpcId === 'number' ? op.jsonrpcId : `"${escapeOnce(op.jsonrpcId)}"`},"method":"${esc(op.method)}","outcome":"${op.outcome}","duration_ms":${millisecondsJson(op.durationMs)}`;
-  if (op.side === 'client') out += ',"side":"client"';
-  if (op.sessionId !== undefined) out += `,"session_id":"${esc(op.sessionId)}"`;
-  if (op.toolName !== undefined) out += `,"tool":"${esc(op.toolName)}"`;
-  if (op.promptName !== undefined) out += `,"prompt":"${esc(op.promptName)}"`;
+/**
+ * What the operation is (method, outcome, side, tool or prompt) as line members, and the line's
+ * message, both escaped. Consecutive operations are mostly of one kind, so the last one is kept: a
+ * line is then built from a dozen pieces instead of forty.
+ */
+class KindFragment {
+  method = '';
+  outcome = '';
+  side = '';
+  tool: string | undefined = undefined;
+  prompt: string | undefined = undefined;
+  members = '';
+  message = '';
+
+  of(op: OperationRecord): this {
+    if (
+      op.method === this.method &&
+      op.outcome === this.outcome &&
+      op.side === this.side &&
+      op.toolName === this.tool &&
+      op.promptName === this.prompt
+    )
+      return this;
+    this.method = op.method;
+    this.outcome = op.outcome;
+    this.side = op.side;
+    this.tool = op.toolName;
+    this.prompt = op.promptName;
+    const method = esc(op.method);
+    let members = `,"method":"${method}","outcome":"${op.outcome}"`;
+    if (op.side === 'client') members += ',"side":"client"';
+    if (op.toolName !== undefined) members += `,"tool":"${esc(op.toolName)}"`;
+    if (op.promptName !== undefined) members += `,"prompt":"${esc(op.promptName)}"`;
+    this.members = members;
+    const target = op.toolName ?? op.promptName;
+    this.message =
+      target === undefined ? `${method} ${op.outcome}` : `${method} ${esc(target)} ${op.outcome}`;
+    return this;
+  }
+}
+
+/** Who is asking (session, client, protocol, transport) as line members: one value for a whole session. */
+class PeerFragment {
+  session: string | undefined = undefined;
+  client: string | undefined = undefined;
+  clientVersion: string | undefined = undefined;
+  protocol: string | undefined = undefined;
+  transport: string | undefined = undefined;
+  members = '';
+
+  of(op: OperationRecord): string {
+    if (
+      op.sessionId === this.session &&
+      op.clientName === this.client &&
+      op.clientVersion === this.clientVersion &&
+      op.protocolVersion === this.protocol &&
+      op.networkTransport === this.transport
+    )
+      return this.members;
+    this.session = op.sessionId;
+    this.client = op.clientName;
+    this.clientVersion = op.clientVersion;
+    this.protocol = op.protocolVersion;
+    this.transport = op.networkTransport;
+    let members = '';
+    if (op.sessionId !== undefined) members += `,"session_id":"${esc(op.sessionId)}"`;
+    if (op.clientName !== undefined) members += `,"client":"${esc(op.clientName)}"`;
+    if (op.clientVersion !== undefined) members += `,"client_version":"${esc(op.clientVersion)}"`;
+    if (op.protocolVersion !== undefined) members += `,"protocol_version":"${esc(op.protocolVersion)}"`;
+    if (op.networkTransport !== undefined) members += `,"network_transport":"${op.networkTransport}"`;
+    this.members = members;
+    return members;
+  }
+}
+
+/** Members only some operations have (resource, trace, failure, payloads), escaped; '' for most. */
+function occasionalJson(op: OperationRecord, payloadBytes: number | undefined): string {
+  let out = '';
   if (op.resourceUri !== undefined) out += `,"resource_uri":"${escapeOnce(op.resourceUri)}"`;
-  if (op.clientName !== undefined) out += `,"client":"${esc(op.clientName)}"`;
-  if (op.clientVersion !== undefined) out += `,"client_version":"${esc(op.clientVersion)}"`;
-  if (op.protocolVersion !== undefined) out += `,"protocol_version":"${esc(op.protocolVersion)}"`;
-  if (op.networkTransport !== undefined) out += `,"network_transport":"${op.networkTransport}"`;
   if (op.traceId !== undefined) out += `,"trace_id":"${op.traceId}","span_id":"${op.spanId}"`;
   if (op.errorType !== undefined) out += `,"error_type":"${esc(op.errorType)}"`;
   if (op.errorCode !== undefined) out += `,"error_code":${op.errorCode}`;
   if (op.errorMessage !== undefined) out += `,"error_message":"${escapeOnce(redactText(op.errorMessage))}"`;
   if (op.exception) out += `,"exception":${JSON.stringify(redactedException(op.exception))}`;
-  out += `,"request_bytes":${op.requestBytes}`;
-  if (op.responseBytes !== undefined) out += `,"response_bytes":${op.responseBytes}`;
   if (payloadBytes !== undefined) {
     if (op.arguments !== undefined)
       out += `,"arguments":${JSON.stringify(redactedJson(op.arguments, payloadBytes))}`;
@@ -234,14 +300,6 @@ function fieldsJson(op: OperationRecord, payloadBytes: number | undefined): stri
 function messageOf(op: OperationRecord): string {
   const target = op.toolName ?? op.promptName;
   return target === undefined ? `${op.method} ${op.outcome}` : `${op.method} ${target} ${op.outcome}`;
-}
-
-/** `messageOf`, already escaped for a JSON string. */
-function escapedMessageOf(op: OperationRecord): string {
-  const target = op.toolName ?? op.promptName;
-  return target === undefined
-    ? `${esc(op.method)} ${op.outcome}`
-    : `${esc(op.method)} ${esc(target)} ${op.outcome}`;
 }
 
 interface PinoInternals {
@@ -266,6 +324,8 @@ export class OperationLog {
   private _drainScheduled = false;
   private _timeAt = 0;
   private _timeText = '0';
+  private readonly _kind = new KindFragment();
+  private readonly _peer = new PeerFragment();
 
   constructor(
     private readonly _logger: Logger,
@@ -297,7 +357,11 @@ export class OperationLog {
       this._timeAt = now;
       this._timeText = String(now);
     }
-    const line = `{"level":${pino.levels.values[level]},"time":${this._timeText}${this._bindings},${fieldsJson(op, this._payloadBytes)},"msg":"${escapedMessageOf(op)}"}\n`;
+    const kind = this._kind.of(op);
+    const id = typeof op.jsonrpcId === 'number' ? op.jsonrpcId : `"${escapeOnce(op.jsonrpcId)}"`;
+    const response = op.responseBytes === undefined ? '' : `,"response_bytes":${op.responseBytes}`;
+    // Request ids are mcpulse's own (hex and base-36 digits): nothing to escape.
+    const line = `{"level":${pino.levels.values[level]},"time":${this._timeText}${this._bindings},"request_id":"${op.requestId}","jsonrpc_id":${id},"duration_ms":${millisecondsJson(op.durationMs)},"request_bytes":${op.requestBytes}${response}${kind.members}${this._peer.of(op)}${occasionalJson(op, this._payloadBytes)},"msg":"${kind.message}"}\n`;
     if (!this._batch) {
       this._stream.write(line);
       return;
