@@ -53,7 +53,9 @@ describe('tracing end to end', () => {
         'gen_ai.operation.name': 'execute_tool',
         'network.transport': 'tcp',
         'mcp.protocol.version': '2025-11-25',
+        'client.address': '127.0.0.1',
       });
+      expect(serverSpan.attributes['client.port']).toBeGreaterThan(0);
       expect(typeof serverSpan.attributes['mcp.session.id']).toBe('string');
     } finally {
       server.kill('SIGKILL');

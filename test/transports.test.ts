@@ -64,7 +64,11 @@ describe('Streamable HTTP', () => {
     const records: OperationRecord[] = [];
     pulse.onOperation((op) => records.push({ ...op }));
     const { listener, transports } = sessionListener(() => pulse.observe(buildV1()));
-    const server = createServer(listener);
+    const peerPorts = new Set<number | undefined>();
+    const server = createServer((req, res) => {
+      peerPorts.add(req.socket.remotePort);
+      listener(req, res);
+    });
     const url = await listen(server);
     const client = new ClientV1({ name: 'http-client', version: '1.2.3' });
     const clientTransport = new HttpClientV1(new URL(url));
@@ -96,7 +100,11 @@ describe('Streamable HTTP', () => {
       clientName: 'http-client',
       clientVersion: '1.2.3',
       networkTransport: 'tcp',
+      clientAddress: '127.0.0.1',
     });
+    // The socket of the HTTP request that carried it: one of those the server saw.
+    expect(records.every((r) => r.clientAddress === '127.0.0.1' && peerPorts.has(r.clientPort))).toBe(true);
+    expect(typeof echo.clientPort).toBe('number');
   });
 
   it('SDK v2, createMcpHandler (2026-07-28, a server per request): client from _meta, no session', async () => {
@@ -133,6 +141,8 @@ describe('Streamable HTTP', () => {
     const boom = records.find((r) => r.toolName === 'boom')!;
     expect(boom.exception).toMatchObject({ type: 'TypeError', message: 'kaboom' });
     expect(boom.sessionId).toBeUndefined();
+    // A web-standard Request carries no socket: the peer is not known here.
+    expect(boom.clientAddress).toBeUndefined();
     expect(boom).toMatchObject({
       clientName: 'modern-client',
       clientVersion: '2.0.0',

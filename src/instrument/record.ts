@@ -39,6 +39,13 @@ export interface OperationRecord {
   clientName?: string;
   clientVersion?: string;
   networkTransport?: NetworkTransport;
+  /**
+   * The peer's address and port (`client.address`, `client.port`), where the transport shows them: Node
+   * HTTP transports, from the socket of the HTTP request (on a session, the latest request's). Not known
+   * for stdio, in-memory, or web-standard `Request` handlers.
+   */
+  clientAddress?: string;
+  clientPort?: number;
   /** Wall-clock start, milliseconds since the epoch. */
   startTime: number;
   /** Monotonic duration in milliseconds (performance.now based). */

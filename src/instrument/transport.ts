@@ -174,6 +174,9 @@ export class TransportObserver {
   private _clientName: string | undefined;
   private _clientVersion: string | undefined;
   private _closed = false;
+  /** The remote end of the latest HTTP request handed to this transport (Node HTTP transports only). */
+  private _peerAddress: string | undefined;
+  private _peerPort: number | undefined;
   /** Set by server-level instrumentation. */
   server: ServerView | undefined;
   /** `logging` capability from the initialize result (2025 era), once seen. */
@@ -242,6 +245,15 @@ export class TransportObserver {
     if (!isId(jsonrpcId)) return;
     const op = this._inflight.get(jsonrpcId);
     if (op && exception) op.exception = exception;
+  }
+
+  /** Notes the socket behind an HTTP request the transport is about to handle (a Node `IncomingMessage`). */
+  notePeer(request: unknown): void {
+    const socket = (request as { socket?: { remoteAddress?: unknown; remotePort?: unknown } } | undefined)
+      ?.socket;
+    if (socket === undefined || typeof socket.remoteAddress !== 'string') return;
+    this._peerAddress = socket.remoteAddress;
+    this._peerPort = typeof socket.remotePort === 'number' ? socket.remotePort : undefined;
   }
 
   /** Whether an inbound request with this id is still awaiting its reply. */
@@ -322,6 +334,8 @@ export class TransportObserver {
       clientName: undefined,
       clientVersion: undefined,
       networkTransport: this.networkTransport,
+      clientAddress: side === 'server' ? this._peerAddress : undefined,
+      clientPort: side === 'server' ? this._peerPort : undefined,
       startTime: Date.now(),
       startMono: performance.now(),
       durationMs: 0,
@@ -690,6 +704,23 @@ export function attachTransportObserver(
     return send.call(this, message, options);
   };
   Object.defineProperty(transport, 'send', { configurable: true, writable: true, value: observedSend });
+
+  // Node HTTP transports take the IncomingMessage: its socket names the client (client.address/port).
+  const handleRequest = (transport as { handleRequest?: (...args: unknown[]) => unknown }).handleRequest;
+  if (typeof handleRequest === 'function') {
+    Object.defineProperty(transport, 'handleRequest', {
+      configurable: true,
+      writable: true,
+      value: function (this: unknown, request: unknown, ...rest: unknown[]): unknown {
+        try {
+          observer.notePeer(request);
+        } catch (error) {
+          hub.internalError(error, 'peer');
+        }
+        return handleRequest.call(this, request, ...rest);
+      },
+    });
+  }
 
   // Some transports never call onclose on close(); close() itself ends what is in flight.
   const close = (transport as { close?: () => Promise<void> }).close;

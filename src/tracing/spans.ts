@@ -116,6 +116,8 @@ export class McpTracer {
     if (op.resourceUri !== undefined) attributes['mcp.resource.uri'] = op.resourceUri;
     attributes['jsonrpc.request.id'] = String(op.jsonrpcId);
     if (op.networkTransport !== undefined) attributes['network.transport'] = op.networkTransport;
+    if (op.clientAddress !== undefined) attributes['client.address'] = op.clientAddress;
+    if (op.clientPort !== undefined) attributes['client.port'] = op.clientPort;
     if (this._contentBytes !== undefined && op.method === 'tools/call' && op.arguments !== undefined) {
       attributes['gen_ai.tool.call.arguments'] = redactedJson(op.arguments, this._contentBytes);
     }
