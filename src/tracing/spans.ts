@@ -141,8 +141,11 @@ export class McpTracer {
     const api = this._api;
     if (op.errorCode !== undefined) span.setAttribute('rpc.response.status_code', String(op.errorCode));
     if (op.errorType !== undefined) span.setAttribute('error.type', op.errorType);
-    if (op.sessionId !== undefined) span.setAttribute('mcp.session.id', op.sessionId);
-    if (op.protocolVersion !== undefined) span.setAttribute('mcp.protocol.version', op.protocolVersion);
+    if (op.method === 'initialize') {
+      // Only initialize learns these from its own reply; every other operation had them at start.
+      if (op.sessionId !== undefined) span.setAttribute('mcp.session.id', op.sessionId);
+      if (op.protocolVersion !== undefined) span.setAttribute('mcp.protocol.version', op.protocolVersion);
+    }
     if (this._contentBytes !== undefined && op.method === 'tools/call' && op.result !== undefined) {
       span.setAttribute('gen_ai.tool.call.result', redactedJson(op.result, this._contentBytes));
     }
