@@ -455,8 +455,11 @@ export class TransportObserver {
     op.span = started.span;
     this._noteIds(op, started.span);
     if (msg.params === undefined) msg.params = {};
-    if (msg.params !== null && typeof msg.params === 'object')
+    if (msg.params !== null && typeof msg.params === 'object') {
       tracer.inject(started.context, msg.params as Json);
+      // The message grew by the trace context it now carries: measure what goes on the wire.
+      op.requestBytes = jsonByteLength(msg);
+    }
   }
 
   private _notification(msg: Json, method: string): void {

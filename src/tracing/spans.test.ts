@@ -19,6 +19,7 @@ import { z } from 'zod';
 
 import { logSink } from '../../test/log-sink.js';
 import { createMcpulse, type Mcpulse } from '../core/mcpulse.js';
+import type { OperationRecord } from '../instrument/record.js';
 import { requestContext, requestContextCarrier } from '../logging/context.js';
 
 const exporter = new InMemorySpanExporter();
@@ -159,6 +160,8 @@ describe('server spans', () => {
 
   it("continues the caller's trace from params._meta, and carries its own to server→client requests", async () => {
     const client = await setup();
+    const records: OperationRecord[] = [];
+    pulse.onOperation((op) => records.push({ ...op }));
     const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
     const callerSpan = '00f067aa0ba902b7';
     await client.callTool({
@@ -178,6 +181,13 @@ describe('server spans', () => {
     // The client received our CLIENT span's context in _meta.
     const meta = seenMeta.at(-1) as { traceparent: string };
     expect(meta.traceparent).toBe(`00-${callerTrace}-${roots.spanContext().spanId}-01`);
+    // Its size is that of the message as sent, trace context included (key order does not change it).
+    const sent = records.find((r) => r.side === 'client')!;
+    expect(sent.requestBytes).toBe(
+      Buffer.byteLength(
+        JSON.stringify({ method: 'roots/list', jsonrpc: '2.0', id: sent.jsonrpcId, params: { _meta: meta } }),
+      ),
+    );
   });
 });
 
