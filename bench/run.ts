@@ -28,9 +28,10 @@ import { renderMetrics } from '../dist/metrics/render.js';
 import { sessionListener } from '../test/http-sessions.js';
 
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 2000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1);
 const YIELD_EVERY = 64;
+const SETTLE_MS = 200;
 
 interface Setup {
   client: Client;
@@ -82,6 +83,20 @@ async function round(client: Client, ms: number): Promise<Round> {
     seconds: (performance.now() - start) / 1000,
     latencies: Float64Array.from(latencies),
   };
+}
+
+/**
+ * ROUNDS cycles of one round per setup. A round inherits what the one before it left behind (garbage,
+ * pending writes), so the order rotates from cycle to cycle and each round starts after a short pause.
+ */
+async function alternate(setups: { client: Client }[], rounds: Round[][]): Promise<void> {
+  for (let i = 0; i < ROUNDS; i++) {
+    for (let k = 0; k < setups.length; k++) {
+      const j = (i + k) % setups.length;
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+      rounds[j]!.push(await round(setups[j]!.client, ROUND_MS));
+    }
+  }
 }
 
 /**
@@ -146,10 +161,7 @@ async function httpThroughput() {
   await round(observed.client, 500);
   const bareRounds: Round[] = [];
   const observedRounds: Round[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    bareRounds.push(await round(bare.client, ROUND_MS));
-    observedRounds.push(await round(observed.client, ROUND_MS));
-  }
+  await alternate([bare, observed], [bareRounds, observedRounds]);
   await bare.close();
   await observed.close();
   await pulse.shutdown();
@@ -179,9 +191,7 @@ async function throughput(context: boolean) {
   // Warm every path up before measuring.
   for (const s of setups) await round(s.client, 500);
   const rounds: Round[][] = setups.map(() => []);
-  for (let i = 0; i < ROUNDS; i++) {
-    for (const [j, s] of setups.entries()) rounds[j]!.push(await round(s.client, ROUND_MS));
-  }
+  await alternate(setups, rounds);
   for (const s of setups) await s.close();
   for (const p of [pulse, quiet]) await p.shutdown();
   rmSync(dir, { recursive: true, force: true });
@@ -236,9 +246,7 @@ async function tracedThroughput(sampleRatio?: number) {
   const setups = [await setup(undefined), await setup(pulse)];
   for (const s of setups) await round(s.client, 500);
   const rounds: Round[][] = setups.map(() => []);
-  for (let i = 0; i < ROUNDS; i++) {
-    for (const [j, s] of setups.entries()) rounds[j]!.push(await round(s.client, ROUND_MS));
-  }
+  await alternate(setups, rounds);
   for (const s of setups) await s.close();
   await pulse.shutdown();
   const stats = tracing.stats();
@@ -434,7 +442,9 @@ const report = `# Benchmarks
 
 Produced by \`npm run bench\` (\`bench/run.ts\`, which builds first and measures \`dist/\`, the code users run) on
 ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}.
-Bare and observed alternate ${ROUNDS} rounds of ${ROUND_MS} ms each after a warm-up, ${CONCURRENCY} call(s) in flight,
+Bare and observed alternate in ${ROUNDS} cycles of one ${ROUND_MS} ms round each after a warm-up (the order rotates
+between cycles and every round starts after a ${SETTLE_MS} ms pause, so no setup always inherits another's garbage
+and pending writes), ${CONCURRENCY} call(s) in flight,
 SDK v1 \`McpServer\` + \`Client\` on the in-memory transport, tool \`echo\`. Every ${YIELD_EVERY} calls a round
 lets the event loop turn, as a server on a real transport does on every read (without it, nothing but
 promises would run for a whole round: no file write, timer or span export). **Ratios are the median over
