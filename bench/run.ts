@@ -22,9 +22,22 @@ import { pino } from 'pino';
 import { Histogram, Registry } from 'prom-client';
 import { z } from 'zod';
 
-import { createMcpulse, type Mcpulse } from '../dist/index.js';
-import { TransportObserver, type InstrumentHub, type TransportLike } from '../dist/instrument/transport.js';
-import { renderMetrics } from '../dist/metrics/render.js';
+import type * as IndexModule from '../src/index.js';
+import type { Mcpulse } from '../src/index.js';
+import type * as TransportModule from '../src/instrument/transport.js';
+import type { InstrumentHub, TransportLike } from '../src/instrument/transport.js';
+import type * as RenderModule from '../src/metrics/render.js';
+import type * as SetupModule from '../src/tracing/setup.js';
+
+/**
+ * The built modules, typed by their sources. The specifier is computed so that lint and typecheck (which
+ * run before the build) never need dist/ to exist.
+ */
+const dist = new URL('../dist/', import.meta.url).href;
+const load = <T>(path: string): Promise<T> => import(`${dist}${path}`) as Promise<T>;
+const { createMcpulse } = await load<typeof IndexModule>('index.js');
+const { TransportObserver } = await load<typeof TransportModule>('instrument/transport.js');
+const { renderMetrics } = await load<typeof RenderModule>('metrics/render.js');
 import { sessionListener } from '../test/http-sessions.js';
 
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 2000);
@@ -232,7 +245,7 @@ async function tracedThroughput(sampleRatio?: number) {
     process.env.OTEL_TRACES_SAMPLER = 'traceidratio';
     process.env.OTEL_TRACES_SAMPLER_ARG = String(sampleRatio);
   }
-  const { setupTracing } = await import('../dist/tracing/setup.js');
+  const { setupTracing } = await load<typeof SetupModule>('tracing/setup.js');
   const tracing = setupTracing({
     serviceName: 'bench',
     exporter: { export: (_spans, done) => done({ code: 0 }), shutdown: () => Promise.resolve() },
