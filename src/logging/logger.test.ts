@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { OperationRecord } from '../instrument/record.js';
-import { createLogger, linesIn, OperationLog } from './logger.js';
+import { createLogger, linesIn, millisecondsJson, OperationLog } from './logger.js';
 
 const op: OperationRecord = {
   side: 'server',
@@ -241,5 +241,25 @@ describe('OperationLog', () => {
         resolve();
       }),
     );
+  });
+});
+
+describe('millisecondsJson', () => {
+  it('prints exactly what JSON.stringify prints for the duration rounded to the microsecond', () => {
+    const edge = [0, 0.0004, 0.0005, 0.001, 0.01, 0.1, 0.12, 0.123, 1, 1.5, 999.9995, 1000, 5e9 + 0.001];
+    const odd = [-1, -0.0004, Number.NaN, Number.POSITIVE_INFINITY, Number.MAX_VALUE, 2 ** 53];
+    // A fixed linear congruential sequence: the same 100,000 values, spread over ten decades, every run.
+    let seed = 42;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const spread = Array.from({ length: 100_000 }, () => next() * 10 ** Math.floor(next() * 10 - 4));
+    const mismatches = [...edge, ...odd, ...spread].filter(
+      (ms) => millisecondsJson(ms) !== JSON.stringify(Math.round(ms * 1000) / 1000),
+    );
+    expect(mismatches).toEqual([]);
+    expect([millisecondsJson(0.0004), millisecondsJson(1.5), millisecondsJson(12.3456)]).toEqual([
+      '0',
+      '1.5',
+      '12.346',
+    ]);
   });
 });

@@ -38,24 +38,14 @@ export class HistogramSeries {
 
   /** Records one value; non-finite values are ignored (prom-client would throw). */
   observe(value: number): void {
-    if (!Number.isFinite(value)) return;
-    const bounds = this._bounds;
-    let i = 0;
-    while (i < bounds.length && value > bounds[i]!) i++;
-    this.counts[i]!++;
-    this.sum += value;
-    this.count++;
-    this.live = true;
+    if (Number.isFinite(value)) this._add(value);
   }
 
   /** Records one value and makes it the exemplar of its bucket (the latest one wins, as in prom-client). */
   observeWithExemplar(value: number, traceId: string, spanId: string): void {
     if (!Number.isFinite(value)) return;
-    this.observe(value);
-    const bounds = this._bounds;
-    let i = 0;
-    while (i < bounds.length && value > bounds[i]!) i++;
-    const exemplars = (this.exemplars ??= new Array<ExemplarSlot | undefined>(bounds.length + 1));
+    const i = this._add(value);
+    const exemplars = (this.exemplars ??= new Array<ExemplarSlot | undefined>(this.counts.length));
     const slot = exemplars[i];
     const timestamp = Date.now() / 1000;
     if (slot === undefined) exemplars[i] = { traceId, spanId, value, timestamp };
@@ -65,6 +55,18 @@ export class HistogramSeries {
       slot.value = value;
       slot.timestamp = timestamp;
     }
+  }
+
+  /** Counts a finite value; returns its bucket's index. */
+  private _add(value: number): number {
+    const bounds = this._bounds;
+    let i = 0;
+    while (i < bounds.length && value > bounds[i]!) i++;
+    this.counts[i]!++;
+    this.sum += value;
+    this.count++;
+    this.live = true;
+    return i;
   }
 
   clear(): void {
