@@ -5,7 +5,9 @@
  * It travels with AsyncLocalStorage, entered where the transport delivers a request to the SDK, so it
  * survives awaits, timers and nested calls and never leaks between concurrent requests. On Node 20
  * AsyncLocalStorage makes every promise in the process slower (BENCHMARKS.md measures it); the
- * `context: false` option of `createMcpulse` turns it off.
+ * `context: false` option of `createMcpulse` turns it off. With tracing and a context manager registered
+ * (itself an AsyncLocalStorage), the request context rides in the OpenTelemetry context instead: each
+ * AsyncLocalStorage in use adds its own cost to every promise.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
