@@ -1,0 +1,56 @@
+/**
+ * Where the request context rides when tracing is on but no context manager is registered (OpenTelemetry's
+ * no-op one keeps nothing): mcpulse's own AsyncLocalStorage, and spans still recorded.
+ */
+import { context, trace } from '@opentelemetry/api';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { createMcpulse } from '../core/mcpulse.js';
+import { requestContext, requestContextCarrier } from '../logging/context.js';
+
+const exporter = new InMemorySpanExporter();
+// A provider, and deliberately no context manager.
+trace.setGlobalTracerProvider(
+  new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+);
+afterAll(() => {
+  trace.disable();
+  context.disable();
+});
+
+describe('the request context with a tracer provider but no context manager', () => {
+  it('stays in mcpulse’s AsyncLocalStorage across awaits and timers, and spans are still recorded', async () => {
+    const pulse = createMcpulse({
+      monitoring: false,
+      hostMetrics: false,
+      processMetrics: false,
+      handleSignals: false,
+      logLevel: 'silent',
+    });
+    const seen: unknown[] = [];
+    const server = pulse.observe(new McpServer({ name: 'no-manager', version: '1' }));
+    server.registerTool('later', {}, async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const { operation } = requestContext() as { operation?: { toolName?: string; traceId?: string } };
+      seen.push(requestContextCarrier(), operation?.toolName, typeof operation?.traceId);
+      return { content: [] };
+    });
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    await server.connect(b);
+    const client = new Client({ name: 'c', version: '1' });
+    await client.connect(a);
+    await client.callTool({ name: 'later', arguments: {} });
+    await client.close();
+    await pulse.shutdown();
+    expect(seen).toEqual(['async-local-storage', 'later', 'string']);
+    expect(exporter.getFinishedSpans().map((s) => s.name)).toContain('tools/call later');
+  });
+});
