@@ -62,10 +62,11 @@ export class McpTracer {
    * Whether a context manager is registered (OTel's no-op one keeps nothing). In Node every real one
    * (AsyncLocalStorage or async_hooks based) follows async calls, so the request context can ride in
    * the OpenTelemetry context instead of an AsyncLocalStorage of its own: each AsyncLocalStorage in use
-   * adds its own work to every promise of the process (BENCHMARKS.md). Checked with `enabled`.
+   * adds its own work to every promise of the process (BENCHMARKS.md). As of the last `enabled` check,
+   * which every operation makes just before it asks this (no second clock read per operation).
    */
   get propagatesContext(): boolean {
-    return this.enabled && this._propagates;
+    return this._recording && this._propagates;
   }
 
   /**
