@@ -12,6 +12,7 @@ import { hasBinary } from './binaries.js';
 import { key, parseExposition } from './exposition.js';
 import { buildV1 } from './fixtures/servers.js';
 import { promtoolCheckMetrics } from './promtool.js';
+import { quietMcpulse } from './quiet.js';
 
 const D = 'mcp_server_operation_duration_seconds';
 const HOSTILE = 'quote" back\\slash\nnewline ☃ \u2028 é';
@@ -22,7 +23,7 @@ afterEach(async () => {
 });
 
 function newPulse(): Mcpulse {
-  pulse = createMcpulse({ monitoring: false, hostMetrics: false, processMetrics: false, logLevel: 'silent' });
+  pulse = quietMcpulse();
   return pulse;
 }
 

@@ -21,11 +21,12 @@ import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/type
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { createMcpulse, type Mcpulse } from '../src/index.js';
+import { type Mcpulse } from '../src/index.js';
 import type { OperationRecord } from '../src/index.js';
 import { key, parseExposition, seriesOf } from './exposition.js';
 import { buildV1, buildV2 } from './fixtures/servers.js';
 import { sessionListener } from './http-sessions.js';
+import { quietMcpulse } from './quiet.js';
 
 const D = 'mcp_server_operation_duration_seconds';
 const cleanups: (() => unknown)[] = [];
@@ -34,12 +35,7 @@ afterEach(async () => {
 });
 
 function quietPulse(): Mcpulse {
-  const pulse = createMcpulse({
-    monitoring: false,
-    hostMetrics: false,
-    processMetrics: false,
-    logLevel: 'silent',
-  });
+  const pulse = quietMcpulse();
   cleanups.push(() => pulse.shutdown());
   return pulse;
 }

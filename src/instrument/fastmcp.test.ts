@@ -17,9 +17,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { key, parseExposition, seriesOf } from '../../test/exposition.js';
 import { buildFastMcp } from '../../test/fixtures/fastmcp-stdio.js';
-import { createMcpulse, type Mcpulse } from '../core/mcpulse.js';
+import { type Mcpulse } from '../core/mcpulse.js';
 import { attachFastMcpObserver, isFastMcp } from './fastmcp.js';
 import type { OperationRecord } from './record.js';
+import { quietMcpulse } from '../../test/quiet.js';
 
 const D = 'mcp_server_operation_duration_seconds';
 const V = '2025-11-25';
@@ -42,12 +43,7 @@ function logSink(): { stream: Writable; lines: Record<string, unknown>[] } {
 
 function newPulse(): { pulse: Mcpulse; records: OperationRecord[]; lines: Record<string, unknown>[] } {
   const { stream, lines } = logSink();
-  const pulse = createMcpulse({
-    monitoring: false,
-    hostMetrics: false,
-    processMetrics: false,
-    logDestination: stream,
-  });
+  const pulse = quietMcpulse({ logDestination: stream });
   cleanups.push(() => pulse.shutdown());
   const records: OperationRecord[] = [];
   pulse.onOperation((op) => records.push({ ...op }));

@@ -6,8 +6,9 @@ import { z } from 'zod';
 
 import { logSink } from '../../test/log-sink.js';
 import { key, parseExposition, seriesOf } from '../../test/exposition.js';
-import { createMcpulse, type Mcpulse } from '../core/mcpulse.js';
+import { type Mcpulse } from '../core/mcpulse.js';
 import type { OperationRecord } from './record.js';
+import { quietMcpulse } from '../../test/quiet.js';
 
 function buildServer(): McpServer {
   const server = new McpServer({ name: 'test-server', version: '1.0.0' });
@@ -47,12 +48,7 @@ const V = '2025-11-25';
 describe('observe() with SDK v1 over the in-memory transport', () => {
   it('counts each operation once per label set, with thrown and isError failures both tool_error', async () => {
     const { stream, lines } = logSink();
-    pulse = createMcpulse({
-      monitoring: false,
-      hostMetrics: false,
-      processMetrics: false,
-      logDestination: stream,
-    });
+    pulse = quietMcpulse({ logDestination: stream });
     const records: OperationRecord[] = [];
     pulse.onOperation((op) => records.push({ ...op }));
     const server = pulse.observe(buildServer());
@@ -173,12 +169,7 @@ describe('observe() with SDK v1 over the in-memory transport', () => {
   });
 
   it('observes a server that is already connected', async () => {
-    pulse = createMcpulse({
-      monitoring: false,
-      hostMetrics: false,
-      processMetrics: false,
-      logLevel: 'silent',
-    });
+    pulse = quietMcpulse();
     const server = buildServer();
     const client = await connect(server);
     pulse.observe(server);

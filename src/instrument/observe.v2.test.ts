@@ -4,8 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { key, parseExposition, seriesOf } from '../../test/exposition.js';
 import { buildV2 } from '../../test/fixtures/servers.js';
-import { createMcpulse, type Mcpulse } from '../core/mcpulse.js';
+import { type Mcpulse } from '../core/mcpulse.js';
 import type { OperationRecord } from './record.js';
+import { quietMcpulse } from '../../test/quiet.js';
 
 let pulse: Mcpulse;
 afterEach(() => pulse.shutdown());
@@ -14,12 +15,7 @@ const D = 'mcp_server_operation_duration_seconds';
 
 describe('observe() with SDK v2 over the in-memory transport', () => {
   it('counts exactly, keeps thrown exceptions, and records an unknown tool as -32602', async () => {
-    pulse = createMcpulse({
-      monitoring: false,
-      hostMetrics: false,
-      processMetrics: false,
-      logLevel: 'silent',
-    });
+    pulse = quietMcpulse();
     const records: OperationRecord[] = [];
     pulse.onOperation((op) => records.push({ ...op }));
     const server = pulse.observe(buildV2());

@@ -14,15 +14,16 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { key, parseExposition } from '../../test/exposition.js';
-import { createMcpulse, type Mcpulse } from '../core/mcpulse.js';
+import { type Mcpulse } from '../core/mcpulse.js';
 import type { OperationRecord } from './record.js';
+import { quietMcpulse } from '../../test/quiet.js';
 
 let pulse: Mcpulse;
 let records: OperationRecord[];
 afterEach(() => pulse.shutdown());
 
 function start(): void {
-  pulse = createMcpulse({ monitoring: false, hostMetrics: false, processMetrics: false, logLevel: 'silent' });
+  pulse = quietMcpulse();
   records = [];
   pulse.onOperation((op) => records.push({ ...op }));
 }

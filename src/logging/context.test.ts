@@ -17,8 +17,9 @@ import { z } from 'zod';
 
 import { logSink } from '../../test/log-sink.js';
 import { key, parseExposition } from '../../test/exposition.js';
-import { createMcpulse, type Mcpulse } from '../core/mcpulse.js';
+import { type Mcpulse } from '../core/mcpulse.js';
 import { MCP_LOG_LEVELS, requestContext } from './context.js';
+import { quietMcpulse } from '../../test/quiet.js';
 
 let pulse: Mcpulse;
 const cleanups: (() => unknown)[] = [];
@@ -48,12 +49,7 @@ function emitAllLevels(server: McpServer): void {
 describe('requestContext()', () => {
   it('binds every log line to its own request among 200 concurrent ones', async () => {
     const { stream, lines } = logSink();
-    pulse = createMcpulse({
-      monitoring: false,
-      hostMetrics: false,
-      processMetrics: false,
-      logDestination: stream,
-    });
+    pulse = quietMcpulse({ logDestination: stream });
     const server = pulse.observe(new McpServer({ name: 's', version: '1' }));
     server.registerTool('work', { inputSchema: { n: z.number() } }, async ({ n }) => {
       const { log, operation } = requestContext();
@@ -95,12 +91,7 @@ describe('requestContext()', () => {
   });
 
   it('2025-11-25: the client gets messages at or above the level it set, in order, redacted', async () => {
-    pulse = createMcpulse({
-      monitoring: false,
-      hostMetrics: false,
-      processMetrics: false,
-      logLevel: 'silent',
-    });
+    pulse = quietMcpulse();
     const server = pulse.observe(
       new McpServer({ name: 's', version: '1' }, { capabilities: { logging: {} } }),
     );
@@ -130,12 +121,7 @@ describe('requestContext()', () => {
   });
 
   it('sends nothing when the server does not declare the logging capability', async () => {
-    pulse = createMcpulse({
-      monitoring: false,
-      hostMetrics: false,
-      processMetrics: false,
-      logLevel: 'silent',
-    });
+    pulse = quietMcpulse();
     const server = pulse.observe(new McpServer({ name: 's', version: '1' }));
     emitAllLevels(server);
     const client = new Client({ name: 'c', version: '1' });
@@ -149,12 +135,7 @@ describe('requestContext()', () => {
   });
 
   it('2026-07-28 (SDK v2): only requests that carry a log level get messages, on their own stream', async () => {
-    pulse = createMcpulse({
-      monitoring: false,
-      hostMetrics: false,
-      processMetrics: false,
-      logLevel: 'silent',
-    });
+    pulse = quietMcpulse();
     const handler = createMcpHandler(() => {
       const server = new McpServerV2({ name: 'v2', version: '1' }, { capabilities: { logging: {} } });
       emitAllLevels(server as unknown as McpServer);
@@ -196,12 +177,7 @@ describe('requestContext()', () => {
   });
 
   it('progress: only with a token, increasing, at most 10/s, the last value before the reply', async () => {
-    pulse = createMcpulse({
-      monitoring: false,
-      hostMetrics: false,
-      processMetrics: false,
-      logLevel: 'silent',
-    });
+    pulse = quietMcpulse();
     const server = pulse.observe(new McpServer({ name: 's', version: '1' }));
     server.registerTool('steps', {}, async () => {
       const { progress } = requestContext();

@@ -8,22 +8,17 @@ import { z } from 'zod';
 
 import { key, parseExposition } from '../../test/exposition.js';
 import { logSink } from '../../test/log-sink.js';
-import { createMcpulse, type Mcpulse } from '../core/mcpulse.js';
+import { type Mcpulse } from '../core/mcpulse.js';
 import type { McpulseOptions } from '../core/options.js';
 import { requestContext } from './context.js';
+import { quietMcpulse } from '../../test/quiet.js';
 
 let pulse: Mcpulse;
 afterEach(() => pulse.shutdown());
 
 async function run(options: McpulseOptions, calls: (client: Client) => Promise<void>) {
   const { stream, lines } = logSink();
-  pulse = createMcpulse({
-    monitoring: false,
-    hostMetrics: false,
-    processMetrics: false,
-    logDestination: stream,
-    ...options,
-  });
+  pulse = quietMcpulse({ logDestination: stream, ...options });
   const server = pulse.observe(new McpServer({ name: 's', version: '1' }, { capabilities: { logging: {} } }));
   server.registerTool(
     'login',

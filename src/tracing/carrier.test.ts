@@ -13,8 +13,8 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { createMcpulse } from '../core/mcpulse.js';
 import { requestContext, requestContextCarrier } from '../logging/context.js';
+import { quietMcpulse } from '../../test/quiet.js';
 
 const exporter = new InMemorySpanExporter();
 // A provider, and deliberately no context manager.
@@ -28,13 +28,7 @@ afterAll(() => {
 
 describe('the request context with a tracer provider but no context manager', () => {
   it('stays in mcpulse’s AsyncLocalStorage across awaits and timers, and spans are still recorded', async () => {
-    const pulse = createMcpulse({
-      monitoring: false,
-      hostMetrics: false,
-      processMetrics: false,
-      handleSignals: false,
-      logLevel: 'silent',
-    });
+    const pulse = quietMcpulse();
     const seen: unknown[] = [];
     const server = pulse.observe(new McpServer({ name: 'no-manager', version: '1' }));
     server.registerTool('later', {}, async () => {

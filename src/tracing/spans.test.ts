@@ -21,6 +21,7 @@ import { logSink } from '../../test/log-sink.js';
 import { createMcpulse, type Mcpulse } from '../core/mcpulse.js';
 import type { OperationRecord } from '../instrument/record.js';
 import { requestContext, requestContextCarrier } from '../logging/context.js';
+import { quietMcpulse } from '../../test/quiet.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
@@ -76,16 +77,6 @@ async function setup(logStream?: Writable) {
   return client;
 }
 const seenMeta: unknown[] = [];
-
-function quietPulse(): Mcpulse {
-  return createMcpulse({
-    monitoring: false,
-    hostMetrics: false,
-    processMetrics: false,
-    handleSignals: false,
-    logLevel: 'silent',
-  });
-}
 
 const spansNamed = (name: string) => exporter.getFinishedSpans().filter((s) => s.name === name);
 
@@ -272,7 +263,7 @@ describe('exemplars', () => {
 
 describe('server spans, SDK v2', () => {
   it('carry the same attributes for success, isError, thrown and an unknown tool (-32602)', async () => {
-    pulse = quietPulse();
+    pulse = quietMcpulse();
     const server = pulse.observe(new McpServerV2({ name: 'v2', version: '1' }));
     server.registerTool('ok_tool', { inputSchema: z.object({}) }, () => ({ content: [] }));
     server.registerTool('soft', { inputSchema: z.object({}) }, () => ({
@@ -309,7 +300,7 @@ describe('server spans, SDK v2', () => {
 
 describe('observeClient with SDK v2, and the ambient context', () => {
   it('a v2 client span parents the v2 server span', async () => {
-    pulse = quietPulse();
+    pulse = quietMcpulse();
     const server = pulse.observe(new McpServerV2({ name: 'v2', version: '1' }));
     server.registerTool('hello', { inputSchema: z.object({}) }, () => ({ content: [] }));
     const client = pulse.observeClient(new ClientV2({ name: 'v2-client', version: '1' }));
