@@ -36,7 +36,7 @@ import {
   type TransportLike,
 } from '../instrument/transport.js';
 import { setFallbackLogger, setOtelContextLookup, type OperationContext } from '../logging/context.js';
-import { createLogger, OperationLog } from '../logging/logger.js';
+import { abandonDestination, createLogger, OperationLog, ownDestination } from '../logging/logger.js';
 import { createLogOutputs, type LogOutputs } from '../logging/outputs.js';
 import { LineSampler } from '../logging/sampling.js';
 import { registerHostMetrics, type HostMetrics } from '../metrics/host.js';
@@ -325,31 +325,35 @@ export class Mcpulse {
 
   /**
    * Waits until the log destination has written what it holds. One that cannot take the rest (a stderr
-   * nobody reads) must not hold shutdown, nor the exit after it (pino writes synchronously on exit):
-   * past LOG_FLUSH_TIMEOUT_MS what is pending is dropped and the stream destroyed.
+   * nobody reads) must not hold shutdown, nor the exit after it: past LOG_FLUSH_TIMEOUT_MS what is
+   * pending is dropped and the destination abandoned (no retry left to keep the process alive, later
+   * log calls do nothing).
    */
   private async _flushLogs(): Promise<void> {
-    await new Promise<void>((resolve) => {
+    const own = this._options.logger === undefined ? ownDestination(this.logger) : undefined;
+    if (own === undefined) {
+      await new Promise<void>((resolve) => {
+        try {
+          this.logger.flush(() => resolve());
+        } catch {
+          resolve();
+        }
+      });
+      return;
+    }
+    const written = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), LOG_FLUSH_TIMEOUT_MS);
       try {
-        this.logger.flush(() => resolve());
+        own.flush((error?: Error) => {
+          clearTimeout(timer);
+          resolve(error === undefined || error === null);
+        });
       } catch {
-        resolve();
+        clearTimeout(timer);
+        resolve(false);
       }
     });
-    if (this._options.logger !== undefined) return;
-    // sonic-boom (pino.destination) keeps its pending byte count in `_len` and `_writing`; nothing public says.
-    const stream = (this.logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] as
-      { _len?: unknown; _writing?: unknown; destroy?: () => void } | undefined;
-    if (stream === undefined || typeof stream._len !== 'number') return;
-    const pending = () => (stream._len as number) > 0 || stream._writing === true;
-    const deadline = Date.now() + LOG_FLUSH_TIMEOUT_MS;
-    while (pending() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    if (!pending()) return;
-    try {
-      stream.destroy?.();
-    } catch {
-      // Already gone.
-    }
+    if (!written) abandonDestination(own);
   }
 
   /** Resolves when no request is in flight, or after `timeoutMs`. */

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
+import sonicBoom, { type SonicBoom } from 'sonic-boom';
 
 import type { OperationRecord } from '../instrument/record.js';
 import { redact, redactedJson, redactText } from './redact.js';
@@ -38,6 +39,52 @@ export interface LoggerOptions {
 const MAX_PENDING_BYTES = 16 * 1024 * 1024;
 
 /**
+ * A full destination (a pipe nobody drains) is retried every 100 ms; the synchronous flush at process
+ * exit gives up after this many retries in a row rather than holding the exit forever.
+ */
+const EXIT_WRITE_RETRIES = 10;
+
+/** The class: sonic-boom is CommonJS typed as an ES module, and its export carries itself as `default`. */
+const SonicBoomClass = sonicBoom.default;
+
+/**
+ * What mcpulse writes to itself (stderr, a file): sonic-boom, asynchronous and bounded, as
+ * pino.destination makes it, but one that can be given up on (see `abandonDestination`). A reader that
+ * went away (EPIPE) ends it at once, as pino's own destination does.
+ */
+function asyncDestination(fd: number, minLength: number): SonicBoom {
+  const stream = new SonicBoomClass({ fd, sync: false, minLength, maxLength: MAX_PENDING_BYTES });
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') abandonDestination(stream);
+  });
+  return stream;
+}
+
+/**
+ * Stops a destination for good: what it holds is dropped, a pending retry is cancelled (sonic-boom 5;
+ * 4 kept retrying, and once the reader came back, spun on empty writes), and every later write, flush or
+ * end does nothing, where a destroyed sonic-boom would throw into whichever handler logs next. For a
+ * reader gone (EPIPE) and a shutdown that gave up on a pipe nobody drains.
+ */
+export function abandonDestination(stream: SonicBoom): void {
+  if ((stream as { destroyed?: boolean }).destroyed === true) return;
+  // A write in flight when it is destroyed would otherwise arm another retry when it fails with EAGAIN
+  // (sonic-boom reads this option at every failure).
+  (stream as unknown as { retryEAGAIN: () => boolean }).retryEAGAIN = () => false;
+  stream.write = () => true;
+  stream.flush = (callback?: (error?: Error) => unknown) => void callback?.();
+  stream.flushSync = () => undefined;
+  stream.end = () => undefined;
+  stream.destroy();
+}
+
+/** mcpulse's own destination behind a logger, when it made one (not a stream the user passed). */
+export function ownDestination(logger: Logger): SonicBoom | undefined {
+  const stream = (logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
+  return stream instanceof SonicBoomClass ? stream : undefined;
+}
+
+/**
  * Opens (creating its folder) a log file synchronously, at startup: a path that cannot be written
  * fails here with its name, rather than later inside pino where the error has no good place to go.
  */
@@ -63,14 +110,9 @@ export function createLogger(options: LoggerOptions): Logger {
   const { destination } = options;
   const stream =
     typeof destination === 'number'
-      ? pino.destination({ fd: destination, sync: false, maxLength: MAX_PENDING_BYTES })
+      ? asyncDestination(destination, 0)
       : typeof destination === 'string'
-        ? pino.destination({
-            fd: openLogFile(destination),
-            sync: false,
-            minLength: FILE_BUFFER_BYTES,
-            maxLength: MAX_PENDING_BYTES,
-          })
+        ? asyncDestination(openLogFile(destination), FILE_BUFFER_BYTES)
         : destination;
   const emitter = stream as Partial<NodeJS.EventEmitter>;
   if (typeof emitter.on === 'function') {
@@ -377,8 +419,12 @@ export class OperationLog {
   /** Writes what is buffered synchronously; for process exit, when no callback can run any more. */
   drainSync(): void {
     this.drain();
+    const stream = this._stream;
     try {
-      (this._stream as { flushSync?: () => void } | undefined)?.flushSync?.();
+      // sonic-boom reads this at every retry (documented option, not in its types).
+      if (stream instanceof SonicBoomClass)
+        (stream as unknown as { maxWriteRetries: number }).maxWriteRetries = EXIT_WRITE_RETRIES;
+      (stream as { flushSync?: () => void } | undefined)?.flushSync?.();
     } catch {
       // A destination that cannot flush now (not open yet, closed) loses what it holds, as pino's would.
     }
