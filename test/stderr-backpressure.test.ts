@@ -1,16 +1,43 @@
 /** An MCP client that never reads the server's stderr must not stall the server, nor keep it alive. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 import { describe, expect, it } from 'vitest';
 
-/** The fixture with a stderr pipe this test never reads: it fills after a few hundred KB. */
-function flood(mode: 'shutdown' | 'exit' | 'epipe'): { child: ChildProcess; reports: () => Promise<string> } {
+/**
+ * A real pipe (a FIFO) whose read end this process holds open and never reads, as a host that spawns
+ * the server with `stderr=PIPE` and ignores it (Node's own 'pipe' option makes a socket pair instead).
+ */
+function unreadFifo(): { writeFd: number; close(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpulse-fifo-'));
+  const path = join(dir, 'stderr');
+  execFileSync('mkfifo', [path]);
+  const readFd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  const writeFd = openSync(path, constants.O_WRONLY);
+  return {
+    writeFd,
+    close() {
+      closeSync(writeFd);
+      closeSync(readFd);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The fixture with a stderr this test never reads: it fills after a few hundred KB. */
+function flood(
+  mode: 'shutdown' | 'exit' | 'epipe',
+  stderr: 'pipe' | number = 'pipe',
+): { child: ChildProcess; reports: () => Promise<string> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/stderr-flood.ts', mode], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'pipe', stderr],
   });
   const queue: string[] = [];
   const waiting: ((line: string) => void)[] = [];
+  if (child.stdout === null) throw new Error('the fixture has no stdout pipe');
   createInterface({ input: child.stdout }).on('line', (line) => {
     const next = waiting.shift();
     if (next) next(line);
@@ -89,6 +116,21 @@ describe('stderr nobody reads', () => {
       expect((await exitWithin(child, 5000)).code).toBe(0);
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+
+  it('a real pipe (FIFO) nobody reads: shutdown gives up and the process ends', async () => {
+    const fifo = unreadFifo();
+    const { child, reports } = flood('shutdown', fifo.writeFd);
+    try {
+      expect((JSON.parse(await reports()) as { dropped: number }).dropped).toBeGreaterThan(100_000);
+      const shutdown = JSON.parse(await reports()) as { shutdownMs: number; threwAfter: boolean };
+      expect(shutdown.shutdownMs).toBeGreaterThanOrEqual(1900);
+      expect(shutdown.threwAfter).toBe(false);
+      expect((await exitWithin(child, 5000)).code).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+      fifo.close();
     }
   });
 });
