@@ -220,6 +220,9 @@ function discard(): LogOutputs {
   };
 }
 
+/** What the worker holds for a stderr that does not keep up before it drops lines (as on the main thread). */
+const STDERR_MAX_PENDING_BYTES = 16 * 1024 * 1024;
+
 /** thread-stream's complaints about a write after end(). */
 const AFTER_END = /^the worker (?:is ending|has exited)$/;
 
@@ -250,7 +253,13 @@ export function createLogOutputs(options: LogOutputOptions): LogOutputs {
       },
     });
   } else if (options.stderr) {
-    targets.push({ target: 'pino/file', level: options.level, options: { destination: 2 } });
+    // pino/file hands these to pino.destination in the worker: past 16 MiB waiting (a stderr nobody
+    // reads), lines are dropped there instead of growing the worker's memory without bound.
+    targets.push({
+      target: 'pino/file',
+      level: options.level,
+      options: { destination: 2, maxLength: STDERR_MAX_PENDING_BYTES },
+    });
   }
   if (files !== undefined) {
     const roll = resolvePackage('pino-roll');
