@@ -1,7 +1,7 @@
 /**
  * The process logger: pino, JSON, to stderr by default, because stdout is the stdio transport's wire.
  */
-import { mkdirSync, openSync } from 'node:fs';
+import { fstatSync, mkdirSync, openSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 
@@ -53,11 +53,36 @@ const SonicBoomClass = sonicBoom.default;
  * went away (EPIPE) ends it at once, as pino's own destination does.
  */
 function asyncDestination(fd: number, minLength: number): SonicBoom {
+  if (fd === 2) nonBlockingStderr();
   const stream = new SonicBoomClass({ fd, sync: false, minLength, maxLength: MAX_PENDING_BYTES });
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') abandonDestination(stream);
   });
   return stream;
+}
+
+/**
+ * A write to a full pipe or socket that is in blocking mode holds a libuv thread in write(2) until
+ * someone reads: forever with a host that never reads stderr, and then the process cannot exit either
+ * (Node joins those threads at exit). libuv makes a pipe non-blocking when Node first builds
+ * process.stderr over it, as any console.error does, but gives every child process it spawns blocking
+ * stdio, and the mode belongs to the descriptor they all share: a child spawned earlier with inherited
+ * stderr (tsx's esbuild, for one) leaves it blocking. So mcpulse builds process.stderr and sets the
+ * mode once, when it starts writing to fd 2. A full pipe then answers EAGAIN, which sonic-boom retries
+ * and a shutdown can give up on. Children spawned later turn it back (README, Logs).
+ */
+function nonBlockingStderr(): void {
+  try {
+    const stats = fstatSync(2);
+    if (!stats.isFIFO() && !stats.isSocket()) return;
+    // The handle's setBlocking is not documented; it is what the set-blocking package (yargs) calls.
+    const handle = (
+      process.stderr as unknown as { _handle?: { setBlocking?: (blocking: boolean) => number } }
+    )._handle;
+    handle?.setBlocking?.(false);
+  } catch {
+    // Not a descriptor this process can inspect: leave it as it is.
+  }
 }
 
 /**
