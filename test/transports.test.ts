@@ -21,8 +21,7 @@ import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/type
 import { createMcpHandler } from '@modelcontextprotocol/server';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { type Mcpulse } from '../src/index.js';
-import type { OperationRecord } from '../src/index.js';
+import type { Mcpulse, OperationRecord } from '../src/index.js';
 import { key, parseExposition, seriesOf } from './exposition.js';
 import { buildV1, buildV2 } from './fixtures/servers.js';
 import { sessionListener } from './http-sessions.js';

@@ -17,10 +17,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { key, parseExposition, seriesOf } from '../../test/exposition.js';
 import { buildFastMcp } from '../../test/fixtures/fastmcp-stdio.js';
-import { type Mcpulse } from '../core/mcpulse.js';
+import { quietMcpulse } from '../../test/quiet.js';
+import type { Mcpulse } from '../core/mcpulse.js';
 import { attachFastMcpObserver, isFastMcp } from './fastmcp.js';
 import type { OperationRecord } from './record.js';
-import { quietMcpulse } from '../../test/quiet.js';
 
 const D = 'mcp_server_operation_duration_seconds';
 const V = '2025-11-25';

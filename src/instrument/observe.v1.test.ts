@@ -6,9 +6,9 @@ import { z } from 'zod';
 
 import { logSink } from '../../test/log-sink.js';
 import { key, parseExposition, seriesOf } from '../../test/exposition.js';
-import { type Mcpulse } from '../core/mcpulse.js';
-import type { OperationRecord } from './record.js';
 import { quietMcpulse } from '../../test/quiet.js';
+import type { Mcpulse } from '../core/mcpulse.js';
+import type { OperationRecord } from './record.js';
 
 function buildServer(): McpServer {
   const server = new McpServer({ name: 'test-server', version: '1.0.0' });

@@ -4,9 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { key, parseExposition, seriesOf } from '../../test/exposition.js';
 import { buildV2 } from '../../test/fixtures/servers.js';
-import { type Mcpulse } from '../core/mcpulse.js';
-import type { OperationRecord } from './record.js';
 import { quietMcpulse } from '../../test/quiet.js';
+import type { Mcpulse } from '../core/mcpulse.js';
+import type { OperationRecord } from './record.js';
 
 let pulse: Mcpulse;
 afterEach(() => pulse.shutdown());

@@ -14,9 +14,9 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { key, parseExposition } from '../../test/exposition.js';
-import { type Mcpulse } from '../core/mcpulse.js';
-import type { OperationRecord } from './record.js';
 import { quietMcpulse } from '../../test/quiet.js';
+import type { Mcpulse } from '../core/mcpulse.js';
+import type { OperationRecord } from './record.js';
 
 let pulse: Mcpulse;
 let records: OperationRecord[];

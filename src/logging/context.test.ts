@@ -17,9 +17,9 @@ import { z } from 'zod';
 
 import { logSink } from '../../test/log-sink.js';
 import { key, parseExposition } from '../../test/exposition.js';
-import { type Mcpulse } from '../core/mcpulse.js';
-import { MCP_LOG_LEVELS, requestContext } from './context.js';
 import { quietMcpulse } from '../../test/quiet.js';
+import type { Mcpulse } from '../core/mcpulse.js';
+import { MCP_LOG_LEVELS, requestContext } from './context.js';
 
 let pulse: Mcpulse;
 const cleanups: (() => unknown)[] = [];

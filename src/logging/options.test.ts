@@ -8,10 +8,10 @@ import { z } from 'zod';
 
 import { key, parseExposition } from '../../test/exposition.js';
 import { logSink } from '../../test/log-sink.js';
-import { type Mcpulse } from '../core/mcpulse.js';
+import { quietMcpulse } from '../../test/quiet.js';
+import type { Mcpulse } from '../core/mcpulse.js';
 import type { McpulseOptions } from '../core/options.js';
 import { requestContext } from './context.js';
-import { quietMcpulse } from '../../test/quiet.js';
 
 let pulse: Mcpulse;
 afterEach(() => pulse.shutdown());

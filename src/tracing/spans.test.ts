@@ -18,10 +18,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 
 import { logSink } from '../../test/log-sink.js';
+import { quietMcpulse } from '../../test/quiet.js';
 import { createMcpulse, type Mcpulse } from '../core/mcpulse.js';
 import type { OperationRecord } from '../instrument/record.js';
 import { requestContext, requestContextCarrier } from '../logging/context.js';
-import { quietMcpulse } from '../../test/quiet.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
