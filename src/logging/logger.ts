@@ -48,7 +48,7 @@ const EXIT_WRITE_RETRIES = 10;
 const SonicBoomClass = sonicBoom.default;
 
 /**
- * What mcpulse writes to itself (stderr, a file): sonic-boom, asynchronous and bounded, as
+ * Where mcpulse itself writes (stderr, a file): sonic-boom, asynchronous and bounded, as
  * pino.destination makes it, but one that can be given up on (see `abandonDestination`). A reader that
  * went away (EPIPE) ends it at once, as pino's own destination does.
  */
