@@ -119,6 +119,33 @@ describe('createLogOutputs with files', () => {
     expect(errors).toEqual([]);
   });
 
+  it('bounds what waits for the writer thread: past 16 MiB lines are dropped and counted, none lost', async () => {
+    const dir = tempDir();
+    const outputs = createLogOutputs({
+      level: 'info',
+      stderr: false,
+      pretty: false,
+      files: { path: join(dir, 'app.jsonl'), maxSize: '1g', keep: 10 },
+    });
+    open.push(outputs);
+    let dropped = 0;
+    (outputs.stream as unknown as NodeJS.EventEmitter).on('drop', () => dropped++);
+    const logger = pino({ level: 'info' }, outputs.stream);
+    // 300,000 lines of ~400 bytes in one synchronous burst: the writer thread cannot take ~120 MB
+    // before the loop ends, so without the bound all of it would wait in this thread's memory.
+    const total = 300_000;
+    const payload = 'x'.repeat(300);
+    for (let i = 0; i < total; i++) logger.info({ i, payload }, 'burst');
+    expect(dropped).toBeGreaterThan(0);
+    await outputs.close();
+    const written = linesOf(dir, rolled(dir, 'app', 'jsonl'));
+    expect(written.length + dropped).toBe(total);
+    // What was written is whole lines, each once, in order.
+    const seen = written.map((line) => line.i as number);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
   it('keeps `keep` files per log, the newest, counting files left by earlier processes', async () => {
     const dir = tempDir();
     const files = { path: join(dir, 'app.jsonl'), maxSize: '1k', daily: false, keep: 3 };

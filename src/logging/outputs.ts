@@ -17,6 +17,7 @@
  * `logs/app.2025-08-19.1.jsonl` (the number restarts at 1 each day). A path without an extension
  * gets `.log`. The highest-numbered file (of the current day) is the one being written.
  */
+import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { basename, resolve } from 'node:path';
 import { isatty } from 'node:tty';
@@ -223,11 +224,59 @@ function discard(): LogOutputs {
 /** What the worker holds for a stderr that does not keep up before it drops lines (as on the main thread). */
 const STDERR_MAX_PENDING_BYTES = 16 * 1024 * 1024;
 
+/**
+ * thread-stream keeps what the worker has not taken yet in this thread's memory, with no limit short of
+ * V8's largest string, and then writes synchronously, blocking the event loop: a disk that stalls or a
+ * flood the files cannot take would grow memory without bound, then stall the server. While the worker
+ * is behind, at most this much more is handed over; past it, lines are dropped ('drop', counted in
+ * mcpulse_log_lines_dropped_total) until the worker catches up.
+ */
+const MAX_WAITING_BYTES = 16 * 1024 * 1024;
+
+/** The transport as the logger sees it: the same stream, bounded as MAX_WAITING_BYTES says. */
+class BoundedTransport extends EventEmitter implements DestinationStream {
+  private _waiting = 0;
+
+  constructor(private readonly _transport: Transport) {
+    super();
+    _transport.on('drain', () => {
+      this._waiting = 0;
+    });
+  }
+
+  write(data: string): boolean {
+    const transport = this._transport;
+    if (transport.writableNeedDrain) {
+      if (this._waiting >= MAX_WAITING_BYTES) {
+        this.emit('drop', data);
+        return false;
+      }
+      this._waiting += data.length;
+    }
+    return transport.write(data);
+  }
+
+  flush(callback?: (error?: Error) => void): void {
+    this._transport.flush(callback);
+  }
+
+  flushSync(): void {
+    this._transport.flushSync();
+  }
+
+  end(): void {
+    this._transport.end();
+  }
+}
+
 /** thread-stream's complaints about a write after end(). */
 const AFTER_END = /^the worker (?:is ending|has exited)$/;
 
-/** thread-stream's `closed`, left out of its type declarations. */
-type Transport = ReturnType<typeof pino.transport> & { readonly closed?: boolean };
+/** thread-stream's `closed` and `writableNeedDrain`, left out of its type declarations. */
+type Transport = ReturnType<typeof pino.transport> & {
+  readonly closed?: boolean;
+  readonly writableNeedDrain: boolean;
+};
 
 export function createLogOutputs(options: LogOutputOptions): LogOutputs {
   const onError = options.onError ?? defaultOnError;
@@ -299,7 +348,7 @@ export function createLogOutputs(options: LogOutputOptions): LogOutputs {
     });
 
   return {
-    stream,
+    stream: new BoundedTransport(stream),
     threaded: true,
     flush() {
       if (closing !== undefined) return closing;
