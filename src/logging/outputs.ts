@@ -251,7 +251,7 @@ class BoundedTransport extends EventEmitter implements DestinationStream {
         this.emit('drop', data);
         return false;
       }
-      this._waiting += data.length;
+      this._waiting += Buffer.byteLength(data);
     }
     return transport.write(data);
   }
