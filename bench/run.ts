@@ -60,14 +60,19 @@ function buildServer(): McpServer {
   return server;
 }
 
-async function setup(pulse: Mcpulse | undefined): Promise<Setup> {
-  const server = buildServer();
-  if (pulse) pulse.observe(server);
+/** A client connected to `server` over the in-memory transport. */
+async function connect(server: McpServer): Promise<Setup> {
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   await server.connect(serverTransport);
   const client = new Client({ name: 'bench-client', version: '1.0.0' });
   await client.connect(clientTransport);
   return { client, close: () => client.close() };
+}
+
+/** The bench server, observed by `pulse` when one is given, with its client. */
+function setup(pulse: Mcpulse | undefined): Promise<Setup> {
+  const server = buildServer();
+  return connect(pulse ? pulse.observe(server) : server);
 }
 
 interface Round {
@@ -373,13 +378,6 @@ async function referenceThroughput(traced: boolean) {
     context: traced,
     logDestination: join(dir, 'ops.jsonl'),
   });
-  const connect = async (server: McpServer) => {
-    const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverTransport);
-    const client = new Client({ name: 'bench-client', version: '1.0.0' });
-    await client.connect(clientTransport);
-    return { client, close: () => client.close() };
-  };
   const variants: [string, ByHand][] = [
     ['metrics', { metrics: true, log: false, span: false }],
     ['log', { metrics: false, log: true, span: false }],
@@ -389,7 +387,7 @@ async function referenceThroughput(traced: boolean) {
     variants.push(['span', { metrics: false, log: false, span: true }]);
     variants.push(['metrics + log + span', { metrics: true, log: true, span: true }]);
   }
-  const setups = [await connect(buildServer()), await connect(pulse.observe(buildServer()))];
+  const setups = [await setup(undefined), await setup(pulse)];
   for (const [, what] of variants) setups.push(await connect(byHand(what)));
   for (const s of setups) await round(s.client, 500);
   const rounds: Round[][] = setups.map(() => []);
