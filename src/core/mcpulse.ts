@@ -325,35 +325,27 @@ export class Mcpulse {
 
   /**
    * Waits until the log destination has written what it holds. One that cannot take the rest (a stderr
-   * nobody reads) must not hold shutdown, nor the exit after it: past LOG_FLUSH_TIMEOUT_MS what is
-   * pending is dropped and the destination abandoned (no retry left to keep the process alive, later
-   * log calls do nothing).
+   * nobody reads, a log writer thread that is stuck) must not hold shutdown, nor the exit after it: past
+   * LOG_FLUSH_TIMEOUT_MS shutdown goes on, and mcpulse's own destination is abandoned (what is pending is
+   * dropped, no retry is left to keep the process alive, later log calls do nothing).
    */
   private async _flushLogs(): Promise<void> {
     const own = this._options.logger === undefined ? ownDestination(this.logger) : undefined;
-    if (own === undefined) {
-      await new Promise<void>((resolve) => {
-        try {
-          this.logger.flush(() => resolve());
-        } catch {
-          resolve();
-        }
-      });
-      return;
-    }
     const written = await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => resolve(false), LOG_FLUSH_TIMEOUT_MS);
+      const done = (error?: Error | null) => {
+        clearTimeout(timer);
+        resolve(error === undefined || error === null);
+      };
       try {
-        own.flush((error?: Error) => {
-          clearTimeout(timer);
-          resolve(error === undefined || error === null);
-        });
+        if (own !== undefined) own.flush(done);
+        else this.logger.flush(done);
       } catch {
         clearTimeout(timer);
         resolve(false);
       }
     });
-    if (!written) abandonDestination(own);
+    if (!written && own !== undefined) abandonDestination(own);
   }
 
   /** Resolves when no request is in flight, or after `timeoutMs`. */
