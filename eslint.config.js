@@ -1,6 +1,48 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The rooms of src/ and the rooms each may import from (besides its own, `core/errors.js`, which every
+ * room throws with, and packages). The interception point is the floor: it knows no sink or provider.
+ * Tests may reach anywhere.
+ */
+const ROOMS = ['instrument', 'metrics', 'logging', 'tracing', 'health', 'http', 'core', 'demo'];
+const MAY_IMPORT = {
+  instrument: [],
+  metrics: ['instrument'],
+  logging: ['instrument'],
+  tracing: ['instrument', 'logging'],
+  health: ['instrument'],
+  http: ['instrument', 'metrics', 'health'],
+  core: ['instrument', 'metrics', 'logging', 'tracing', 'health', 'http'],
+  demo: ['instrument', 'metrics', 'logging', 'tracing', 'health', 'http', 'core'],
+  // cli: everything.
+};
+const layering = ROOMS.map((room) => {
+  const forbidden = [...ROOMS, 'cli'].filter((other) => other !== room && !MAY_IMPORT[room].includes(other));
+  return {
+    files: [`src/${room}/**/*.ts`],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                ...forbidden.flatMap((other) => [`../${other}/*`, `../../${other}/*`]),
+                ...(forbidden.includes('core') ? ['!../core/errors.js'] : []),
+                ...(room === 'demo' ? [] : ['../index.js']),
+              ],
+              message: `src/${room}/ may import only from ${MAY_IMPORT[room].join(', ') || 'itself'} (see eslint.config.js).`,
+            },
+          ],
+        },
+      ],
+    },
+  };
+});
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.tmp/'] },
   js.configs.recommended,
@@ -34,5 +76,6 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  ...layering,
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
 );

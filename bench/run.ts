@@ -26,7 +26,9 @@ import { z } from 'zod';
 import type * as IndexModule from '../src/index.js';
 import type { Mcpulse } from '../src/index.js';
 import type * as TransportModule from '../src/instrument/transport.js';
-import type { InstrumentHub, TransportLike } from '../src/instrument/transport.js';
+import type * as PipelineModule from '../src/instrument/pipeline.js';
+import type { OperationPipeline } from '../src/instrument/pipeline.js';
+import type { TransportLike } from '../src/instrument/transport.js';
 import type * as RenderModule from '../src/metrics/render.js';
 import type * as SetupModule from '../src/tracing/setup.js';
 
@@ -38,6 +40,7 @@ const dist = new URL('../dist/', import.meta.url).href;
 const load = <T>(path: string): Promise<T> => import(`${dist}${path}`) as Promise<T>;
 const { createMcpulse } = await load<typeof IndexModule>('index.js');
 const { TransportObserver } = await load<typeof TransportModule>('instrument/transport.js');
+const { OperationPipeline: Pipeline } = await load<typeof PipelineModule>('instrument/pipeline.js');
 const { renderMetrics } = await load<typeof RenderModule>('metrics/render.js');
 import { sessionListener } from '../test/http-sessions.js';
 
@@ -490,30 +493,18 @@ async function observeCost() {
  */
 async function hotPath() {
   let sequence = 0;
-  const nullHub: InstrumentHub = {
-    logger: pino({ level: 'silent' }),
-    contextEnabled: false,
+  const nullPipeline = new Pipeline({
     defaultClientLogLevel: undefined,
     clientLogRate: 20,
     capturePayloads: false,
-    accepting: true,
-    tracer: undefined,
-    withOtelContext: (_context, fn) => fn(),
-    carry: () => undefined,
-    spanTarget: () => undefined,
+    accepting: () => true,
     dropped() {},
     maxInflightPerTransport: 1e6,
     nextRequestId: () => `x-${(++sequence).toString(36)}`,
-    operationStarted() {},
-    operationEnded() {},
-    notificationReceived() {},
-    transportError() {},
-    sessionStarted() {},
-    sessionEnded() {},
     toolsListed() {},
     promptsListed() {},
     internalError() {},
-  };
+  });
   const dir = mkdtempSync(join(tmpdir(), 'mcpulse-bench-'));
   const logged = createMcpulse({
     monitoring: false,
@@ -527,11 +518,11 @@ async function hotPath() {
     processMetrics: false,
     logLevel: 'silent',
   });
-  const hubOf = (pulse: Mcpulse) => (pulse as unknown as { _hub: InstrumentHub })._hub;
+  const pipelineOf = (pulse: Mcpulse) => (pulse as unknown as { _pipeline: OperationPipeline })._pipeline;
   const transport = { send: () => Promise.resolve(), sessionId: undefined } as unknown as TransportLike;
-  const perOp = async (hub: InstrumentHub) => {
-    hub.toolsListed(['echo']);
-    const observer = new TransportObserver(hub, transport, {});
+  const perOp = async (pipeline: OperationPipeline) => {
+    pipeline.settings.toolsListed(['echo']);
+    const observer = new TransportObserver(pipeline, transport, undefined, 'server');
     const run = async (count: number) => {
       for (let i = 0; i < count; i++) {
         // As in the round trips: the event loop turns now and then, so log writes complete (none dropped).
@@ -551,9 +542,9 @@ async function hotPath() {
     return ((performance.now() - t0) * 1000) / 200_000;
   };
   const result = {
-    nothing: await perOp(nullHub),
-    metrics: await perOp(hubOf(silent)),
-    all: await perOp(hubOf(logged)),
+    nothing: await perOp(nullPipeline),
+    metrics: await perOp(pipelineOf(silent)),
+    all: await perOp(pipelineOf(logged)),
   };
   await logged.shutdown();
   await silent.shutdown();

@@ -12,10 +12,11 @@ export type {
   OperationSide,
   Outcome,
 } from './instrument/record.js';
-export type { ObserveTransportOptions, SessionInfo } from './instrument/transport.js';
+export type { ObserveTransportOptions } from './instrument/transport.js';
+export type { SessionInfo } from './instrument/pipeline.js';
 
 export { MCP_LOG_LEVELS, requestContext } from './logging/context.js';
-export type { ClientLog, McpLogLevel, RequestContext } from './logging/context.js';
+export type { ClientLog, McpLogLevel, RequestContext, SpanLike } from './logging/context.js';
 export type { LogFileOptions } from './logging/outputs.js';
 export type { SamplingOptions } from './logging/sampling.js';
 export { CENSOR, redact, redactText } from './logging/redact.js';

@@ -30,7 +30,7 @@ function newPulse(): Mcpulse {
 describe('bad input', () => {
   it('survives garbage messages on the transport and keeps serving', async () => {
     const p = newPulse();
-    const server = p.observe(buildV1());
+    const server = p.observe(buildV1((extra) => p.context(extra)));
     server.registerTool(HOSTILE, {}, () => ({ content: [{ type: 'text', text: 'ok' }] }));
     const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
     await server.connect(serverTransport);
@@ -107,7 +107,7 @@ describe('bad input', () => {
     p.onOperation(() => {
       throw new Error('broken sink');
     });
-    const server = p.observe(buildV1());
+    const server = p.observe(buildV1((extra) => p.context(extra)));
     const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
     await server.connect(serverTransport);
     const client = new Client({ name: 'c', version: '1' });
@@ -138,9 +138,12 @@ describe('bad input', () => {
     expect(() => p.observe({ not: 'a server' })).toThrow(
       'mcpulse: observe() needs an MCP server (McpServer or Server from @modelcontextprotocol/sdk or @modelcontextprotocol/server, or a FastMCP), got Object',
     );
-    expect(() => p.observe(buildV1(), { networkTransport: 'udp' as never })).toThrow(
-      'mcpulse: networkTransport must be "pipe" or "tcp", got "udp"',
-    );
+    expect(() =>
+      p.observe(
+        buildV1((extra) => p.context(extra)),
+        { networkTransport: 'udp' as never },
+      ),
+    ).toThrow('mcpulse: networkTransport must be "pipe" or "tcp", got "udp"');
   });
 });
 

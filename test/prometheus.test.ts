@@ -23,7 +23,7 @@ let monitoringUrl: string;
 beforeAll(async () => {
   pulse = createMcpulse({ monitoring: { port: 0 }, logLevel: 'silent', hostMetrics: { intervalMs: 1000 } });
   monitoringUrl = (await pulse.monitoring)!.url;
-  const server = pulse.observe(buildV1());
+  const server = pulse.observe(buildV1((extra) => pulse.context(extra)));
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   await server.connect(serverTransport);
   const client = new Client({ name: 'prom-client-test', version: '1' });

@@ -58,7 +58,9 @@ describe('Streamable HTTP', () => {
     const pulse = quietPulse();
     const records: OperationRecord[] = [];
     pulse.onOperation((op) => records.push({ ...op }));
-    const { listener, transports } = sessionListener(() => pulse.observe(buildV1()));
+    const { listener, transports } = sessionListener(() =>
+      pulse.observe(buildV1((extra) => pulse.context(extra))),
+    );
     const peerPorts = new Set<number | undefined>();
     const server = createServer((req, res) => {
       peerPorts.add(req.socket.remotePort);
@@ -106,7 +108,7 @@ describe('Streamable HTTP', () => {
     const pulse = quietPulse();
     const records: OperationRecord[] = [];
     pulse.onOperation((op) => records.push({ ...op }));
-    const handler = createMcpHandler(() => pulse.observe(buildV2()));
+    const handler = createMcpHandler(() => pulse.observe(buildV2((extra) => pulse.context(extra))));
     cleanups.push(() => handler.close());
     const nodeHandler = toNodeHandler(handler);
     const url = await listen(createServer((req, res) => void nodeHandler(req, res)));

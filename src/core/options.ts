@@ -48,8 +48,13 @@ export interface McpulseOptions {
   maxClientNames?: number;
   /** Most requests tracked in flight on one transport (default 10000); beyond it they are not recorded. */
   maxInflightPerTransport?: number;
-  /** Request context through AsyncLocalStorage (`requestContext()`); default true. Costs every promise a little on Node 20. */
-  context?: boolean;
+  /**
+   * How handlers reach their request context. Default: explicitly, `pulse.context(extra)` with the
+   * handler's `extra`, at no cost to anyone else. `'async'` (or `true`) also makes `requestContext()`
+   * work anywhere below a handler, through AsyncLocalStorage, which costs every promise of the process a
+   * little on Node 20. Where tracing registered a context manager, `requestContext()` works anyway.
+   */
+  context?: boolean | 'async';
   /**
    * Level of MCP client logging for a 2025-era session that never sent `logging/setLevel` (the spec lets
    * the server decide); default `info`, `'off'` sends nothing until the client asks. 2026-07-28 requests
@@ -104,7 +109,7 @@ export interface ResolvedOptions {
   prompts: readonly string[];
   maxClientNames: number;
   maxInflightPerTransport: number;
-  context: boolean;
+  context: 'explicit' | 'async';
   clientLogLevel: McpLogLevel | undefined;
   clientLogRate: number;
   logFile: LogFileOptions | undefined;
@@ -243,8 +248,8 @@ export function resolveOptions(options: McpulseOptions | undefined, env: NodeJS.
   if (options.logger !== undefined && typeof (options.logger as { info?: unknown }).info !== 'function') {
     fail(`logger must be a pino logger, got ${show(options.logger)}`);
   }
-  if (options.context !== undefined && typeof options.context !== 'boolean') {
-    fail(`context must be a boolean, got ${show(options.context)}`);
+  if (options.context !== undefined && typeof options.context !== 'boolean' && options.context !== 'async') {
+    fail(`context must be a boolean or "async", got ${show(options.context)}`);
   }
   const clientLogLevel = options.clientLogLevel ?? 'info';
   if (clientLogLevel !== 'off' && !isMcpLogLevel(clientLogLevel)) {
@@ -305,7 +310,7 @@ export function resolveOptions(options: McpulseOptions | undefined, env: NodeJS.
     logStderr: options.logStderr ?? true,
     logSampling: options.logSampling === undefined ? undefined : validateSampling(options.logSampling),
     logPayloadBytes,
-    context: options.context ?? true,
+    context: options.context === true || options.context === 'async' ? 'async' : 'explicit',
     clientLogLevel: clientLogLevel === 'off' ? undefined : clientLogLevel,
     clientLogRate: integer('clientLogRate', options.clientLogRate, 20, 1, 10_000),
     service: text('service', options.service, 'mcp-server'),

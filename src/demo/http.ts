@@ -45,7 +45,7 @@ export interface DemoHttpServer {
   close(): Promise<void>;
 }
 
-type Pulse = Pick<Mcpulse, 'observe' | 'logger'>;
+type Pulse = Pick<Mcpulse, 'observe' | 'logger' | 'context'>;
 
 interface Session {
   transport: StreamableHTTPServerTransport;
@@ -193,7 +193,7 @@ export async function serveDemoHttp(pulse: Pulse, options: DemoHttpOptions): Pro
       });
       return;
     }
-    const server = pulse.observe(buildDemoServer(options.demo));
+    const server = pulse.observe(buildDemoServer(pulse, options.demo));
     const session: Session = {
       server,
       lastActivity: Date.now(),

@@ -5,7 +5,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 
-import { requestContext } from '../logging/context.js';
+import type { Mcpulse } from '../core/mcpulse.js';
 
 export interface DemoServerOptions {
   /** Source of randomness for latencies and failures (default `Math.random`); tests pass a fixed one. */
@@ -47,7 +47,7 @@ function draw(random: () => number): number {
  * ~5% throws), `divide` (throws `RangeError` on division by zero); resource `config://demo`; prompt
  * `summarize`. Each `slow_search` and `flaky_fetch` call consumes exactly one draw of `random`.
  */
-export function buildDemoServer(options: DemoServerOptions = {}): McpServer {
+export function buildDemoServer(pulse: Pick<Mcpulse, 'context'>, options: DemoServerOptions = {}): McpServer {
   const random = options.random ?? Math.random;
   const sleepScale = options.sleepScale ?? 1;
   if (typeof random !== 'function') throw new TypeError('buildDemoServer: random must be a function');
@@ -74,8 +74,8 @@ export function buildDemoServer(options: DemoServerOptions = {}): McpServer {
       description: 'Searches a pretend index; takes 50 ms to 2 s.',
       inputSchema: { query: z.string() },
     },
-    async ({ query }) => {
-      const { log, clientLog, progress } = requestContext();
+    async ({ query }, extra) => {
+      const { log, clientLog, progress } = pulse.context(extra);
       const r = draw(random);
       const delayMs = Math.round(SLOW_SEARCH_MIN_MS + r * (SLOW_SEARCH_MAX_MS - SLOW_SEARCH_MIN_MS));
       log.debug({ query, delay_ms: delayMs }, 'searching');
@@ -101,8 +101,8 @@ export function buildDemoServer(options: DemoServerOptions = {}): McpServer {
       description: 'Fetches a pretend URL; about 10% of calls fail with an upstream 503 and 5% throw.',
       inputSchema: { url: z.string() },
     },
-    async ({ url }) => {
-      const { log, clientLog } = requestContext();
+    async ({ url }, extra) => {
+      const { log, clientLog } = pulse.context(extra);
       const r = draw(random);
       await clientLog.info(`fetching ${url}`, 'fetch');
       if (r < FLAKY_THROW_BELOW) throw new Error('connection reset by upstream');

@@ -24,12 +24,12 @@ export interface DemoStdioServer {
   close(): Promise<void>;
 }
 
-type Pulse = Pick<Mcpulse, 'observe' | 'logger'>;
+type Pulse = Pick<Mcpulse, 'observe' | 'logger' | 'context'>;
 
 export async function serveDemoStdio(pulse: Pulse, options: DemoStdioOptions = {}): Promise<DemoStdioServer> {
   const stdin = options.stdin ?? process.stdin;
   const stdout = options.stdout ?? process.stdout;
-  const server = pulse.observe(buildDemoServer(options.demo));
+  const server = pulse.observe(buildDemoServer(pulse, options.demo));
   const transport = new StdioServerTransport(stdin, stdout);
 
   let markClosed!: () => void;

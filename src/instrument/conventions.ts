@@ -77,3 +77,20 @@ export function protocolVersionLabel(version: string | undefined): string | unde
   if (version === undefined) return undefined;
   return KNOWN_PROTOCOL_VERSIONS.has(version) ? version : OTHER;
 }
+
+/** RFC 5424 levels, as MCP `notifications/message` uses them, in ascending severity. */
+export const MCP_LOG_LEVELS = [
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency',
+] as const;
+export type McpLogLevel = (typeof MCP_LOG_LEVELS)[number];
+
+export function isMcpLogLevel(value: unknown): value is McpLogLevel {
+  return typeof value === 'string' && (MCP_LOG_LEVELS as readonly string[]).includes(value);
+}

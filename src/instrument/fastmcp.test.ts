@@ -177,7 +177,7 @@ describe('attachFastMcpObserver hooks', () => {
 describe('FastMCP over Streamable HTTP (stateful)', () => {
   it('counts every tools/call by tool, thrown errors as tool_error, with the client from initialize', async () => {
     const { pulse, records, lines } = newPulse();
-    const server = buildFastMcp();
+    const server = buildFastMcp(pulse);
     expect(observeWith(pulse, server)).toBe(true);
     expect(observeWith(pulse, server)).toBe(true); // observing twice never double-counts
     const url = await startHttp(server);
@@ -241,7 +241,7 @@ describe('FastMCP over Streamable HTTP (stateful)', () => {
       callerFault: true,
     });
 
-    // requestContext() inside execute: the line carries the request's ids.
+    // pulse.context(context) inside execute: the line carries the request's ids.
     const logsOp = records.find((r) => r.toolName === 'logs')!;
     const inside = lines.find((l) => l.msg === 'inside a fastmcp tool')!;
     expect(inside).toMatchObject({
@@ -450,7 +450,7 @@ describe('FastMCP over stdio (a spawned child process)', () => {
       ['boom', 'tool_error', undefined],
       ['logs', 'ok', undefined],
     ]);
-    // requestContext() and FastMCP's client logging both still work.
+    // pulse.context(context) and FastMCP's client logging both still work.
     const inside = run.logs.find((l) => l.msg === 'inside a fastmcp tool')!;
     expect(inside).toMatchObject({ n: 3, tool: 'logs', request_id: ops[3]!.request_id });
     expect(run.clientLogs).toEqual([

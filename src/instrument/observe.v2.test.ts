@@ -18,7 +18,7 @@ describe('observe() with SDK v2 over the in-memory transport', () => {
     pulse = quietMcpulse();
     const records: OperationRecord[] = [];
     pulse.onOperation((op) => records.push({ ...op }));
-    const server = pulse.observe(buildV2());
+    const server = pulse.observe(buildV2((extra) => pulse.context(extra)));
     const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
     await server.connect(serverTransport);
     const client = new Client({ name: 'v2-client', version: '2.0.0' });

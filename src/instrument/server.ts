@@ -7,9 +7,10 @@
  * so an exception thrown by a tool is kept although the SDK turns it into an `isError` result.
  */
 import { exceptionInfo } from './record.js';
+import type { OperationPipeline } from './pipeline.js';
+import type { OperationSide } from './record.js';
 import {
   attachTransportObserver,
-  type InstrumentHub,
   type ObserveTransportOptions,
   type ServerView,
   type TransportLike,
@@ -33,11 +34,6 @@ interface McpServerLike {
   registerPrompt?: (...args: unknown[]) => unknown;
   tool?: (...args: unknown[]) => unknown;
   prompt?: (...args: unknown[]) => unknown;
-}
-
-export interface NameSink {
-  toolsListed(names: string[]): void;
-  promptsListed(names: string[]): void;
 }
 
 const observedSym = Symbol.for('mcpulse.serverObserved');
@@ -83,14 +79,17 @@ function wrapRegistration(
 }
 
 /**
- * Instruments a server. Returns false when `server` is not an MCP server. Idempotent.
+ * Instruments a server (or, with `role` `client`, an SDK `Client`: the same `Protocol` underneath).
+ * Returns false when `server` is not one. Idempotent.
  */
 export function attachServerObserver(
-  hub: InstrumentHub,
-  names: NameSink,
+  pipeline: OperationPipeline,
   server: unknown,
   options: ObserveTransportOptions = {},
+  role: OperationSide = 'server',
 ): boolean {
+  const names = pipeline.settings;
+  const internalError = (error: unknown, where: string) => names.internalError(error, where);
   const mcp = isMcpServerLike(server) ? server : undefined;
   const protocol = mcp ? mcp.server : isProtocolLike(server) ? server : undefined;
   if (!protocol) return false;
@@ -113,7 +112,7 @@ export function attachServerObserver(
     },
   };
 
-  if (mcp) {
+  if (mcp && role === 'server') {
     const tools = mcp._registeredTools;
     if (tools && typeof tools === 'object') names.toolsListed(Object.keys(tools));
     const prompts = mcp._registeredPrompts;
@@ -129,7 +128,7 @@ export function attachServerObserver(
         try {
           current?.noteException(requestIdOf(extra), exceptionInfo(error));
         } catch (internal) {
-          hub.internalError(internal, 'tool-exception');
+          internalError(internal, 'tool-exception');
         }
         throw error;
       };
@@ -142,10 +141,10 @@ export function attachServerObserver(
 
   const observe = (transport: TransportLike): void => {
     try {
-      current = attachTransportObserver(hub, transport, options);
+      current = attachTransportObserver(pipeline, transport, options, role);
       current.server = view;
     } catch (error) {
-      hub.internalError(error, 'observe-transport');
+      internalError(error, 'observe-transport');
     }
   };
 

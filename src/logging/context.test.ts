@@ -1,6 +1,8 @@
 /**
- * requestContext() inside real SDK handlers: ids bound to the right request under concurrency, client
- * logging under both protocol eras' level rules, and progress.
+ * The request context inside real SDK handlers, reached both ways: explicitly with `pulse.context(extra)`
+ * (the default, no AsyncLocalStorage) and implicitly with `requestContext()` (`context: 'async'`). Ids
+ * bound to the right request under concurrency, client logging under both protocol eras' level rules,
+ * and progress.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -19,7 +21,8 @@ import { logSink } from '../../test/log-sink.js';
 import { key, parseExposition } from '../../test/exposition.js';
 import { quietMcpulse } from '../../test/quiet.js';
 import type { Mcpulse } from '../core/mcpulse.js';
-import { MCP_LOG_LEVELS, requestContext } from './context.js';
+import type { McpulseOptions } from '../core/options.js';
+import { MCP_LOG_LEVELS, requestContext, type RequestContext } from './context.js';
 
 let pulse: Mcpulse;
 const cleanups: (() => unknown)[] = [];
@@ -36,9 +39,31 @@ async function connect(server: McpServer, client: Client): Promise<void> {
   await client.connect(clientTransport);
 }
 
-function emitAllLevels(server: McpServer): void {
-  server.registerTool('chatty', {}, async () => {
-    const { clientLog } = requestContext();
+type Mode = 'explicit' | 'async';
+
+/**
+ * How a handler reaches its context in each mode: through `extra`, or through AsyncLocalStorage from
+ * anywhere below it (the function returned is called again in timers and nested calls). In async mode
+ * both ways must give the same context; in explicit mode no AsyncLocalStorage is entered.
+ */
+function reach(mode: Mode, extra: unknown): () => RequestContext {
+  const explicit = pulse.context(extra);
+  expect(explicit.active).toBe(true);
+  if (mode === 'explicit') {
+    expect(requestContext().active).toBe(false);
+    return () => explicit;
+  }
+  expect(requestContext()).toBe(explicit);
+  return () => requestContext();
+}
+
+function quiet(mode: Mode, options: McpulseOptions = {}): Mcpulse {
+  return quietMcpulse({ ...options, ...(mode === 'async' && { context: 'async' as const }) });
+}
+
+function emitAllLevels(server: McpServer, mode: Mode): void {
+  server.registerTool('chatty', {}, async (extra) => {
+    const { clientLog } = reach(mode, extra)();
     const sent: boolean[] = [];
     for (const level of MCP_LOG_LEVELS)
       sent.push(await clientLog[level]({ level, password: 'hunter2' }, 'chatty'));
@@ -46,18 +71,19 @@ function emitAllLevels(server: McpServer): void {
   });
 }
 
-describe('requestContext()', () => {
+describe.each(['explicit', 'async'] as const)('the request context, %s', (mode) => {
   it('binds every log line to its own request among 200 concurrent ones', async () => {
     const { stream, lines } = logSink();
-    pulse = quietMcpulse({ logDestination: stream });
+    pulse = quiet(mode, { logDestination: stream });
     const server = pulse.observe(new McpServer({ name: 's', version: '1' }));
-    server.registerTool('work', { inputSchema: { n: z.number() } }, async ({ n }) => {
-      const { log, operation } = requestContext();
+    server.registerTool('work', { inputSchema: { n: z.number() } }, async ({ n }, extra) => {
+      const here = reach(mode, extra);
+      const { log, operation } = here();
       log.info({ n, step: 'start' }, 'working');
       await sleep(n % 7);
       await new Promise<void>((resolve) =>
         setTimeout(() => {
-          requestContext().log.info({ n, step: 'timer' }, 'in a timer');
+          here().log.info({ n, step: 'timer' }, 'in a timer');
           resolve();
         }, n % 3),
       );
@@ -65,10 +91,10 @@ describe('requestContext()', () => {
         sleep(1),
         (async () => {
           await Promise.resolve();
-          requestContext().log.info({ n, step: 'nested' }, 'nested');
+          here().log.info({ n, step: 'nested' }, 'nested');
         })(),
       ]);
-      setImmediate(() => requestContext().log.info({ n, step: 'immediate' }, 'after'));
+      setImmediate(() => here().log.info({ n, step: 'immediate' }, 'after'));
       return { content: [{ type: 'text', text: operation!.requestId }] };
     });
     const client = new Client({ name: 'c', version: '1' });
@@ -88,14 +114,15 @@ describe('requestContext()', () => {
       expect(line).toMatchObject({ method: 'tools/call', tool: 'work', client: 'c' });
     }
     expect(requestContext().active).toBe(false);
+    expect(pulse.context({ requestId: 1 }).active).toBe(false);
   });
 
   it('2025-11-25: the client gets messages at or above the level it set, in order, redacted', async () => {
-    pulse = quietMcpulse();
+    pulse = quiet(mode);
     const server = pulse.observe(
       new McpServer({ name: 's', version: '1' }, { capabilities: { logging: {} } }),
     );
-    emitAllLevels(server);
+    emitAllLevels(server, mode);
     const client = new Client({ name: 'c', version: '1' });
     const received: { level: string; logger?: string; data: unknown }[] = [];
     client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void received.push(n.params));
@@ -121,9 +148,9 @@ describe('requestContext()', () => {
   });
 
   it('sends nothing when the server does not declare the logging capability', async () => {
-    pulse = quietMcpulse();
+    pulse = quiet(mode);
     const server = pulse.observe(new McpServer({ name: 's', version: '1' }));
-    emitAllLevels(server);
+    emitAllLevels(server, mode);
     const client = new Client({ name: 'c', version: '1' });
     const received: unknown[] = [];
     client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => void received.push(n.params));
@@ -135,10 +162,10 @@ describe('requestContext()', () => {
   });
 
   it('2026-07-28 (SDK v2): only requests that carry a log level get messages, on their own stream', async () => {
-    pulse = quietMcpulse();
+    pulse = quiet(mode);
     const handler = createMcpHandler(() => {
       const server = new McpServerV2({ name: 'v2', version: '1' }, { capabilities: { logging: {} } });
-      emitAllLevels(server as unknown as McpServer);
+      emitAllLevels(server as unknown as McpServer, mode);
       return pulse.observe(server);
     });
     cleanups.push(() => handler.close());
@@ -177,10 +204,10 @@ describe('requestContext()', () => {
   });
 
   it('progress: only with a token, increasing, at most 10/s, the last value before the reply', async () => {
-    pulse = quietMcpulse();
+    pulse = quiet(mode);
     const server = pulse.observe(new McpServer({ name: 's', version: '1' }));
-    server.registerTool('steps', {}, async () => {
-      const { progress } = requestContext();
+    server.registerTool('steps', {}, async (extra) => {
+      const { progress } = reach(mode, extra)();
       for (let i = 1; i <= 50; i++) {
         await progress(i, 50, `step ${i}`);
         if (i === 10) await progress(5, 50, 'backwards');

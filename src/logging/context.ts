@@ -1,33 +1,32 @@
 /**
- * Request context: inside any MCP request handler, `requestContext()` returns the operation being
- * handled, a pino logger bound to it, logging to the MCP client and progress reporting.
+ * Request context: inside an MCP request handler, the operation being handled, a pino logger bound to
+ * it, logging to the MCP client and progress reporting.
  *
- * It travels with AsyncLocalStorage, entered where the transport delivers a request to the SDK, so it
- * survives awaits, timers and nested calls and never leaks between concurrent requests. On Node 20
- * AsyncLocalStorage makes every promise in the process slower (BENCHMARKS.md measures it); the
- * `context: false` option of `createMcpulse` turns it off. With tracing and a context manager registered
- * (itself an AsyncLocalStorage), the request context rides in the OpenTelemetry context instead: each
- * AsyncLocalStorage in use adds its own cost to every promise.
+ * Two ways to reach it:
+ * - explicit (the default, free): `pulse.context(extra)` with the `extra` argument every SDK handler
+ *   receives, as the SDKs and FastMCP do it themselves;
+ * - implicit: `requestContext()` anywhere below the handler. It travels with AsyncLocalStorage, which on
+ *   Node 20 makes every promise in the process slower (BENCHMARKS.md), so it is opt-in (`context:
+ *   'async'`). Where tracing registered a context manager (itself an AsyncLocalStorage), the request
+ *   context rides in the OpenTelemetry context at no extra cost, and `requestContext()` works anyway.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 import { pino, type Logger } from 'pino';
 
+import { MCP_LOG_LEVELS, type McpLogLevel } from '../instrument/conventions.js';
+import {
+  combineScopes,
+  type ClientChannel,
+  type ContextProvider,
+  type DispatchedRequest,
+  type InflightRequest,
+  type RequestScope,
+} from '../instrument/pipeline.js';
 import type { OperationRecord } from '../instrument/record.js';
 import { redact } from './redact.js';
 
-/** RFC 5424 levels, as MCP `notifications/message` uses them, in ascending severity. */
-export const MCP_LOG_LEVELS = [
-  'debug',
-  'info',
-  'notice',
-  'warning',
-  'error',
-  'critical',
-  'alert',
-  'emergency',
-] as const;
-export type McpLogLevel = (typeof MCP_LOG_LEVELS)[number];
+export { MCP_LOG_LEVELS, isMcpLogLevel, type McpLogLevel } from '../instrument/conventions.js';
 
 const SEVERITY: Readonly<Record<string, number>> = Object.fromEntries(
   MCP_LOG_LEVELS.map((level, i) => [level, i]),
@@ -44,10 +43,6 @@ const PINO_LEVEL: Readonly<Record<McpLogLevel, 'debug' | 'info' | 'warn' | 'erro
   alert: 'fatal',
   emergency: 'fatal',
 };
-
-export function isMcpLogLevel(value: unknown): value is McpLogLevel {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(SEVERITY, value);
-}
 
 /** Sends log messages to the MCP client of the current request (and writes them to the server log). */
 export type ClientLog = {
@@ -70,45 +65,49 @@ export interface RequestContext {
    * sent per second; in between, the latest value waits and goes out before the reply, never after.
    */
   progress(progress: number, total?: number, message?: string): Promise<void>;
+  /**
+   * The operation's OpenTelemetry span, when tracing records one (an `@opentelemetry/api` `Span`);
+   * undefined otherwise. Use it as the parent of your own spans where no context manager carries it.
+   */
+  readonly span: SpanLike | undefined;
 }
 
-/** What the transport observer provides to a request's context. */
-export interface ContextChannel {
-  readonly logger: Logger;
-  /** Sends a notification on the request's own stream; rejects or resolves false when it could not. */
-  notify(op: OperationRecord, method: string, params: Record<string, unknown>): Promise<boolean>;
-  /** Whether the request is still awaiting its reply. */
-  inFlight(op: OperationRecord): boolean;
-  /** The level the client asked for (per session in 2025-11-25, per request in 2026-07-28), or undefined: send nothing. */
-  clientLogLevel(op: OperationRecord): McpLogLevel | undefined;
-  /** Token bucket shared by the connection; false when the message must be dropped. */
-  takeClientLogToken(): boolean;
-  dropped(kind: 'client_log' | 'progress', reason: string): void;
+/** The part of an OpenTelemetry `Span` mcpulse promises; the object is the real span. */
+export interface SpanLike {
+  spanContext(): { traceId: string; spanId: string; traceFlags: number };
+  setAttribute(key: string, value: string | number | boolean): unknown;
+  addEvent(name: string, attributes?: Record<string, string | number | boolean>): unknown;
+  isRecording(): boolean;
 }
 
 const storage = new AsyncLocalStorage<OperationContext>();
 /** Finds the request context in the active OpenTelemetry context, when tracing carries it there. */
 let otelLookup: (() => OperationContext | undefined) | undefined;
 
-/** Installed by an mcpulse instance with tracing: where `requestContext()` looks first. */
-export function setOtelContextLookup(lookup: () => OperationContext | undefined): void {
+/**
+ * Installed by an mcpulse instance with tracing: where `requestContext()` looks first. Returns the
+ * function that removes it again (at shutdown), if it is still the one installed.
+ */
+export function setOtelContextLookup(lookup: () => OperationContext | undefined): () => void {
   otelLookup = lookup;
+  return () => {
+    if (otelLookup === lookup) otelLookup = undefined;
+  };
 }
 
-/** What runs a request inside its OpenTelemetry context (the mcpulse instance). */
-export interface OtelRunner {
-  withOtelContext<R>(context: never, fn: () => R): R;
-  /**
-   * The OpenTelemetry context with `request` stored in it, when the registered context manager follows
-   * async calls (then no AsyncLocalStorage of mcpulse's own is needed); undefined otherwise.
-   */
-  carry(context: never, request: OperationContext): unknown;
-}
 let fallbackLogger: Logger = pino({ level: 'silent' });
 
-/** The logger `requestContext()` returns outside a request: the latest mcpulse instance's. */
-export function setFallbackLogger(logger: Logger): void {
+const silentLogger = fallbackLogger;
+
+/**
+ * The logger `requestContext()` returns outside a request: the latest mcpulse instance's. Returns the
+ * function that puts the silent one back (at shutdown), if `logger` is still the one installed.
+ */
+export function setFallbackLogger(logger: Logger): () => void {
   fallbackLogger = logger;
+  return () => {
+    if (fallbackLogger === logger) fallbackLogger = silentLogger;
+  };
 }
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -131,25 +130,14 @@ export class OperationContext implements RequestContext {
 
   constructor(
     readonly operation: OperationRecord,
-    private readonly _channel: ContextChannel,
+    private readonly _channel: ClientChannel,
     private readonly _progressToken: string | number | undefined,
-    /** The OpenTelemetry context holding the operation's span, when tracing is on. */
-    private readonly _otel?: unknown,
-    private readonly _otelRunner?: OtelRunner,
+    private readonly _logger: Logger,
+    readonly span: SpanLike | undefined,
   ) {}
 
-  /** Runs the SDK's handling of the request inside this context (and its span's, if any). */
-  enter<R>(fn: () => R): R {
-    if (this._otel === undefined || this._otelRunner === undefined) return storage.run(this, fn);
-    const runner = this._otelRunner;
-    const carried = runner.carry(this._otel as never, this);
-    if (carried !== undefined) return runner.withOtelContext(carried as never, fn);
-    const otel = this._otel as never;
-    return storage.run(this, () => runner.withOtelContext(otel, fn));
-  }
-
   get log(): Logger {
-    this._log ??= this._channel.logger.child(bindingsOf(this.operation));
+    this._log ??= this._logger.child(bindingsOf(this.operation));
     return this._log;
   }
 
@@ -275,7 +263,13 @@ const idle: RequestContext = {
   },
   clientLog: idleClientLog,
   progress: () => Promise.resolve(),
+  span: undefined,
 };
+
+/** The inactive context: outside any request. */
+export function idleContext(): RequestContext {
+  return idle;
+}
 
 /**
  * The context of the MCP request being handled: call it anywhere inside a tool, prompt or resource
@@ -296,4 +290,87 @@ export function requestContext(): RequestContext {
 export function requestContextCarrier(): 'opentelemetry' | 'async-local-storage' | undefined {
   if (otelLookup?.() !== undefined) return 'opentelemetry';
   return storage.getStore() === undefined ? undefined : 'async-local-storage';
+}
+
+/** How the request context is reached: `explicit` through `pulse.context(extra)` only, `async` also through `requestContext()`. */
+export type ContextMode = 'explicit' | 'async';
+
+export interface RequestContextProviderOptions {
+  readonly mode: ContextMode;
+  readonly logger: Logger;
+  /** The operation's span, from the scope tracing made (undefined without tracing). */
+  readonly spanOf?: (scope: RequestScope | undefined) => SpanLike | undefined;
+  /**
+   * A scope entering `traceContext` with the request context stored in it, when the registered
+   * OpenTelemetry context manager follows async calls; undefined otherwise.
+   */
+  readonly carry?: (traceContext: unknown, context: OperationContext) => RequestScope | undefined;
+}
+
+/**
+ * The request-context provider. At dispatch it makes the context only where something will carry it
+ * (an AsyncLocalStorage in `async` mode, the OpenTelemetry context where tracing propagates); otherwise
+ * `pulse.context(extra)` makes it on first use, so a server that never asks pays nothing.
+ */
+export class RequestContextProvider implements ContextProvider {
+  readonly name = 'request-context';
+  /** Contexts already made, by operation, so `pulse.context(extra)` and `requestContext()` agree. */
+  private readonly _made = new WeakMap<OperationRecord, OperationContext>();
+
+  constructor(private readonly _options: RequestContextProviderOptions) {}
+
+  dispatch(request: DispatchedRequest, outer: RequestScope | undefined): RequestScope | undefined {
+    const async = this._options.mode === 'async';
+    const traceContext = outer?.traceContext;
+    if (!async && traceContext === undefined) return undefined;
+    const context = this._make(request, outer);
+    const carried = traceContext === undefined ? undefined : this._options.carry?.(traceContext, context);
+    if (carried === undefined && !async) {
+      // Nothing carries it: `pulse.context(extra)` will make it on first use.
+      this._made.delete(request.op);
+      return undefined;
+    }
+    const chained = combineScopes(outer, scopeOf(context));
+    // Carried, the OpenTelemetry context holds both span and request context: one AsyncLocalStorage, not two.
+    if (carried !== undefined) return { ...chained, enter: carried.enter!.bind(carried) };
+    const enterOuter = chained.enter;
+    return {
+      ...chained,
+      enter: <R>(fn: () => R): R =>
+        storage.run(context, enterOuter === undefined ? fn : () => enterOuter(fn)),
+    };
+  }
+
+  /** The context of a request found from a handler's `extra`; made now if dispatch did not. */
+  contextOf(request: InflightRequest): OperationContext {
+    const made = this._made.get(request.op);
+    if (made !== undefined) return made;
+    const context = this._make(request, request.scope);
+    request.attach(scopeOf(context));
+    return context;
+  }
+
+  private _make(request: DispatchedRequest, outer: RequestScope | undefined): OperationContext {
+    const span = this._options.spanOf?.(outer);
+    const context = new OperationContext(
+      request.op,
+      request.channel,
+      request.progressToken,
+      this._options.logger,
+      span,
+    );
+    this._made.set(request.op, context);
+    return context;
+  }
+}
+
+/** What a request context adds to its request's scope: progress flushed before the reply, dropped without one. */
+function scopeOf(context: OperationContext): RequestScope {
+  return {
+    beforeReply: () => void context.flushProgress(),
+    end: (op) => {
+      // Cancelled or closed: no reply, so nothing more may be sent for this request.
+      if (op.outcome === 'cancelled' || op.outcome === 'closed') context.discard();
+    },
+  };
 }

@@ -8,9 +8,11 @@ import { dirname } from 'node:path';
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 import sonicBoom, { type SonicBoom } from 'sonic-boom';
 
-import type { OperationRecord } from '../instrument/record.js';
+import type { OperationSink } from '../instrument/pipeline.js';
+import type { NetworkTransport, OperationRecord } from '../instrument/record.js';
 import { redact, redactedJson, redactText } from './redact.js';
 import type { LineSampler } from './sampling.js';
+import type { ThrottledWarnings } from './warnings.js';
 
 /** Lines are written to a file in batches of about this size; flushed on shutdown. */
 const FILE_BUFFER_BYTES = 4096;
@@ -379,7 +381,8 @@ interface PinoInternals {
  * format; pino's generic serializer costs more per operation than all the metrics together
  * (BENCHMARKS.md). With a logger the user passed in, it goes through pino as usual.
  */
-export class OperationLog {
+export class OperationLog implements OperationSink {
+  readonly name = 'log';
   private readonly _stream: { write(line: string): unknown } | undefined;
   private readonly _bindings: string | undefined;
   /**
@@ -400,6 +403,7 @@ export class OperationLog {
     private readonly _batch: boolean,
     private readonly _sampler?: LineSampler,
     private readonly _payloadBytes?: number,
+    private readonly _warnings?: ThrottledWarnings,
   ) {
     const internals = _logger as unknown as PinoInternals;
     const stream = internals[pino.symbols.streamSym] as { write?: unknown } | undefined;
@@ -408,6 +412,23 @@ export class OperationLog {
       this._stream = stream as { write(line: string): unknown };
       this._bindings = bindings;
     }
+  }
+
+  onEnd(op: OperationRecord): void {
+    this.write(op);
+  }
+
+  /** A peer can send garbage at any rate: the first of each burst is logged (the metric counts them all). */
+  onTransportError(error: unknown, networkTransport: NetworkTransport | undefined): void {
+    this._warnings?.warn(
+      `transport:${networkTransport ?? ''}`,
+      { err: error, network_transport: networkTransport },
+      'MCP transport error',
+    );
+  }
+
+  flush(): void {
+    this.drain();
   }
 
   write(op: OperationRecord): void {

@@ -11,7 +11,6 @@ import { logSink } from '../../test/log-sink.js';
 import { quietMcpulse } from '../../test/quiet.js';
 import type { Mcpulse } from '../core/mcpulse.js';
 import type { McpulseOptions } from '../core/options.js';
-import { requestContext } from './context.js';
 
 let pulse: Mcpulse;
 afterEach(() => pulse.shutdown());
@@ -28,10 +27,9 @@ async function run(options: McpulseOptions, calls: (client: Client) => Promise<v
     }),
   );
   server.registerTool('fail', {}, () => ({ isError: true, content: [{ type: 'text', text: 'nope' }] }));
-  server.registerTool('burst', {}, async () => {
-    const sent = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => requestContext().clientLog.info(`message ${i}`)),
-    );
+  server.registerTool('burst', {}, async (extra) => {
+    const { clientLog } = pulse.context(extra);
+    const sent = await Promise.all(Array.from({ length: 5 }, (_, i) => clientLog.info(`message ${i}`)));
     return { content: [{ type: 'text', text: sent.map(String).join(',') }] };
   });
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();

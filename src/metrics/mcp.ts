@@ -6,7 +6,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 import { methodLabel, OTHER, protocolVersionLabel } from '../instrument/conventions.js';
 import type { OperationRecord } from '../instrument/record.js';
-import type { SessionInfo } from '../instrument/transport.js';
+import type { NotificationEvent, OperationSink, SessionEvent } from '../instrument/pipeline.js';
 import type { LabelGuard } from './labels.js';
 import { SeriesHistogram, type HistogramSeries } from './series.js';
 
@@ -28,6 +28,7 @@ export const METRIC_OPERATIONS_ACTIVE = 'mcp_server_operations_active';
 export const METRIC_REQUEST_SIZE = 'mcpulse_server_request_size_bytes';
 export const METRIC_RESPONSE_SIZE = 'mcpulse_server_response_size_bytes';
 export const METRIC_NOTIFICATIONS = 'mcpulse_server_notifications_received_total';
+export const METRIC_CLIENT_NOTIFICATIONS = 'mcpulse_client_notifications_received_total';
 export const METRIC_CLIENT_OPERATIONS = 'mcpulse_server_operations_by_client_total';
 export const METRIC_TRANSPORT_ERRORS = 'mcpulse_transport_errors_total';
 
@@ -59,7 +60,8 @@ function branch(tree: Tree, key: string): Tree {
 }
 
 /** Builds and records the MCP metric families on one registry. */
-export class McpMetrics {
+export class McpMetrics implements OperationSink {
+  readonly name = 'metrics';
   private readonly _serverDuration: SeriesHistogram<OperationLabel>;
   private readonly _clientDuration: SeriesHistogram<OperationLabel>;
   private readonly _sessionDuration: Histogram<'network_transport' | 'mcp_protocol_version'>;
@@ -70,6 +72,7 @@ export class McpMetrics {
   private readonly _serverSeries: Tree = new Map();
   private readonly _clientSeries: Tree = new Map();
   private readonly _notifications: Counter<'mcp_method_name' | 'network_transport'>;
+  private readonly _clientNotifications: Counter<'mcp_method_name' | 'network_transport'>;
   private readonly _transportErrors: Counter<'network_transport'>;
   /** Requests by client label and outcome, counted as plain numbers and handed to prom-client at scrape time. */
   private readonly _byClient = new Map<string, Map<string, number>>();
@@ -138,7 +141,13 @@ export class McpMetrics {
     });
     this._notifications = new Counter({
       name: METRIC_NOTIFICATIONS,
-      help: 'MCP notifications received from clients.',
+      help: 'MCP notifications this server received from its clients.',
+      labelNames: ['mcp_method_name', 'network_transport'],
+      registers,
+    });
+    this._clientNotifications = new Counter({
+      name: METRIC_CLIENT_NOTIFICATIONS,
+      help: 'MCP notifications observed clients of this process received from their servers.',
       labelNames: ['mcp_method_name', 'network_transport'],
       registers,
     });
@@ -163,13 +172,13 @@ export class McpMetrics {
     });
   }
 
-  operationStarted(op: OperationRecord): void {
+  onStart(op: OperationRecord): void {
     if (op.side !== 'server') return;
     const method = methodLabel(op.method);
     this._inflight.set(method, (this._inflight.get(method) ?? 0) + 1);
   }
 
-  operationEnded(op: OperationRecord): void {
+  onEnd(op: OperationRecord): void {
     const method = methodLabel(op.method);
     let target = '';
     if (op.method === 'tools/call')
@@ -235,28 +244,29 @@ export class McpMetrics {
     };
   }
 
-  notificationReceived(method: string, networkTransport: string | undefined): void {
+  onNotification(event: NotificationEvent): void {
     const labels: Partial<Record<'mcp_method_name' | 'network_transport', string>> = {
-      mcp_method_name: methodLabel(method),
+      mcp_method_name: methodLabel(event.method),
     };
-    if (networkTransport !== undefined) labels.network_transport = networkTransport;
-    this._notifications.inc(labels);
+    if (event.networkTransport !== undefined) labels.network_transport = event.networkTransport;
+    (event.side === 'server' ? this._notifications : this._clientNotifications).inc(labels);
   }
 
-  transportError(networkTransport: string | undefined): void {
+  onTransportError(_error: unknown, networkTransport: string | undefined): void {
     this._transportErrors.inc(networkTransport === undefined ? {} : { network_transport: networkTransport });
   }
 
-  sessionStarted(session: SessionInfo): void {
-    this._sessionsActive.inc(session.networkTransport ? { network_transport: session.networkTransport } : {});
-  }
-
-  sessionEnded(session: SessionInfo, durationSeconds: number): void {
-    const labels: Partial<Record<'network_transport' | 'mcp_protocol_version', string>> = {};
-    if (session.networkTransport) labels.network_transport = session.networkTransport;
+  onSession(event: SessionEvent): void {
+    const session = event.session;
+    const transport = session.networkTransport ? { network_transport: session.networkTransport } : {};
+    if (event.kind === 'start') {
+      this._sessionsActive.inc(transport);
+      return;
+    }
+    const labels: Partial<Record<'network_transport' | 'mcp_protocol_version', string>> = { ...transport };
     const version = protocolVersionLabel(session.protocolVersion);
     if (version !== undefined) labels.mcp_protocol_version = version;
-    this._sessionDuration.observe(labels, durationSeconds);
-    this._sessionsActive.dec(session.networkTransport ? { network_transport: session.networkTransport } : {});
+    this._sessionDuration.observe(labels, event.durationSeconds ?? 0);
+    this._sessionsActive.dec(transport);
   }
 }

@@ -28,7 +28,7 @@ afterAll(() => {
 
 describe('the request context with a tracer provider but no context manager', () => {
   it('stays in mcpulse’s AsyncLocalStorage across awaits and timers, and spans are still recorded', async () => {
-    const pulse = quietMcpulse();
+    const pulse = quietMcpulse({ context: 'async' });
     const seen: unknown[] = [];
     const server = pulse.observe(new McpServer({ name: 'no-manager', version: '1' }));
     server.registerTool('later', {}, async () => {

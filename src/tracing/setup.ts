@@ -57,6 +57,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { Counter, Registry } from 'prom-client';
 
+// eslint-disable-next-line no-restricted-imports -- until option errors move to core/errors.js
 import { fail, show } from '../core/options.js';
 
 export interface TracingSetupOptions {
