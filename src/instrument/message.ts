@@ -19,14 +19,14 @@ export function isId(value: unknown): value is string | number {
 
 /**
  * Whether the SDKs dispatch `msg` as a request, so a reply (or a cancellation) will end it. They
- * validate strictly (JSON-RPC 2.0, an id that is a string or an integer, params an object whose
- * `_meta.progressToken` is a string or an integer, no other members) and drop anything else without a
+ * validate strictly (JSON-RPC 2.0, an id that is a string or a safe integer, params an object whose
+ * `_meta.progressToken` is a string or a safe integer, no other members) and drop anything else without a
  * reply: such a frame must not start an operation that could never end.
  */
 export function isDispatchedRequest(msg: Json): boolean {
   if (msg.jsonrpc !== '2.0') return false;
   const id = msg.id;
-  if (typeof id !== 'string' && !Number.isInteger(id)) return false;
+  if (typeof id !== 'string' && !Number.isSafeInteger(id)) return false;
   for (const key in msg) if (!REQUEST_KEYS.has(key)) return false;
   const params = msg.params;
   if (params === undefined) return true;
@@ -35,7 +35,7 @@ export function isDispatchedRequest(msg: Json): boolean {
   if (meta === undefined) return true;
   if (meta === null || typeof meta !== 'object' || Array.isArray(meta)) return false;
   const token = (meta as Json).progressToken;
-  return token === undefined || typeof token === 'string' || Number.isInteger(token);
+  return token === undefined || typeof token === 'string' || Number.isSafeInteger(token);
 }
 
 /** `network.transport` from the transport's class name (stdio → `pipe`, HTTP → `tcp`). */

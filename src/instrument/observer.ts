@@ -83,6 +83,8 @@ export class TransportObserver implements ClientChannel, InflightIndex {
   private readonly _setLevelRequests = new Map<string | number, McpLogLevel>();
   private _logTokens: number;
   private _logTokensAt = 0;
+  /** Ids cancelled in the read being handled (until the SDK's own cancellation runs), with the reason. */
+  private _cancelling: Map<string | number, string | undefined> | undefined;
 
   constructor(
     private readonly _pipeline: OperationPipeline,
@@ -357,6 +359,10 @@ export class TransportObserver implements ClientChannel, InflightIndex {
     const params = msg.params as Json | undefined;
     if (method === 'logging/setLevel' && isMcpLogLevel(params?.level))
       this._setLevelRequests.set(id, params.level);
+    if (this._cancelling?.has(id) === true) {
+      this._cancelAll(id, this._cancelling.get(id));
+      return undefined;
+    }
     if (!this._pipeline.dispatches) return undefined;
     const scope = this._pipeline.dispatch({
       op,
@@ -387,9 +393,23 @@ export class TransportObserver implements ClientChannel, InflightIndex {
     const params = msg.params as Json | undefined;
     const target = params?.requestId;
     if (!isId(target)) return;
-    // The SDK sends no reply to a cancelled request: the cancellation ends the operation.
-    const op = this._take(this._inflight, target);
-    if (op !== undefined) this._finish(op, 'cancelled', 'cancelled', str(params?.reason));
+    // The SDK sends no reply to a cancelled request: the cancellation ends the operation. Requests
+    // sharing the id cannot be told apart (nor does the SDK: it aborts whichever it holds under that
+    // id), so all of them end here; a reply that still comes for one finds nothing in flight.
+    const reason = str(params?.reason);
+    this._cancelAll(target, reason);
+    // The SDK handles the cancellation a microtask later, so it also aborts a request with that id
+    // that arrives in the same read (it holds the newest one): such a request ends as cancelled too.
+    if (this._cancelling === undefined) {
+      this._cancelling = new Map();
+      queueMicrotask(() => (this._cancelling = undefined));
+    }
+    this._cancelling.set(target, reason);
+  }
+
+  private _cancelAll(id: string | number, reason: string | undefined): void {
+    for (let op = this._take(this._inflight, id); op !== undefined; op = this._take(this._inflight, id))
+      this._finish(op, 'cancelled', 'cancelled', reason);
   }
 
   private _take(map: InflightMap, id: string | number): Pending | undefined {
