@@ -43,6 +43,7 @@ import { registerHostMetrics, type HostMetrics } from '../metrics/host.js';
 import { LabelGuard } from '../metrics/labels.js';
 import { McpMetrics } from '../metrics/mcp.js';
 import { loadOtelApi, McpTracer, REQUEST_CONTEXT_KEY_NAME } from '../tracing/spans.js';
+import { badArgument, badOption } from './errors.js';
 import { resolveOptions, type McpulseOptions, type ResolvedOptions } from './options.js';
 import { handleSignals, releaseSignals } from './signals.js';
 
@@ -237,7 +238,7 @@ export class Mcpulse {
       return server;
     }
     if (!attachServerObserver(this._hub, names, server, options)) {
-      throw new TypeError(
+      throw badArgument(
         `mcpulse: observe() needs an MCP server (McpServer or Server from @modelcontextprotocol/sdk or @modelcontextprotocol/server, or a FastMCP), got ${describe(server)}`,
       );
     }
@@ -254,7 +255,7 @@ export class Mcpulse {
     if (
       !attachServerObserver(this._hub, { toolsListed: () => {}, promptsListed: () => {} }, client, options)
     ) {
-      throw new TypeError(
+      throw badArgument(
         `mcpulse: observeClient() needs an MCP Client (@modelcontextprotocol/sdk or @modelcontextprotocol/client), got ${describe(client)}`,
       );
     }
@@ -269,7 +270,7 @@ export class Mcpulse {
       typeof transport !== 'object' ||
       typeof (transport as { send?: unknown }).send !== 'function'
     ) {
-      throw new TypeError(
+      throw badArgument(
         `mcpulse: observeTransport() needs an MCP transport with send(), got ${describe(transport)}`,
       );
     }
@@ -555,11 +556,11 @@ function describe(value: unknown): string {
 function validateObserveOptions(options: ObserveTransportOptions | undefined): void {
   if (options === undefined) return;
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`mcpulse: observe options must be an object, got ${typeof options}`);
+    throw badOption(`mcpulse: observe options must be an object, got ${typeof options}`);
   }
   const nt = options.networkTransport;
   if (nt !== undefined && nt !== 'pipe' && nt !== 'tcp') {
-    throw new TypeError(`mcpulse: networkTransport must be "pipe" or "tcp", got ${JSON.stringify(nt)}`);
+    throw badOption(`mcpulse: networkTransport must be "pipe" or "tcp", got ${JSON.stringify(nt)}`);
   }
 }
 

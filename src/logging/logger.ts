@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 import sonicBoom, { type SonicBoom } from 'sonic-boom';
 
+import { McpulseError } from '../core/errors.js';
 import type { OperationRecord } from '../instrument/record.js';
 import { redact, redactedJson, redactText } from './redact.js';
 import type { LineSampler } from './sampling.js';
@@ -119,7 +120,13 @@ function openLogFile(path: string): number {
     return openSync(path, 'a');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new Error(`mcpulse: cannot open log file ${JSON.stringify(path)}: ${reason}`, { cause: error });
+    throw new McpulseError(
+      'MCPULSE_LOG_OPEN_FAILED',
+      `mcpulse: cannot open log file ${JSON.stringify(path)}: ${reason}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
