@@ -1,16 +1,17 @@
 /**
  * The zod schemas of `createMcpulse`'s options, and the defaults `resolveOptions` fills in. Objects
- * are strict: an unknown key (a typo) is an error naming it. Messages: see ./validate.ts.
+ * are strict: an unknown key (a typo) is an error naming it. Messages: see ./errors.ts.
  */
-import { basename } from 'node:path';
-
 import type { DestinationStream, Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { z } from 'zod';
 
 import { MCP_LOG_LEVELS } from '../logging/context.js';
+import { logFileSchema } from '../logging/outputs.js';
+import { samplingSchema } from '../logging/sampling.js';
+import { hostMetricsSchema } from '../metrics/host.js';
+import { booleanSchema, integerSchema, must, SENTENCE, textSchema } from './errors.js';
 import type { McpulseOptions } from './options.js';
-import { booleanSchema, integerSchema, must, SENTENCE, textSchema } from './validate.js';
 
 /** The defaults of the options that have a fixed one (others default to an environment variable or to none). */
 export const OPTION_DEFAULTS = {
@@ -51,69 +52,6 @@ export const logLevelSchema = z.enum(LOG_LEVEL_NAMES, must(`one of ${LOG_LEVEL_N
 export const healthTokenSchema = z
   .string(must('a string of at least 8 characters'))
   .min(8, must('a string of at least 8 characters'));
-
-const MIN_HOST_INTERVAL_MS = 1000;
-const hostIntervalExpected = must(`a number >= ${MIN_HOST_INTERVAL_MS}`);
-const nonEmptyString = z.string(must('a non-empty string')).min(1, must('a non-empty string'));
-
-export const hostMetricsSchema = z.strictObject(
-  {
-    intervalMs: z.number(hostIntervalExpected).min(MIN_HOST_INTERVAL_MS, hostIntervalExpected).optional(),
-    diskPaths: z.array(nonEmptyString, must('an array of non-empty strings')).optional(),
-  },
-  must('an object such as { intervalMs: 15000 }'),
-);
-
-/** pino-roll's spelling of a size: a number and a unit (k, m or g). */
-const SIZE_PATTERN = /^(\d+(?:\.\d+)?)([kmg])$/i;
-/** pino-roll refuses these (cross-platform file-name safety); refuse them up front, with the option's name. */
-const BAD_PATH_CHARS = /[<>"|?*\0]/;
-export const MAX_LOG_FILES_KEPT = 10_000;
-
-const filePathExpected = { ...must('a non-empty file path'), abort: true };
-const filePath = z
-  .string(filePathExpected)
-  .min(1, filePathExpected)
-  .max(4096, filePathExpected)
-  .refine((path) => !BAD_PATH_CHARS.test(path) && !path.replace(/^[A-Za-z]:/, '').includes(':'), {
-    error: 'must not contain < > " | ? * : or NUL',
-    abort: true,
-  })
-  .refine((path) => !/[/\\]$/.test(path) && basename(path) !== '.' && basename(path) !== '..', {
-    error: 'must name a file, not a folder',
-  });
-const sizeExpected = must('a positive whole number of bytes or a size like "10m", "512k", "1g"');
-
-export const logFileSchema = z.strictObject(
-  {
-    path: filePath,
-    errorPath: filePath.optional(),
-    maxSize: z
-      .union(
-        [
-          z.int(sizeExpected).min(1, sizeExpected),
-          z.string(sizeExpected).refine((size) => Number(SIZE_PATTERN.exec(size)?.[1]) > 0, sizeExpected),
-        ],
-        sizeExpected,
-      )
-      .optional(),
-    daily: booleanSchema().optional(),
-    keep: integerSchema(1, MAX_LOG_FILES_KEPT).optional(),
-  },
-  must('an object such as { path: "logs/app.jsonl" }'),
-);
-
-const rateExpected = must('a number from 0 to 1');
-
-export const samplingSchema = z.strictObject(
-  {
-    successRate: z.number(rateExpected).min(0, rateExpected).max(1, rateExpected).optional(),
-    random: z
-      .custom<() => number>((value) => typeof value === 'function', must('a function returning [0, 1)'))
-      .optional(),
-  },
-  must('an object such as { successRate: 0.1 }'),
-);
 
 /** `true`, `false`, or `{ maxBytes }` (16 bytes to 1 MiB). */
 function contentSchema() {

@@ -12,7 +12,7 @@ import { validateLogFileOptions, type LogFileOptions } from '../logging/outputs.
 import { validateSampling, type SamplingOptions } from '../logging/sampling.js';
 import type { HostMetricsOptions } from '../metrics/host.js';
 import type { LOG_LEVELS } from '../logging/logger.js';
-import { McpulseOptionError } from './errors.js';
+import { issueLines, issuesError, McpulseOptionError } from './errors.js';
 import {
   DEFAULT_CONTENT_BYTES,
   healthTokenSchema,
@@ -21,7 +21,6 @@ import {
   OPTION_DEFAULTS,
   type LOG_LEVEL_NAMES,
 } from './options-schema.js';
-import { issueLines, issuesError } from './validate.js';
 
 /** Kept here too: it was first exported from this module. */
 export { McpulseOptionError } from './errors.js';

@@ -7,8 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { z } from 'zod';
 
-import { McpulseError } from '../core/errors.js';
-import { integerSchema, must, parseOptions } from '../core/validate.js';
+import { integerSchema, McpulseError, must, parseOptions } from '../core/errors.js';
 
 import {
   negotiateFormat,

@@ -19,14 +19,21 @@
  */
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { isatty } from 'node:tty';
 
 import { pino, type DestinationStream, type TransportTargetOptions } from 'pino';
+import { z } from 'zod';
 
-import { McpulseError, McpulseOptionError } from '../core/errors.js';
-import { logFileSchema } from '../core/options-schema.js';
-import { parseOptions, showValue } from '../core/validate.js';
+import {
+  booleanSchema,
+  integerSchema,
+  McpulseError,
+  McpulseOptionError,
+  must,
+  parseOptions,
+  showValue,
+} from '../core/errors.js';
 
 export interface LogFileOptions {
   /** Every level goes here, e.g. `logs/app.jsonl`. */
@@ -83,6 +90,46 @@ function resolvePackage(name: string): string | undefined {
     return undefined;
   }
 }
+
+/** pino-roll's spelling of a size: a number and a unit (k, m or g). */
+const SIZE_PATTERN = /^(\d+(?:\.\d+)?)([kmg])$/i;
+/** pino-roll refuses these (cross-platform file-name safety); refuse them up front, with the option's name. */
+const BAD_PATH_CHARS = /[<>"|?*\0]/;
+const MAX_KEEP = 10_000;
+
+const filePathExpected = { ...must('a non-empty file path'), abort: true };
+const filePath = z
+  .string(filePathExpected)
+  .min(1, filePathExpected)
+  .max(4096, filePathExpected)
+  .refine((path) => !BAD_PATH_CHARS.test(path) && !path.replace(/^[A-Za-z]:/, '').includes(':'), {
+    error: 'must not contain < > " | ? * : or NUL',
+    abort: true,
+  })
+  .refine((path) => !/[/\\]$/.test(path) && basename(path) !== '.' && basename(path) !== '..', {
+    error: 'must name a file, not a folder',
+  });
+const sizeExpected = must('a positive whole number of bytes or a size like "10m", "512k", "1g"');
+
+/** The `logFile` option; strict, so a misspelt key is an error naming it. */
+export const logFileSchema = z.strictObject(
+  {
+    path: filePath,
+    errorPath: filePath.optional(),
+    maxSize: z
+      .union(
+        [
+          z.int(sizeExpected).min(1, sizeExpected),
+          z.string(sizeExpected).refine((size) => Number(SIZE_PATTERN.exec(size)?.[1]) > 0, sizeExpected),
+        ],
+        sizeExpected,
+      )
+      .optional(),
+    daily: booleanSchema().optional(),
+    keep: integerSchema(1, MAX_KEEP).optional(),
+  },
+  must('an object such as { path: "logs/app.jsonl" }'),
+);
 
 /**
  * Validates the `logFile` option (a bad value fails at startup with a message naming it) and fills in

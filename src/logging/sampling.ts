@@ -3,9 +3,9 @@
  * high. Failures are always logged; metrics are never sampled (they count every operation).
  */
 import { Counter, type Registry } from 'prom-client';
+import { z } from 'zod';
 
-import { samplingSchema } from '../core/options-schema.js';
-import { parseOptions } from '../core/validate.js';
+import { must, parseOptions } from '../core/errors.js';
 
 export interface SamplingOptions {
   /** Fraction of successful operations logged, 0..1; default 1. */
@@ -18,6 +18,19 @@ export const METRIC_LOG_LINES_SAMPLED_OUT = 'mcpulse_log_lines_sampled_out_total
 
 /** The outcomes whose lines may be skipped; any other outcome is always written. */
 const SAMPLED_OUTCOMES: readonly string[] = ['ok', 'cancelled'];
+
+const rateExpected = must('a number from 0 to 1');
+
+/** The `logSampling` option. */
+export const samplingSchema = z.strictObject(
+  {
+    successRate: z.number(rateExpected).min(0, rateExpected).max(1, rateExpected).optional(),
+    random: z
+      .custom<() => number>((value) => typeof value === 'function', must('a function returning [0, 1)'))
+      .optional(),
+  },
+  must('an object such as { successRate: 0.1 }'),
+);
 
 /** Validates the `logSampling` option; a bad value fails at startup with a message naming it. */
 export function validateSampling(value: unknown): SamplingOptions {

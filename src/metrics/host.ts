@@ -12,9 +12,9 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { z } from 'zod';
 
-import { hostMetricsSchema } from '../core/options-schema.js';
-import { parseOptions } from '../core/validate.js';
+import { must, parseOptions } from '../core/errors.js';
 
 export interface HostMetricsOptions {
   /** How often to sample, in milliseconds. Default 15000, minimum 1000. */
@@ -26,6 +26,19 @@ export interface HostMetricsOptions {
    */
   diskPaths?: string[];
 }
+
+const MIN_INTERVAL_MS = 1000;
+const hostIntervalExpected = must(`a number >= ${MIN_INTERVAL_MS}`);
+const nonEmptyString = z.string(must('a non-empty string')).min(1, must('a non-empty string'));
+
+/** The `hostMetrics` option (an object); strict, so a misspelt key is an error naming it. */
+export const hostMetricsSchema = z.strictObject(
+  {
+    intervalMs: z.number(hostIntervalExpected).min(MIN_INTERVAL_MS, hostIntervalExpected).optional(),
+    diskPaths: z.array(nonEmptyString, must('an array of non-empty strings')).optional(),
+  },
+  must('an object such as { intervalMs: 15000 }'),
+);
 
 export interface HostMetrics {
   /** Resolves after the first sample (never rejects). */

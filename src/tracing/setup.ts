@@ -58,8 +58,15 @@ import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic
 import { Counter, Registry } from 'prom-client';
 import { z } from 'zod';
 
-import { McpulseError, McpulseOptionError } from '../core/errors.js';
-import { httpUrlSchema, integerSchema, must, parseOptions, textSchema } from '../core/validate.js';
+import {
+  httpUrlSchema,
+  integerSchema,
+  McpulseError,
+  McpulseOptionError,
+  must,
+  parseOptions,
+  textSchema,
+} from '../core/errors.js';
 
 export interface TracingSetupOptions {
   /** `service.name`; default `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, else `mcp-server`. */
