@@ -96,6 +96,11 @@ export function integerSchema(min: number, max: number): z.ZodNumber {
   return z.int(expected).min(min, expected).max(max, expected);
 }
 
+/** A function (its type is the caller's word: zod cannot check a signature). */
+export function functionSchema<F>(expected = 'a function'): z.ZodType<F> {
+  return z.custom<F>((value) => typeof value === 'function', must(expected));
+}
+
 /** An http:// or https:// URL. */
 export function httpUrlSchema(): z.ZodString {
   const expected = must('an http:// or https:// URL');

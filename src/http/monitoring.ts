@@ -7,7 +7,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 import { z } from 'zod';
 
-import { integerSchema, McpulseError, must, parseOptions } from '../core/errors.js';
+import {
+  badArgument,
+  functionSchema,
+  integerSchema,
+  McpulseError,
+  must,
+  parseOptions,
+  showValue,
+} from '../core/errors.js';
 
 import {
   negotiateFormat,
@@ -88,17 +96,6 @@ function text(status: number, body: string, extra: Record<string, string> = {}):
   };
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'function') return 'a function';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
 function safeReport(
   onError: ((error: unknown, where: string) => void) | undefined,
   error: unknown,
@@ -119,8 +116,6 @@ function normalizePrefix(prefix: string | undefined): string {
   return normalized;
 }
 
-const aFunction = <F>() => z.custom<F>((value) => typeof value === 'function', must('a function'));
-
 const routesOptionsSchema = z.strictObject(
   {
     // Duck-typed: a second copy of prom-client in node_modules fails instanceof.
@@ -131,9 +126,9 @@ const routesOptionsSchema = z.strictObject(
         typeof (value as { metrics?: unknown }).metrics === 'function',
       must('a prom-client Registry'),
     ),
-    isReady: aFunction<NonNullable<MonitoringRoutesOptions['isReady']>>().optional(),
-    health: aFunction<NonNullable<MonitoringRoutesOptions['health']>>().optional(),
-    onError: aFunction<NonNullable<MonitoringRoutesOptions['onError']>>().optional(),
+    isReady: functionSchema<NonNullable<MonitoringRoutesOptions['isReady']>>().optional(),
+    health: functionSchema<NonNullable<MonitoringRoutesOptions['health']>>().optional(),
+    onError: functionSchema<NonNullable<MonitoringRoutesOptions['onError']>>().optional(),
     prefix: z
       .string(must("a path string like '/ops'"))
       .refine((prefix) => !/[?#\s]/.test(prefix), must("a path string like '/ops'"))
@@ -149,7 +144,7 @@ const serverOptionsSchema = z.strictObject(
       .string(must('a non-empty string'))
       .refine((host) => host.trim() !== '', must('a non-empty string'))
       .optional(),
-    onError: aFunction<NonNullable<MonitoringServerOptions['onError']>>().optional(),
+    onError: functionSchema<NonNullable<MonitoringServerOptions['onError']>>().optional(),
   } satisfies Record<keyof MonitoringServerOptions, z.ZodType>,
   must('an object'),
 );
@@ -326,9 +321,8 @@ function validateServerOptions(routes: unknown, options: unknown): { port: numbe
     routes === null ||
     typeof (routes as MonitoringRoutes).node !== 'function'
   ) {
-    throw new McpulseError(
-      'MCPULSE_ARGUMENT_INVALID',
-      `mcpulse: startMonitoringServer needs the routes from createMonitoringRoutes, got ${describe(routes)}`,
+    throw badArgument(
+      `mcpulse: startMonitoringServer needs the routes from createMonitoringRoutes, got ${showValue(routes)}`,
     );
   }
   const { port = DEFAULT_MONITORING_PORT, host = DEFAULT_MONITORING_HOST } = parseOptions(

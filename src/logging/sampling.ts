@@ -5,7 +5,7 @@
 import { Counter, type Registry } from 'prom-client';
 import { z } from 'zod';
 
-import { must, parseOptions } from '../core/errors.js';
+import { functionSchema, must, parseOptions } from '../core/errors.js';
 
 export interface SamplingOptions {
   /** Fraction of successful operations logged, 0..1; default 1. */
@@ -25,9 +25,7 @@ const rateExpected = must('a number from 0 to 1');
 export const samplingSchema = z.strictObject(
   {
     successRate: z.number(rateExpected).min(0, rateExpected).max(1, rateExpected).optional(),
-    random: z
-      .custom<() => number>((value) => typeof value === 'function', must('a function returning [0, 1)'))
-      .optional(),
+    random: functionSchema<() => number>('a function returning [0, 1)').optional(),
   },
   must('an object such as { successRate: 0.1 }'),
 );
