@@ -2,7 +2,8 @@
 
 export { createMcpulse, Mcpulse } from './core/mcpulse.js';
 export type { BusinessMetrics, OperationListener } from './core/mcpulse.js';
-export { McpulseOptionError } from './core/options.js';
+export { McpulseError, McpulseOptionError } from './core/errors.js';
+export type { McpulseErrorCode } from './core/errors.js';
 export type { McpulseOptions, MonitoringOptions } from './core/options.js';
 
 export type {

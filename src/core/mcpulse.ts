@@ -51,6 +51,7 @@ import { McpMetrics } from '../metrics/mcp.js';
 import { SelfMetrics } from '../metrics/self.js';
 import { TracingProvider } from '../tracing/provider.js';
 import { loadOtelApi, McpTracer } from '../tracing/spans.js';
+import { badArgument, badOption } from './errors.js';
 import { resolveOptions, type McpulseOptions, type ResolvedOptions } from './options.js';
 import { handleSignals, releaseSignals } from './signals.js';
 
@@ -242,7 +243,7 @@ export class Mcpulse {
       return server;
     }
     if (!attachServerObserver(this._pipeline, server, options)) {
-      throw new TypeError(
+      throw badArgument(
         `mcpulse: observe() needs an MCP server (McpServer or Server from @modelcontextprotocol/sdk or @modelcontextprotocol/server, or a FastMCP), got ${describe(server)}`,
       );
     }
@@ -257,7 +258,7 @@ export class Mcpulse {
   observeClient<C>(client: C, options?: ObserveTransportOptions): C {
     validateObserveOptions(options);
     if (!attachServerObserver(this._pipeline, client, options, 'client')) {
-      throw new TypeError(
+      throw badArgument(
         `mcpulse: observeClient() needs an MCP Client (@modelcontextprotocol/sdk or @modelcontextprotocol/client), got ${describe(client)}`,
       );
     }
@@ -272,7 +273,7 @@ export class Mcpulse {
       typeof transport !== 'object' ||
       typeof (transport as { send?: unknown }).send !== 'function'
     ) {
-      throw new TypeError(
+      throw badArgument(
         `mcpulse: observeTransport() needs an MCP transport with send(), got ${describe(transport)}`,
       );
     }
@@ -416,11 +417,11 @@ function describe(value: unknown): string {
 function validateObserveOptions(options: ObserveTransportOptions | undefined): void {
   if (options === undefined) return;
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`mcpulse: observe options must be an object, got ${typeof options}`);
+    throw badOption(`mcpulse: observe options must be an object, got ${typeof options}`);
   }
   const nt = options.networkTransport;
   if (nt !== undefined && nt !== 'pipe' && nt !== 'tcp') {
-    throw new TypeError(`mcpulse: networkTransport must be "pipe" or "tcp", got ${JSON.stringify(nt)}`);
+    throw badOption(`mcpulse: networkTransport must be "pipe" or "tcp", got ${JSON.stringify(nt)}`);
   }
 }
 

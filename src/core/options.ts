@@ -5,12 +5,25 @@
 import type { Logger } from 'pino';
 import type { DestinationStream } from 'pino';
 import { Registry } from 'prom-client';
+import type { z } from 'zod';
 
-import { isMcpLogLevel, MCP_LOG_LEVELS, type McpLogLevel } from '../logging/context.js';
+import type { McpLogLevel } from '../logging/context.js';
 import { validateLogFileOptions, type LogFileOptions } from '../logging/outputs.js';
 import { validateSampling, type SamplingOptions } from '../logging/sampling.js';
 import type { HostMetricsOptions } from '../metrics/host.js';
 import type { LOG_LEVELS } from '../logging/logger.js';
+import { issueLines, issuesError, McpulseOptionError } from './errors.js';
+import {
+  DEFAULT_CONTENT_BYTES,
+  healthTokenSchema,
+  logLevelSchema,
+  mcpulseOptionsSchema,
+  OPTION_DEFAULTS,
+  type LOG_LEVEL_NAMES,
+} from './options-schema.js';
+
+/** Kept here too: it was first exported from this module. */
+export { McpulseOptionError } from './errors.js';
 
 export interface MonitoringOptions {
   /** Default 9464 (the port Prometheus exporters conventionally use for OpenTelemetry); 0 picks a free port. */
@@ -128,210 +141,85 @@ export interface ResolvedOptions {
   traceContentBytes: number | undefined;
 }
 
-const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
-
-export class McpulseOptionError extends TypeError {
-  readonly code = 'MCPULSE_INVALID_OPTION';
-}
-
 /** Throws the option error every mcpulse module uses, prefixed `mcpulse: `. */
-export function fail(message: string): never {
+function fail(message: string): never {
   throw new McpulseOptionError(`mcpulse: ${message}`);
 }
 
-/** A value as an option error shows it: strings quoted, objects and arrays named, not dumped. */
-export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
-  return String(value);
-}
-
-function text(name: string, value: unknown, fallback: string): string {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'string' || value.length === 0 || value.length > 256) {
-    fail(`${name} must be a non-empty string of at most 256 characters, got ${show(value)}`);
-  }
-  return value;
-}
-
-function integer(name: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(`${name} must be an integer from ${min} to ${max}, got ${show(value)}`);
-  }
-  return value;
-}
-
-function names(name: string, value: unknown): readonly string[] {
+/** The message lines of an environment variable that stands in for an option, checked like it. */
+function envLines(schema: z.ZodType, value: string | undefined, name: string): string[] {
   if (value === undefined) return [];
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-    fail(`${name} must be an array of strings, got ${show(value)}`);
-  }
-  return value as string[];
+  const result = schema.safeParse(value);
+  return result.success ? [] : issueLines(result.error.issues, schema, value, { name });
 }
-
-const KNOWN_KEYS = new Set([
-  'service',
-  'version',
-  'env',
-  'registry',
-  'processMetrics',
-  'hostMetrics',
-  'logger',
-  'logLevel',
-  'logDestination',
-  'monitoring',
-  'tools',
-  'prompts',
-  'maxClientNames',
-  'maxInflightPerTransport',
-  'context',
-  'clientLogLevel',
-  'clientLogRate',
-  'logFile',
-  'logPretty',
-  'logStderr',
-  'logSampling',
-  'logPayloads',
-  'handleSignals',
-  'drainTimeoutMs',
-  'defaultHealthChecks',
-  'healthHideDetails',
-  'healthToken',
-  'tracing',
-]);
 
 export function resolveOptions(options: McpulseOptions | undefined, env: NodeJS.ProcessEnv): ResolvedOptions {
-  if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    fail(`options must be an object, got ${show(options)}`);
+  const input: unknown = options === undefined ? {} : options;
+  const parsed = mcpulseOptionsSchema.safeParse(input);
+  const lines = parsed.success
+    ? []
+    : issueLines(parsed.error.issues, mcpulseOptionsSchema, input, { name: 'options' });
+  const given: Partial<Record<string, unknown>> = typeof input === 'object' && input !== null ? input : {};
+  if (given.logLevel === undefined) lines.push(...envLines(logLevelSchema, env.LOG_LEVEL, 'LOG_LEVEL'));
+  if (given.healthToken === undefined) {
+    lines.push(...envLines(healthTokenSchema, env.MCPULSE_HEALTH_TOKEN, 'MCPULSE_HEALTH_TOKEN'));
   }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_KEYS.has(key)) fail(`unknown option ${JSON.stringify(key)}`);
-  }
-  if (options.registry !== undefined && !(options.registry instanceof Registry)) {
-    fail(`registry must be a prom-client Registry, got ${show(options.registry)}`);
-  }
-  const level = options.logLevel ?? env.LOG_LEVEL ?? 'info';
-  if (!LEVELS.has(level)) {
-    fail(
-      `${options.logLevel === undefined ? 'LOG_LEVEL' : 'logLevel'} must be one of ${[...LEVELS].join(', ')}, got ${show(level)}`,
-    );
-  }
-  const destination = options.logDestination ?? 2;
-  if (destination === 1) {
-    fail('logDestination 1 (stdout) would corrupt the stdio transport; use 2 (stderr) or a file');
-  }
-  if (
-    !(typeof destination === 'number' && Number.isInteger(destination) && destination >= 0) &&
-    !(typeof destination === 'string' && destination.length > 0) &&
-    !(typeof destination === 'object' && destination !== null && typeof destination.write === 'function')
-  ) {
-    fail(`logDestination must be a file descriptor, a file path or a stream, got ${show(destination)}`);
-  }
-  let monitoring: ResolvedOptions['monitoring'] = false;
-  if (options.monitoring !== false) {
-    const m = options.monitoring ?? {};
-    if (typeof m !== 'object' || m === null) fail(`monitoring must be an object or false, got ${show(m)}`);
-    monitoring = {
-      port: integer('monitoring.port', m.port, 9464, 0, 65535),
-      host: text('monitoring.host', m.host, '127.0.0.1'),
-    };
-  }
-  const host = options.hostMetrics ?? true;
-  if (typeof host !== 'boolean' && (typeof host !== 'object' || host === null)) {
-    fail(`hostMetrics must be a boolean or an object, got ${show(host)}`);
-  }
-  if (options.processMetrics !== undefined && typeof options.processMetrics !== 'boolean') {
-    fail(`processMetrics must be a boolean, got ${show(options.processMetrics)}`);
-  }
-  if (options.logger !== undefined && typeof (options.logger as { info?: unknown }).info !== 'function') {
-    fail(`logger must be a pino logger, got ${show(options.logger)}`);
-  }
-  if (options.context !== undefined && typeof options.context !== 'boolean' && options.context !== 'async') {
-    fail(`context must be a boolean or "async", got ${show(options.context)}`);
-  }
-  const clientLogLevel = options.clientLogLevel ?? 'info';
-  if (clientLogLevel !== 'off' && !isMcpLogLevel(clientLogLevel)) {
-    fail(`clientLogLevel must be one of ${MCP_LOG_LEVELS.join(', ')} or off, got ${show(clientLogLevel)}`);
-  }
-  for (const name of ['logPretty', 'logStderr'] as const) {
-    if (options[name] !== undefined && typeof options[name] !== 'boolean') {
-      fail(`${name} must be a boolean, got ${show(options[name])}`);
-    }
-  }
-  const logFile = options.logFile === undefined ? undefined : validateLogFileOptions(options.logFile);
-  const logPretty = options.logPretty ?? env.LOG_PRETTY === '1';
-  if ((logFile !== undefined || logPretty) && options.logDestination !== undefined) {
+  if (!parsed.success || lines.length > 0) throw issuesError(lines);
+  const o = parsed.data;
+  const d = OPTION_DEFAULTS;
+
+  const logFile = o.logFile === undefined ? undefined : validateLogFileOptions(o.logFile);
+  const logPretty = o.logPretty ?? (env.LOG_PRETTY === '1' || d.logPretty);
+  if ((logFile !== undefined || logPretty) && o.logDestination !== undefined) {
     fail('logDestination cannot be combined with logFile or logPretty; use logStderr to turn stderr off');
   }
-  let logPayloadBytes: number | undefined;
-  const payloads = options.logPayloads;
-  if (payloads === true) logPayloadBytes = 2048;
-  else if (payloads !== undefined && payloads !== false) {
-    if (typeof payloads !== 'object' || payloads === null) {
-      fail(`logPayloads must be a boolean or { maxBytes }, got ${show(payloads)}`);
-    }
-    logPayloadBytes = integer('logPayloads.maxBytes', payloads.maxBytes, 2048, 16, 1_048_576);
-  }
-  for (const name of ['handleSignals', 'defaultHealthChecks', 'healthHideDetails'] as const) {
-    if (options[name] !== undefined && typeof options[name] !== 'boolean') {
-      fail(`${name} must be a boolean, got ${show(options[name])}`);
-    }
-  }
-  const healthToken = options.healthToken ?? env.MCPULSE_HEALTH_TOKEN;
-  if (healthToken !== undefined && (typeof healthToken !== 'string' || healthToken.length < 8)) {
-    // The value is a secret: the message says what is wrong, never what it is.
-    fail('healthToken must be a string of at least 8 characters');
-  }
-  const tracing = options.tracing ?? true;
-  let traceContentBytes: number | undefined;
-  if (typeof tracing === 'object' && tracing !== null) {
-    const capture = tracing.captureContent;
-    if (capture === true) traceContentBytes = 2048;
-    else if (typeof capture === 'object' && capture !== null) {
-      traceContentBytes = integer('tracing.captureContent.maxBytes', capture.maxBytes, 2048, 16, 1_048_576);
-    } else if (capture !== undefined && capture !== false) {
-      fail(`tracing.captureContent must be a boolean or { maxBytes }, got ${show(capture)}`);
-    }
-  } else if (typeof tracing !== 'boolean') {
-    fail(`tracing must be a boolean or an object, got ${show(tracing)}`);
-  }
+  const payloads = o.logPayloads ?? d.logPayloads;
+  const tracing = o.tracing ?? d.tracing;
+  const capture = typeof tracing === 'object' ? tracing.captureContent : undefined;
+  const healthToken = o.healthToken ?? env.MCPULSE_HEALTH_TOKEN;
   return {
     tracing: tracing !== false,
-    traceContentBytes,
-    handleSignals: options.handleSignals ?? true,
-    drainTimeoutMs: integer('drainTimeoutMs', options.drainTimeoutMs, 10_000, 0, 600_000),
-    defaultHealthChecks: options.defaultHealthChecks ?? true,
-    healthHideDetails: options.healthHideDetails ?? false,
+    traceContentBytes: contentBytes(capture),
+    handleSignals: o.handleSignals ?? d.handleSignals,
+    drainTimeoutMs: o.drainTimeoutMs ?? d.drainTimeoutMs,
+    defaultHealthChecks: o.defaultHealthChecks ?? d.defaultHealthChecks,
+    healthHideDetails: o.healthHideDetails ?? d.healthHideDetails,
     healthToken: healthToken || undefined,
     logFile,
     logPretty,
-    logStderr: options.logStderr ?? true,
-    logSampling: options.logSampling === undefined ? undefined : validateSampling(options.logSampling),
-    logPayloadBytes,
-    context: options.context === true || options.context === 'async' ? 'async' : 'explicit',
-    clientLogLevel: clientLogLevel === 'off' ? undefined : clientLogLevel,
-    clientLogRate: integer('clientLogRate', options.clientLogRate, 20, 1, 10_000),
-    service: text('service', options.service, 'mcp-server'),
-    version: text('version', options.version, '0.0.0'),
-    env: text('env', options.env, env.NODE_ENV || 'development'),
-    registry: options.registry ?? new Registry(),
-    processMetrics: options.processMetrics ?? true,
-    hostMetrics: host === true ? {} : host,
-    logger: options.logger,
-    logLevel: level,
-    logDestination: destination,
-    monitoring,
-    tools: names('tools', options.tools),
-    prompts: names('prompts', options.prompts),
-    maxClientNames: integer('maxClientNames', options.maxClientNames, 50, 0, 10_000),
-    maxInflightPerTransport: integer(
-      'maxInflightPerTransport',
-      options.maxInflightPerTransport,
-      10_000,
-      1,
-      1_000_000,
-    ),
+    logStderr: o.logStderr ?? d.logStderr,
+    logSampling: o.logSampling === undefined ? undefined : validateSampling(o.logSampling),
+    logPayloadBytes: contentBytes(payloads),
+    context: o.context === true || o.context === 'async' ? 'async' : 'explicit',
+    clientLogLevel: o.clientLogLevel === 'off' ? undefined : (o.clientLogLevel ?? d.clientLogLevel),
+    clientLogRate: o.clientLogRate ?? d.clientLogRate,
+    service: o.service ?? d.service,
+    version: o.version ?? d.version,
+    env: o.env ?? (env.NODE_ENV || d.env),
+    registry: o.registry ?? new Registry(),
+    processMetrics: o.processMetrics ?? d.processMetrics,
+    hostMetrics:
+      o.hostMetrics === false
+        ? false
+        : o.hostMetrics === true || o.hostMetrics === undefined
+          ? {}
+          : o.hostMetrics,
+    logger: o.logger,
+    logLevel: o.logLevel ?? (env.LOG_LEVEL as (typeof LOG_LEVEL_NAMES)[number] | undefined) ?? d.logLevel,
+    logDestination: o.logDestination ?? d.logDestination,
+    monitoring:
+      o.monitoring === false
+        ? false
+        : { port: o.monitoring?.port ?? d.monitoring.port, host: o.monitoring?.host ?? d.monitoring.host },
+    tools: o.tools ?? d.tools,
+    prompts: o.prompts ?? d.prompts,
+    maxClientNames: o.maxClientNames ?? d.maxClientNames,
+    maxInflightPerTransport: o.maxInflightPerTransport ?? d.maxInflightPerTransport,
   };
+}
+
+/** The byte cap of `true` / `{ maxBytes }` content (logged payloads, captured span content); undefined when off. */
+function contentBytes(option: boolean | { maxBytes?: number | undefined } | undefined): number | undefined {
+  if (option === undefined || option === false) return undefined;
+  return option === true ? DEFAULT_CONTENT_BYTES : (option.maxBytes ?? DEFAULT_CONTENT_BYTES);
 }

@@ -6,6 +6,7 @@ import v8 from 'node:v8';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { McpulseError, McpulseOptionError } from '../core/errors.js';
 import {
   diskSpaceCheck,
   eventLoopDelayCheck,
@@ -141,25 +142,27 @@ describe('httpCheck', () => {
 
   it('validates its options', () => {
     expect(() => httpCheck('ftp://user:pw@example.com/')).toThrow(
-      new TypeError('mcpulse: httpCheck url must be an absolute http(s) URL, got "ftp://example.com/"'),
+      new McpulseOptionError(
+        'mcpulse: httpCheck url must be an absolute http(s) URL, got "ftp://example.com/"',
+      ),
     );
     expect(() => httpCheck('/relative')).toThrow(
-      new TypeError('mcpulse: httpCheck url must be an absolute http(s) URL, got "/relative"'),
+      new McpulseOptionError('mcpulse: httpCheck url must be an absolute http(s) URL, got "/relative"'),
     );
     expect(() => httpCheck('http://x/', { timeout: 0 })).toThrow(
-      new RangeError('mcpulse: httpCheck timeout must be a number of ms from 1 to 2147483647, got 0'),
+      new McpulseOptionError('mcpulse: httpCheck timeout must be a number of ms from 1 to 2147483647, got 0'),
     );
     expect(() => httpCheck('http://x/', { expectStatus: 200 as never })).toThrow(
-      new TypeError('mcpulse: httpCheck expectStatus must be a function, got 200'),
+      new McpulseOptionError('mcpulse: httpCheck expectStatus must be a function, got 200'),
     );
     expect(() => httpCheck('http://x/', { method: 'GET /' })).toThrow(
-      new TypeError(`mcpulse: httpCheck method must be an HTTP method like 'GET', got "GET /"`),
+      new McpulseOptionError(`mcpulse: httpCheck method must be an HTTP method like 'GET', got "GET /"`),
     );
     expect(() => httpCheck('http://x/', { headers: { a: 1 } as never })).toThrow(
-      new TypeError('mcpulse: httpCheck headers must be an object of strings, got {"a":1}'),
+      new McpulseOptionError('mcpulse: httpCheck headers must be an object of strings, got {"a":1}'),
     );
     expect(() => httpCheck('http://x/', { headers: { 'bad header': 'x' } })).toThrow(
-      new TypeError('mcpulse: httpCheck header "bad header" is not a valid header'),
+      new McpulseOptionError('mcpulse: httpCheck header "bad header" is not a valid header'),
     );
   });
 });
@@ -195,13 +198,13 @@ describe('tcpCheck', () => {
 
   it('validates its arguments', () => {
     expect(() => tcpCheck('', 80)).toThrow(
-      new TypeError('mcpulse: tcpCheck host must be a non-empty string, got ""'),
+      new McpulseOptionError('mcpulse: tcpCheck host must be a non-empty string, got ""'),
     );
     expect(() => tcpCheck('localhost', 0)).toThrow(
-      new RangeError('mcpulse: tcpCheck port must be an integer from 1 to 65535, got 0'),
+      new McpulseOptionError('mcpulse: tcpCheck port must be an integer from 1 to 65535, got 0'),
     );
     expect(() => tcpCheck('localhost', '80' as never)).toThrow(
-      new RangeError('mcpulse: tcpCheck port must be an integer from 1 to 65535, got "80"'),
+      new McpulseOptionError('mcpulse: tcpCheck port must be an integer from 1 to 65535, got "80"'),
     );
   });
 });
@@ -235,16 +238,18 @@ describe('diskSpaceCheck', () => {
 
   it('validates its options', () => {
     expect(() => diskSpaceCheck('')).toThrow(
-      new TypeError('mcpulse: diskSpaceCheck path must be a non-empty string, got ""'),
+      new McpulseOptionError('mcpulse: diskSpaceCheck path must be a non-empty string, got ""'),
     );
     expect(() => diskSpaceCheck('/', { minFreeRatio: 1.5 })).toThrow(
-      new RangeError('mcpulse: diskSpaceCheck minFreeRatio must be a number from 0 to 1, got 1.5'),
+      new McpulseOptionError('mcpulse: diskSpaceCheck minFreeRatio must be a number from 0 to 1, got 1.5'),
     );
     expect(() => diskSpaceCheck('/', { minFreeBytes: -1 })).toThrow(
-      new RangeError('mcpulse: diskSpaceCheck minFreeBytes must be a number >= 0, got -1'),
+      new McpulseOptionError('mcpulse: diskSpaceCheck minFreeBytes must be a number >= 0, got -1'),
     );
     expect(() => diskSpaceCheck('/', { minFreeRatio: 0.2 })).toThrow(
-      new RangeError('mcpulse: diskSpaceCheck minFreeRatio (0.2) must not be above warnFreeRatio (0.1)'),
+      new McpulseOptionError(
+        'mcpulse: diskSpaceCheck minFreeRatio (0.2) must not be above warnFreeRatio (0.1)',
+      ),
     );
   });
 });
@@ -275,15 +280,15 @@ describe('memoryCheck', () => {
 
   it('validates its options', () => {
     expect(() => memoryCheck({ heapUsedRatioWarn: 0.99 })).toThrow(
-      new RangeError(
+      new McpulseOptionError(
         'mcpulse: memoryCheck heapUsedRatioWarn (0.99) must not be above heapUsedRatioFail (0.95)',
       ),
     );
     expect(() => memoryCheck({ heapUsedRatioFail: 2 })).toThrow(
-      new RangeError('mcpulse: memoryCheck heapUsedRatioFail must be a number from 0 to 1, got 2'),
+      new McpulseOptionError('mcpulse: memoryCheck heapUsedRatioFail must be a number from 0 to 1, got 2'),
     );
     expect(() => memoryCheck({ rssMaxBytes: 0 })).toThrow(
-      new RangeError('mcpulse: memoryCheck rssMaxBytes must be a number > 0, got 0'),
+      new McpulseOptionError('mcpulse: memoryCheck rssMaxBytes must be a number > 0, got 0'),
     );
   });
 });
@@ -326,13 +331,13 @@ describe('eventLoopDelayCheck', () => {
 
   it('validates its options', () => {
     expect(() => eventLoopDelayCheck({ failMs: 50 })).toThrow(
-      new RangeError('mcpulse: eventLoopDelayCheck warnMs (100) must not be above failMs (50)'),
+      new McpulseOptionError('mcpulse: eventLoopDelayCheck warnMs (100) must not be above failMs (50)'),
     );
     expect(() => eventLoopDelayCheck({ warnMs: -1 })).toThrow(
-      new RangeError('mcpulse: eventLoopDelayCheck warnMs must be a number > 0, got -1'),
+      new McpulseOptionError('mcpulse: eventLoopDelayCheck warnMs must be a number > 0, got -1'),
     );
     expect(() => eventLoopDelayCheck(null as never)).toThrow(
-      new TypeError('mcpulse: eventLoopDelayCheck options must be an object, got null'),
+      new McpulseOptionError('mcpulse: eventLoopDelayCheck options must be an object, got null'),
     );
   });
 });
@@ -380,10 +385,13 @@ describe('pingCheck', () => {
 
   it('validates its options', () => {
     expect(() => pingCheck('SELECT 1' as never)).toThrow(
-      new TypeError('mcpulse: pingCheck needs a function that pings, got "SELECT 1"'),
+      new McpulseError(
+        'MCPULSE_ARGUMENT_INVALID',
+        'mcpulse: pingCheck needs a function that pings, got "SELECT 1"',
+      ),
     );
     expect(() => pingCheck(() => Promise.resolve(), { slowMs: 0 })).toThrow(
-      new RangeError('mcpulse: pingCheck slowMs must be a number > 0, got 0'),
+      new McpulseOptionError('mcpulse: pingCheck slowMs must be a number > 0, got 0'),
     );
   });
 });

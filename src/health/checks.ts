@@ -10,6 +10,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import v8 from 'node:v8';
 
+import { badArgument, badOption } from '../core/errors.js';
 import { show, type CheckResult, type HealthCheck, type HealthStatus } from './registry.js';
 
 /** setTimeout fires at once for anything larger. */
@@ -36,7 +37,7 @@ export function eventLoopDelayCheck(options: EventLoopDelayCheckOptions = {}): H
   const warnMs = positive(`${label} warnMs`, options.warnMs, 100);
   const failMs = positive(`${label} failMs`, options.failMs, 1000);
   if (warnMs > failMs) {
-    throw new RangeError(`mcpulse: ${label} warnMs (${warnMs}) must not be above failMs (${failMs})`);
+    throw badOption(`mcpulse: ${label} warnMs (${warnMs}) must not be above failMs (${failMs})`);
   }
   let histogram: IntervalHistogram | undefined;
   let bridge: NodeJS.Timeout | undefined;
@@ -99,7 +100,7 @@ export function memoryCheck(options: MemoryCheckOptions = {}): HealthCheck {
   const warnRatio = ratio(`${label} heapUsedRatioWarn`, options.heapUsedRatioWarn, 0.85);
   const failRatio = ratio(`${label} heapUsedRatioFail`, options.heapUsedRatioFail, 0.95);
   if (warnRatio > failRatio) {
-    throw new RangeError(
+    throw badOption(
       `mcpulse: ${label} heapUsedRatioWarn (${warnRatio}) must not be above heapUsedRatioFail (${failRatio})`,
     );
   }
@@ -148,7 +149,7 @@ export interface DiskSpaceCheckOptions {
 export function diskSpaceCheck(path: string, options: DiskSpaceCheckOptions = {}): HealthCheck {
   const label = 'diskSpaceCheck';
   if (typeof path !== 'string' || path === '') {
-    throw new TypeError(`mcpulse: ${label} path must be a non-empty string, got ${show(path)}`);
+    throw badOption(`mcpulse: ${label} path must be a non-empty string, got ${show(path)}`);
   }
   optionsObject(label, options);
   const minFreeBytes =
@@ -158,7 +159,7 @@ export function diskSpaceCheck(path: string, options: DiskSpaceCheckOptions = {}
   const minFreeRatio = ratio(`${label} minFreeRatio`, options.minFreeRatio, 0.05);
   const warnFreeRatio = ratio(`${label} warnFreeRatio`, options.warnFreeRatio, 0.1);
   if (minFreeRatio > warnFreeRatio) {
-    throw new RangeError(
+    throw badOption(
       `mcpulse: ${label} minFreeRatio (${minFreeRatio}) must not be above warnFreeRatio (${warnFreeRatio})`,
     );
   }
@@ -208,21 +209,21 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): He
   try {
     target = new URL(url);
   } catch {
-    throw new TypeError(`mcpulse: ${label} url must be an absolute http(s) URL, got ${show(redactUrl(url))}`);
+    throw badOption(`mcpulse: ${label} url must be an absolute http(s) URL, got ${show(redactUrl(url))}`);
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    throw new TypeError(`mcpulse: ${label} url must be an absolute http(s) URL, got ${show(redactUrl(url))}`);
+    throw badOption(`mcpulse: ${label} url must be an absolute http(s) URL, got ${show(redactUrl(url))}`);
   }
   optionsObject(label, options);
   const timeout =
     options.timeout === undefined ? undefined : milliseconds(`${label} timeout`, options.timeout);
   const expectStatus = options.expectStatus ?? ((status: number) => status >= 200 && status < 400);
   if (typeof expectStatus !== 'function') {
-    throw new TypeError(`mcpulse: ${label} expectStatus must be a function, got ${show(expectStatus)}`);
+    throw badOption(`mcpulse: ${label} expectStatus must be a function, got ${show(expectStatus)}`);
   }
   const method = options.method ?? 'GET';
   if (typeof method !== 'string' || !/^[A-Za-z]+$/.test(method)) {
-    throw new TypeError(`mcpulse: ${label} method must be an HTTP method like 'GET', got ${show(method)}`);
+    throw badOption(`mcpulse: ${label} method must be an HTTP method like 'GET', got ${show(method)}`);
   }
   const headers = new Headers();
   if (options.headers !== undefined) {
@@ -233,13 +234,13 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): He
       Array.isArray(given) ||
       !Object.values(given).every((value) => typeof value === 'string')
     ) {
-      throw new TypeError(`mcpulse: ${label} headers must be an object of strings, got ${show(given)}`);
+      throw badOption(`mcpulse: ${label} headers must be an object of strings, got ${show(given)}`);
     }
     for (const [name, value] of Object.entries(given as Record<string, string>)) {
       try {
         headers.set(name, value);
       } catch {
-        throw new TypeError(`mcpulse: ${label} header ${show(name)} is not a valid header`);
+        throw badOption(`mcpulse: ${label} header ${show(name)} is not a valid header`);
       }
     }
   }
@@ -300,10 +301,10 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): He
 export function tcpCheck(host: string, port: number): HealthCheck {
   const label = 'tcpCheck';
   if (typeof host !== 'string' || host === '') {
-    throw new TypeError(`mcpulse: ${label} host must be a non-empty string, got ${show(host)}`);
+    throw badOption(`mcpulse: ${label} host must be a non-empty string, got ${show(host)}`);
   }
   if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new RangeError(`mcpulse: ${label} port must be an integer from 1 to 65535, got ${show(port)}`);
+    throw badOption(`mcpulse: ${label} port must be an integer from 1 to 65535, got ${show(port)}`);
   }
 
   return async (signal): Promise<CheckResult> => {
@@ -357,7 +358,7 @@ export function pingCheck(
 ): HealthCheck {
   const label = 'pingCheck';
   if (typeof ping !== 'function') {
-    throw new TypeError(`mcpulse: ${label} needs a function that pings, got ${show(ping)}`);
+    throw badArgument(`mcpulse: ${label} needs a function that pings, got ${show(ping)}`);
   }
   optionsObject(label, options);
   const slowMs = options.slowMs === undefined ? undefined : positive(`${label} slowMs`, options.slowMs, 0);
@@ -405,30 +406,28 @@ function redactUrl(url: unknown): unknown {
 
 function optionsObject(label: string, options: unknown): void {
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`mcpulse: ${label} options must be an object, got ${show(options)}`);
+    throw badOption(`mcpulse: ${label} options must be an object, got ${show(options)}`);
   }
 }
 
 function positive(label: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`mcpulse: ${label} must be a number > 0, got ${show(value)}`);
+    throw badOption(`mcpulse: ${label} must be a number > 0, got ${show(value)}`);
   }
   return value;
 }
 
 function nonNegative(label: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new RangeError(`mcpulse: ${label} must be a number >= 0, got ${show(value)}`);
+    throw badOption(`mcpulse: ${label} must be a number >= 0, got ${show(value)}`);
   }
   return value;
 }
 
 function milliseconds(label: string, value: unknown): number {
   if (typeof value !== 'number' || Number.isNaN(value) || value < 1 || value > MAX_TIMER_MS) {
-    throw new RangeError(
-      `mcpulse: ${label} must be a number of ms from 1 to ${MAX_TIMER_MS}, got ${show(value)}`,
-    );
+    throw badOption(`mcpulse: ${label} must be a number of ms from 1 to ${MAX_TIMER_MS}, got ${show(value)}`);
   }
   return value;
 }
@@ -436,7 +435,7 @@ function milliseconds(label: string, value: unknown): number {
 function ratio(label: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || value > 1) {
-    throw new RangeError(`mcpulse: ${label} must be a number from 0 to 1, got ${show(value)}`);
+    throw badOption(`mcpulse: ${label} must be a number from 0 to 1, got ${show(value)}`);
   }
   return value;
 }

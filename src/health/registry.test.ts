@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 
+import { badArgument, badOption, McpulseError, McpulseOptionError } from '../core/errors.js';
 import {
   HEALTH_JSON_CONTENT_TYPE,
   HealthRegistry,
@@ -550,104 +551,108 @@ describe('toHealthJson', () => {
 
   it('validates its options', () => {
     expect(() => toHealthJson(report, { version: 1 as never })).toThrow(
-      new TypeError('mcpulse: toHealthJson version must be a string, got 1'),
+      new McpulseOptionError('mcpulse: toHealthJson version must be a string, got 1'),
     );
     expect(() => toHealthJson(report, { hideDetails: 'yes' as never })).toThrow(
-      new TypeError('mcpulse: toHealthJson hideDetails must be a boolean, got "yes"'),
+      new McpulseOptionError('mcpulse: toHealthJson hideDetails must be a boolean, got "yes"'),
     );
     expect(() => toHealthJson({} as never)).toThrow(
-      new TypeError('mcpulse: toHealthJson needs a HealthReport, got {}'),
+      new McpulseError('MCPULSE_ARGUMENT_INVALID', 'mcpulse: toHealthJson needs a HealthReport, got {}'),
     );
   });
 });
 
 describe('HealthRegistry validation', () => {
+  const registered = (message: string) => new McpulseError('MCPULSE_ALREADY_REGISTERED', message);
   const health = new HealthRegistry();
   health.register('taken', () => {});
 
   it.each([
-    [() => health.register('taken', () => {}), Error, 'mcpulse: health check "taken" is already registered'],
+    [
+      () => health.register('taken', () => {}),
+      registered,
+      'mcpulse: health check "taken" is already registered',
+    ],
     [
       () => health.register('a:b', () => {}),
-      TypeError,
+      badOption,
       `mcpulse: health check name must be a non-empty string of at most 128 characters without ':', got "a:b"`,
     ],
     [
       () => health.register('', () => {}),
-      TypeError,
+      badOption,
       `mcpulse: health check name must be a non-empty string of at most 128 characters without ':', got ""`,
     ],
     [
       () => health.register('x', 'nope' as never),
-      TypeError,
+      badArgument,
       'mcpulse: health check "x" must be a function, got "nope"',
     ],
     [
       () => health.register('x', () => {}, { timeout: 0 }),
-      RangeError,
+      badOption,
       'mcpulse: health check "x" timeout must be a number of ms from 1 to 2147483647, got 0',
     ],
     [
       () => health.register('x', () => {}, { timeout: '2000' as never }),
-      RangeError,
+      badOption,
       'mcpulse: health check "x" timeout must be a number of ms from 1 to 2147483647, got "2000"',
     ],
     [
       () => health.register('x', () => {}, { minInterval: -1 }),
-      RangeError,
+      badOption,
       'mcpulse: health check "x" minInterval must be a number of ms >= 0, got -1',
     ],
     [
       () => health.register('x', () => {}, { minInterval: NaN }),
-      RangeError,
+      badOption,
       'mcpulse: health check "x" minInterval must be a number of ms >= 0, got NaN',
     ],
     [
       () => health.register('x', () => {}, { refreshInterval: 50 }),
-      RangeError,
+      badOption,
       'mcpulse: health check "x" refreshInterval must be a number of ms from 100 to 2147483647, got 50',
     ],
     [
       () => health.register('x', () => {}, { critical: 'yes' as never }),
-      TypeError,
+      badOption,
       'mcpulse: health check "x" critical must be a boolean, got "yes"',
     ],
     [
       () => health.register('x', () => {}, { tags: 'db' as never }),
-      TypeError,
+      badOption,
       'mcpulse: health check "x" tags must be an array of non-empty strings, got "db"',
     ],
     [
       () => health.register('x', () => {}, { componentType: '' }),
-      TypeError,
+      badOption,
       'mcpulse: health check "x" componentType must be a non-empty string, got ""',
     ],
     [
       () => health.register('x', () => {}, { measurement: 'a:b' }),
-      TypeError,
+      badOption,
       `mcpulse: health check "x" measurement must be a non-empty string of at most 128 characters without ':', got "a:b"`,
     ],
     [
       () => new HealthRegistry({ registry: {} as never }),
-      TypeError,
+      badOption,
       'mcpulse: HealthRegistry registry must be a prom-client Registry, got {}',
     ],
     [
       () => new HealthRegistry({ onError: 1 as never }),
-      TypeError,
+      badOption,
       'mcpulse: HealthRegistry onError must be a function, got 1',
     ],
-  ])('rejects bad input %#', (act, type, message) => {
-    expect(act).toThrow(new type(message));
-    expect(act).toThrow(type);
+  ])('rejects bad input %#', (act, error, message) => {
+    expect(act).toThrow(error(message));
   });
 
   it('rejects bad run options', async () => {
     await expect(health.run({ tags: [1] as never })).rejects.toThrow(
-      new TypeError('mcpulse: health run tags must be an array of non-empty strings, got [1]'),
+      new McpulseOptionError('mcpulse: health run tags must be an array of non-empty strings, got [1]'),
     );
     await expect(health.run({ fresh: 1 as never })).rejects.toThrow(
-      new TypeError('mcpulse: health run fresh must be a boolean, got 1'),
+      new McpulseOptionError('mcpulse: health run fresh must be a boolean, got 1'),
     );
   });
 

@@ -8,6 +8,8 @@
  */
 import { Gauge, type Registry } from 'prom-client';
 
+import { badArgument, badOption, McpulseError } from '../core/errors.js';
+
 export type HealthStatus = 'pass' | 'warn' | 'fail';
 
 export interface CheckResult {
@@ -140,11 +142,11 @@ export class HealthRegistry {
 
   constructor(options: HealthRegistryOptions = {}) {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`mcpulse: HealthRegistry options must be an object, got ${show(options)}`);
+      throw badOption(`mcpulse: HealthRegistry options must be an object, got ${show(options)}`);
     }
     const { registry, onError } = options;
     if (onError !== undefined && typeof onError !== 'function') {
-      throw new TypeError(`mcpulse: HealthRegistry onError must be a function, got ${show(onError)}`);
+      throw badOption(`mcpulse: HealthRegistry onError must be a function, got ${show(onError)}`);
     }
     this.#onError = onError;
     if (registry === undefined) return;
@@ -155,7 +157,7 @@ export class HealthRegistry {
       typeof registry.registerMetric !== 'function' ||
       typeof registry.getSingleMetric !== 'function'
     ) {
-      throw new TypeError(
+      throw badOption(
         `mcpulse: HealthRegistry registry must be a prom-client Registry, got ${show(registry)}`,
       );
     }
@@ -175,14 +177,17 @@ export class HealthRegistry {
   register(name: string, check: HealthCheck, options: CheckOptions = {}): void {
     checkName('health check name', name);
     if (this.#entries.has(name)) {
-      throw new Error(`mcpulse: health check ${JSON.stringify(name)} is already registered`);
+      throw new McpulseError(
+        'MCPULSE_ALREADY_REGISTERED',
+        `mcpulse: health check ${JSON.stringify(name)} is already registered`,
+      );
     }
     const label = `health check ${JSON.stringify(name)}`;
     if (typeof check !== 'function') {
-      throw new TypeError(`mcpulse: ${label} must be a function, got ${show(check)}`);
+      throw badArgument(`mcpulse: ${label} must be a function, got ${show(check)}`);
     }
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`mcpulse: ${label} options must be an object, got ${show(options)}`);
+      throw badOption(`mcpulse: ${label} options must be an object, got ${show(options)}`);
     }
     const timeout = milliseconds(`${label} timeout`, options.timeout, DEFAULT_TIMEOUT_MS, 1, MAX_TIMER_MS);
     const minInterval = milliseconds(
@@ -204,12 +209,12 @@ export class HealthRegistry {
           );
     const critical = options.critical ?? true;
     if (typeof critical !== 'boolean') {
-      throw new TypeError(`mcpulse: ${label} critical must be a boolean, got ${show(critical)}`);
+      throw badOption(`mcpulse: ${label} critical must be a boolean, got ${show(critical)}`);
     }
     const tags = stringList(`${label} tags`, options.tags) ?? [];
     const { componentType } = options;
     if (componentType !== undefined && (typeof componentType !== 'string' || componentType === '')) {
-      throw new TypeError(
+      throw badOption(
         `mcpulse: ${label} componentType must be a non-empty string, got ${show(componentType)}`,
       );
     }
@@ -262,12 +267,12 @@ export class HealthRegistry {
    */
   async run(options: { tags?: string[]; fresh?: boolean } = {}): Promise<HealthReport> {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError(`mcpulse: health run options must be an object, got ${show(options)}`);
+      throw badOption(`mcpulse: health run options must be an object, got ${show(options)}`);
     }
     const tags = stringList('health run tags', options.tags);
     const fresh = options.fresh ?? false;
     if (typeof fresh !== 'boolean') {
-      throw new TypeError(`mcpulse: health run fresh must be a boolean, got ${show(fresh)}`);
+      throw badOption(`mcpulse: health run fresh must be a boolean, got ${show(fresh)}`);
     }
     let entries = [...this.#entries.values()];
     if (tags !== undefined && tags.length > 0) {
@@ -479,7 +484,10 @@ function gauge(registry: Registry, name: string, help: string): Gauge<'check'> {
   const existing = registry.getSingleMetric(name);
   if (existing instanceof Gauge) return existing;
   if (existing !== undefined) {
-    throw new Error(`mcpulse: metric ${name} is already registered and is not a Gauge`);
+    throw new McpulseError(
+      'MCPULSE_ALREADY_REGISTERED',
+      `mcpulse: metric ${name} is already registered and is not a Gauge`,
+    );
   }
   return new Gauge({ name, help, labelNames: ['check'], registers: [registry] });
 }
@@ -491,21 +499,21 @@ function gauge(registry: Registry, name: string, help: string): Gauge<'check'> {
  */
 export function toHealthJson(report: HealthReport, options: HealthJsonOptions = {}): Record<string, unknown> {
   if (typeof report !== 'object' || report === null || !Array.isArray(report.checks)) {
-    throw new TypeError(`mcpulse: toHealthJson needs a HealthReport, got ${show(report)}`);
+    throw badArgument(`mcpulse: toHealthJson needs a HealthReport, got ${show(report)}`);
   }
   if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`mcpulse: toHealthJson options must be an object, got ${show(options)}`);
+    throw badOption(`mcpulse: toHealthJson options must be an object, got ${show(options)}`);
   }
   const hideDetails = options.hideDetails ?? false;
   if (typeof hideDetails !== 'boolean') {
-    throw new TypeError(`mcpulse: toHealthJson hideDetails must be a boolean, got ${show(hideDetails)}`);
+    throw badOption(`mcpulse: toHealthJson hideDetails must be a boolean, got ${show(hideDetails)}`);
   }
   const body: Record<string, unknown> = { status: report.status };
   for (const field of ['version', 'releaseId', 'serviceId', 'description'] as const) {
     const value = options[field];
     if (value === undefined) continue;
     if (typeof value !== 'string') {
-      throw new TypeError(`mcpulse: toHealthJson ${field} must be a string, got ${show(value)}`);
+      throw badOption(`mcpulse: toHealthJson ${field} must be a string, got ${show(value)}`);
     }
     body[field] = value;
   }
@@ -532,7 +540,7 @@ function checkName(label: string, value: unknown): void {
     value.includes(':') ||
     /\p{Cc}/u.test(value)
   ) {
-    throw new TypeError(
+    throw badOption(
       `mcpulse: ${label} must be a non-empty string of at most ${MAX_NAME_LENGTH} characters without ':', got ${show(value)}`,
     );
   }
@@ -542,7 +550,7 @@ function milliseconds(label: string, value: unknown, fallback: number, min: numb
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max) {
     const range = max === Infinity ? `>= ${min}` : `from ${min} to ${max}`;
-    throw new RangeError(`mcpulse: ${label} must be a number of ms ${range}, got ${show(value)}`);
+    throw badOption(`mcpulse: ${label} must be a number of ms ${range}, got ${show(value)}`);
   }
   return value;
 }
@@ -550,7 +558,7 @@ function milliseconds(label: string, value: unknown, fallback: number, min: numb
 function stringList(label: string, value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && item !== '')) {
-    throw new TypeError(`mcpulse: ${label} must be an array of non-empty strings, got ${show(value)}`);
+    throw badOption(`mcpulse: ${label} must be an array of non-empty strings, got ${show(value)}`);
   }
   return value as string[];
 }

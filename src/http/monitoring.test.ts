@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Counter, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 
+import { McpulseOptionError } from '../core/errors.js';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from '../metrics/render.js';
 import { createMonitoringRoutes, startMonitoringServer, type MonitoringServer } from './monitoring.js';
 
@@ -213,19 +214,21 @@ describe('startMonitoringServer', () => {
   it('validates options up front', async () => {
     const routes = createMonitoringRoutes({ registry: demoRegistry() });
     await expect(startMonitoringServer(routes, { port: 70000 })).rejects.toThrow(
-      new RangeError('mcpulse: monitoring port must be an integer from 0 to 65535, got 70000'),
+      new McpulseOptionError('mcpulse: monitoring.port must be an integer from 0 to 65535, got 70000'),
     );
     await expect(startMonitoringServer(routes, { port: 1.5 })).rejects.toThrow(
-      'mcpulse: monitoring port must be an integer from 0 to 65535, got 1.5',
+      'mcpulse: monitoring.port must be an integer from 0 to 65535, got 1.5',
     );
-    await expect(startMonitoringServer(routes, { port: -1 })).rejects.toThrow(RangeError);
+    await expect(startMonitoringServer(routes, { port: -1 })).rejects.toThrow(McpulseOptionError);
     await expect(startMonitoringServer(routes, { port: '9464' as unknown as number })).rejects.toThrow(
-      new TypeError('mcpulse: monitoring port must be an integer from 0 to 65535, got "9464"'),
+      new McpulseOptionError('mcpulse: monitoring.port must be an integer from 0 to 65535, got "9464"'),
     );
     await expect(startMonitoringServer(routes, { port: 0, host: '' })).rejects.toThrow(
-      new TypeError('mcpulse: monitoring host must be a non-empty string, got ""'),
+      new McpulseOptionError('mcpulse: monitoring.host must be a non-empty string, got ""'),
     );
-    expect(() => createMonitoringRoutes({ registry: undefined as unknown as Registry })).toThrow(TypeError);
+    expect(() => createMonitoringRoutes({ registry: undefined as unknown as Registry })).toThrow(
+      McpulseOptionError,
+    );
   });
 });
 

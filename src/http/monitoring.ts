@@ -5,6 +5,18 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+import { z } from 'zod';
+
+import {
+  badArgument,
+  functionSchema,
+  integerSchema,
+  McpulseError,
+  must,
+  parseOptions,
+  showValue,
+} from '../core/errors.js';
+
 import {
   negotiateFormat,
   OPENMETRICS_CONTENT_TYPE,
@@ -84,17 +96,6 @@ function text(status: number, body: string, extra: Record<string, string> = {}):
   };
 }
 
-function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'function') return 'a function';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
-
 function safeReport(
   onError: ((error: unknown, where: string) => void) | undefined,
   error: unknown,
@@ -108,17 +109,45 @@ function safeReport(
   }
 }
 
-function normalizePrefix(prefix: unknown): string {
+function normalizePrefix(prefix: string | undefined): string {
   if (prefix === undefined) return '';
-  if (typeof prefix !== 'string' || /[?#\s]/.test(prefix)) {
-    throw new TypeError(
-      `mcpulse: monitoring prefix must be a path string like '/ops', got ${describe(prefix)}`,
-    );
-  }
   let normalized = prefix.replace(/\/+$/, '');
   if (normalized !== '' && !normalized.startsWith('/')) normalized = `/${normalized}`;
   return normalized;
 }
+
+const routesOptionsSchema = z.strictObject(
+  {
+    // Duck-typed: a second copy of prom-client in node_modules fails instanceof.
+    registry: z.custom<AnyRegistry>(
+      (value) =>
+        typeof value === 'object' &&
+        value !== null &&
+        typeof (value as { metrics?: unknown }).metrics === 'function',
+      must('a prom-client Registry'),
+    ),
+    isReady: functionSchema<NonNullable<MonitoringRoutesOptions['isReady']>>().optional(),
+    health: functionSchema<NonNullable<MonitoringRoutesOptions['health']>>().optional(),
+    onError: functionSchema<NonNullable<MonitoringRoutesOptions['onError']>>().optional(),
+    prefix: z
+      .string(must("a path string like '/ops'"))
+      .refine((prefix) => !/[?#\s]/.test(prefix), must("a path string like '/ops'"))
+      .optional(),
+  } satisfies Record<keyof MonitoringRoutesOptions, z.ZodType>,
+  must('an object'),
+);
+
+const serverOptionsSchema = z.strictObject(
+  {
+    port: integerSchema(0, 65535).optional(),
+    host: z
+      .string(must('a non-empty string'))
+      .refine((host) => host.trim() !== '', must('a non-empty string'))
+      .optional(),
+    onError: functionSchema<NonNullable<MonitoringServerOptions['onError']>>().optional(),
+  } satisfies Record<keyof MonitoringServerOptions, z.ZodType>,
+  must('an object'),
+);
 
 /** The path of a request target, without query or fragment; undefined when it cannot be parsed. */
 function pathOf(target: string): string | undefined {
@@ -134,22 +163,17 @@ function pathOf(target: string): string | undefined {
 }
 
 export function createMonitoringRoutes(options: MonitoringRoutesOptions): MonitoringRoutes {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(`mcpulse: createMonitoringRoutes needs an options object, got ${describe(options)}`);
-  }
-  const { registry, isReady, onError, health } = options;
-  if (typeof registry !== 'object' || registry === null || typeof registry.metrics !== 'function') {
-    throw new TypeError(
-      `mcpulse: monitoring registry must be a prom-client Registry, got ${describe(registry)}`,
-    );
-  }
-  if (isReady !== undefined && typeof isReady !== 'function') {
-    throw new TypeError(`mcpulse: monitoring isReady must be a function, got ${describe(isReady)}`);
-  }
-  if (onError !== undefined && typeof onError !== 'function') {
-    throw new TypeError(`mcpulse: monitoring onError must be a function, got ${describe(onError)}`);
-  }
-  const prefix = normalizePrefix(options.prefix);
+  const {
+    registry,
+    isReady,
+    onError,
+    health,
+    prefix: given,
+  } = parseOptions(routesOptionsSchema, options, {
+    name: 'createMonitoringRoutes options',
+    prefix: 'monitoring',
+  });
+  const prefix = normalizePrefix(given);
   const routes = new Map<string, Route>([
     [`${prefix}/metrics`, 'metrics'],
     [`${prefix}/livez`, 'livez'],
@@ -297,24 +321,15 @@ function validateServerOptions(routes: unknown, options: unknown): { port: numbe
     routes === null ||
     typeof (routes as MonitoringRoutes).node !== 'function'
   ) {
-    throw new TypeError(
-      `mcpulse: startMonitoringServer needs the routes from createMonitoringRoutes, got ${describe(routes)}`,
+    throw badArgument(
+      `mcpulse: startMonitoringServer needs the routes from createMonitoringRoutes, got ${showValue(routes)}`,
     );
   }
-  if (options !== undefined && (typeof options !== 'object' || options === null)) {
-    throw new TypeError(`mcpulse: monitoring server options must be an object, got ${describe(options)}`);
-  }
-  const { port = DEFAULT_MONITORING_PORT, host = DEFAULT_MONITORING_HOST } = (options ??
-    {}) as MonitoringServerOptions;
-  if (typeof port !== 'number') {
-    throw new TypeError(`mcpulse: monitoring port must be an integer from 0 to 65535, got ${describe(port)}`);
-  }
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RangeError(`mcpulse: monitoring port must be an integer from 0 to 65535, got ${String(port)}`);
-  }
-  if (typeof host !== 'string' || host.trim() === '') {
-    throw new TypeError(`mcpulse: monitoring host must be a non-empty string, got ${describe(host)}`);
-  }
+  const { port = DEFAULT_MONITORING_PORT, host = DEFAULT_MONITORING_HOST } = parseOptions(
+    serverOptionsSchema,
+    options === undefined ? {} : options,
+    { name: 'monitoring server options', prefix: 'monitoring' },
+  );
   return { port, host: host.trim() };
 }
 
@@ -373,9 +388,11 @@ export async function startMonitoringServer(
             ? ' (permission denied; ports below 1024 usually need privileges)'
             : '';
       reject(
-        new Error(`mcpulse: cannot listen on ${hostPort(host, port)}: ${code}${hint}: ${error.message}`, {
-          cause: error,
-        }),
+        new McpulseError(
+          'MCPULSE_LISTEN_FAILED',
+          `mcpulse: cannot listen on ${hostPort(host, port)}: ${code}${hint}: ${error.message}`,
+          { cause: error },
+        ),
       );
     };
     const onListening = () => {

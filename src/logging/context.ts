@@ -14,6 +14,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 import { pino, type Logger } from 'pino';
 
+import { badArgument } from '../core/errors.js';
 import { MCP_LOG_LEVELS, type McpLogLevel } from '../instrument/conventions.js';
 import {
   combineScopes,
@@ -154,11 +155,11 @@ export class OperationContext implements RequestContext {
   readonly progress = (progress: number, total?: number, message?: string): Promise<void> => {
     if (typeof progress !== 'number' || !Number.isFinite(progress)) {
       return Promise.reject(
-        new TypeError(`mcpulse: progress must be a finite number, got ${String(progress)}`),
+        badArgument(`mcpulse: progress must be a finite number, got ${String(progress)}`),
       );
     }
     if (total !== undefined && (typeof total !== 'number' || !Number.isFinite(total))) {
-      return Promise.reject(new TypeError(`mcpulse: total must be a finite number, got ${String(total)}`));
+      return Promise.reject(badArgument(`mcpulse: total must be a finite number, got ${String(total)}`));
     }
     if (this._progressToken === undefined || !this._channel.inFlight(this.operation))
       return Promise.resolve();

@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { pino, type DestinationStream, type Level, type Logger } from 'pino';
 import sonicBoom, { type SonicBoom } from 'sonic-boom';
 
+import { McpulseError } from '../core/errors.js';
 import type { OperationSink } from '../instrument/pipeline.js';
 import type { NetworkTransport, OperationRecord } from '../instrument/record.js';
 import { redact, redactedJson, redactText } from './redact.js';
@@ -121,7 +122,13 @@ function openLogFile(path: string): number {
     return openSync(path, 'a');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-    throw new Error(`mcpulse: cannot open log file ${JSON.stringify(path)}: ${reason}`, { cause: error });
+    throw new McpulseError(
+      'MCPULSE_LOG_OPEN_FAILED',
+      `mcpulse: cannot open log file ${JSON.stringify(path)}: ${reason}`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
+import { McpulseOptionError } from '../core/errors.js';
 import { createLogOutputs, validateLogFileOptions, type LogOutputs } from './outputs.js';
 
 const dirs: string[] = [];
@@ -323,11 +324,11 @@ describe('validateLogFileOptions', () => {
     [{ path: 'a.log', keep: 2.5 }, 'mcpulse: logFile.keep must be an integer from 1 to 10000, got 2.5'],
     [
       { path: 'a.log', rotate: true },
-      'mcpulse: logFile.rotate is not an option (known: path, errorPath, maxSize, daily, keep)',
+      'mcpulse: unknown option "logFile.rotate" (known: path, errorPath, maxSize, daily, keep)',
     ],
   ])('rejects %j', (value, message) => {
-    expect(() => validateLogFileOptions(value)).toThrow(TypeError);
-    expect(() => validateLogFileOptions(value)).toThrow(new TypeError(message));
+    expect(() => validateLogFileOptions(value)).toThrow(McpulseOptionError);
+    expect(() => validateLogFileOptions(value)).toThrow(new McpulseOptionError(message));
   });
 
   it('validates files handed to createLogOutputs', () => {

@@ -23,6 +23,17 @@ import { basename, resolve } from 'node:path';
 import { isatty } from 'node:tty';
 
 import { pino, type DestinationStream, type TransportTargetOptions } from 'pino';
+import { z } from 'zod';
+
+import {
+  booleanSchema,
+  integerSchema,
+  McpulseError,
+  McpulseOptionError,
+  must,
+  parseOptions,
+  showValue,
+} from '../core/errors.js';
 
 export interface LogFileOptions {
   /** Every level goes here, e.g. `logs/app.jsonl`. */
@@ -67,14 +78,8 @@ export interface LogOutputs {
 
 const DEFAULT_MAX_SIZE = '10m';
 const DEFAULT_KEEP = 10;
-const MAX_KEEP = 10_000;
 /** thread-stream gives up ending a worker after 10 s; the worker is then terminated. */
 const CLOSE_TIMEOUT_MS = 15_000;
-/** pino-roll's spelling of a size: a number and a unit (k, m or g). */
-const SIZE_PATTERN = /^(\d+(?:\.\d+)?)([kmg])$/i;
-/** pino-roll refuses these (cross-platform file-name safety); refuse them up front, with the option's name. */
-const BAD_PATH_CHARS = /[<>"|?*\0]/;
-const FILE_KEYS = new Set(['path', 'errorPath', 'maxSize', 'daily', 'keep']);
 
 const requireHere = createRequire(import.meta.url);
 
@@ -86,78 +91,64 @@ function resolvePackage(name: string): string | undefined {
   }
 }
 
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
-  return String(value);
-}
+/** pino-roll's spelling of a size: a number and a unit (k, m or g). */
+const SIZE_PATTERN = /^(\d+(?:\.\d+)?)([kmg])$/i;
+/** pino-roll refuses these (cross-platform file-name safety); refuse them up front, with the option's name. */
+const BAD_PATH_CHARS = /[<>"|?*\0]/;
+const MAX_KEEP = 10_000;
 
-function fail(message: string): never {
-  throw new TypeError(`mcpulse: logFile${message}`);
-}
+const filePathExpected = { ...must('a non-empty file path'), abort: true };
+const filePath = z
+  .string(filePathExpected)
+  .min(1, filePathExpected)
+  .max(4096, filePathExpected)
+  .refine((path) => !BAD_PATH_CHARS.test(path) && !path.replace(/^[A-Za-z]:/, '').includes(':'), {
+    error: 'must not contain < > " | ? * : or NUL',
+    abort: true,
+  })
+  .refine((path) => !/[/\\]$/.test(path) && basename(path) !== '.' && basename(path) !== '..', {
+    error: 'must name a file, not a folder',
+  });
+const sizeExpected = must('a positive whole number of bytes or a size like "10m", "512k", "1g"');
 
-function filePath(name: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 4096) {
-    fail(`.${name} must be a non-empty file path, got ${show(value)}`);
-  }
-  if (BAD_PATH_CHARS.test(value) || value.replace(/^[A-Za-z]:/, '').includes(':')) {
-    fail(`.${name} must not contain < > " | ? * : or NUL, got ${show(value)}`);
-  }
-  if (/[/\\]$/.test(value) || basename(value) === '.' || basename(value) === '..') {
-    fail(`.${name} must name a file, not a folder, got ${show(value)}`);
-  }
-  return value;
-}
+/** The `logFile` option; strict, so a misspelt key is an error naming it. */
+export const logFileSchema = z.strictObject(
+  {
+    path: filePath,
+    errorPath: filePath.optional(),
+    maxSize: z
+      .union(
+        [
+          z.int(sizeExpected).min(1, sizeExpected),
+          z.string(sizeExpected).refine((size) => Number(SIZE_PATTERN.exec(size)?.[1]) > 0, sizeExpected),
+        ],
+        sizeExpected,
+      )
+      .optional(),
+    daily: booleanSchema().optional(),
+    keep: integerSchema(1, MAX_KEEP).optional(),
+  },
+  must('an object such as { path: "logs/app.jsonl" }'),
+);
 
 /**
  * Validates the `logFile` option (a bad value fails at startup with a message naming it) and fills in
  * the defaults.
  */
 export function validateLogFileOptions(value: unknown): LogFileOptions {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    fail(` must be an object such as { path: "logs/app.jsonl" }, got ${show(value)}`);
+  const input = parseOptions(logFileSchema, value, { name: 'logFile', prefix: 'logFile' });
+  if (input.errorPath !== undefined && resolve(input.errorPath) === resolve(input.path)) {
+    throw new McpulseOptionError(
+      `mcpulse: logFile.errorPath must differ from logFile.path, got ${showValue(input.errorPath)} for both`,
+    );
   }
-  const input = value as Record<string, unknown>;
-  for (const key of Object.keys(input)) {
-    if (!FILE_KEYS.has(key)) fail(`.${key} is not an option (known: ${[...FILE_KEYS].join(', ')})`);
-  }
-  const result: LogFileOptions = {
-    path: filePath('path', input.path),
-    maxSize: DEFAULT_MAX_SIZE,
-    daily: true,
-    keep: DEFAULT_KEEP,
+  return {
+    path: input.path,
+    ...(input.errorPath !== undefined && { errorPath: input.errorPath }),
+    maxSize: input.maxSize ?? DEFAULT_MAX_SIZE,
+    daily: input.daily ?? true,
+    keep: input.keep ?? DEFAULT_KEEP,
   };
-  if (input.errorPath !== undefined) {
-    result.errorPath = filePath('errorPath', input.errorPath);
-    if (resolve(result.errorPath) === resolve(result.path)) {
-      fail(`.errorPath must differ from logFile.path, got ${show(result.errorPath)} for both`);
-    }
-  }
-  const size = input.maxSize;
-  if (size !== undefined) {
-    const ok =
-      typeof size === 'number'
-        ? Number.isSafeInteger(size) && size > 0
-        : typeof size === 'string' && Number(SIZE_PATTERN.exec(size)?.[1]) > 0;
-    if (!ok) {
-      fail(
-        `.maxSize must be a positive whole number of bytes or a size like "10m", "512k", "1g", got ${show(size)}`,
-      );
-    }
-    result.maxSize = size as number | string;
-  }
-  if (input.daily !== undefined) {
-    if (typeof input.daily !== 'boolean') fail(`.daily must be a boolean, got ${show(input.daily)}`);
-    result.daily = input.daily;
-  }
-  if (input.keep !== undefined) {
-    const keep = input.keep;
-    if (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 1 || keep > MAX_KEEP) {
-      fail(`.keep must be an integer from 1 to ${MAX_KEEP}, got ${show(keep)}`);
-    }
-    result.keep = keep;
-  }
-  return result;
 }
 
 /**
@@ -288,7 +279,10 @@ export function createLogOutputs(options: LogOutputOptions): LogOutputs {
   if (pretty) {
     const prettyTarget = resolvePackage('pino-pretty');
     if (prettyTarget === undefined) {
-      throw new Error('mcpulse: logPretty needs the optional package pino-pretty (npm install pino-pretty)');
+      throw new McpulseError(
+        'MCPULSE_DEPENDENCY_MISSING',
+        'mcpulse: logPretty needs the optional package pino-pretty (npm install pino-pretty)',
+      );
     }
     targets.push({
       target: prettyTarget,
@@ -313,7 +307,10 @@ export function createLogOutputs(options: LogOutputOptions): LogOutputs {
   if (files !== undefined) {
     const roll = resolvePackage('pino-roll');
     if (roll === undefined)
-      throw new Error('mcpulse: log files need the package pino-roll (npm install pino-roll)');
+      throw new McpulseError(
+        'MCPULSE_DEPENDENCY_MISSING',
+        'mcpulse: log files need the package pino-roll (npm install pino-roll)',
+      );
     targets.push(rollTarget(roll, files.path, options.level, files));
     if (files.errorPath !== undefined) targets.push(rollTarget(roll, files.errorPath, 'error', files));
   }

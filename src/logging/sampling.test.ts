@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 
+import { McpulseOptionError } from '../core/errors.js';
 import { LineSampler, validateSampling } from './sampling.js';
 
 /** mulberry32: a small seeded PRNG, so the expected decisions can be replayed. */
@@ -97,12 +98,12 @@ describe('validateSampling', () => {
       { successRate: 0.5, random: 1 },
       'mcpulse: logSampling.random must be a function returning [0, 1), got 1',
     ],
-    [{ rate: 0.5 }, 'mcpulse: logSampling.rate is not an option (known: successRate, random)'],
+    [{ rate: 0.5 }, 'mcpulse: unknown option "logSampling.rate" (known: successRate, random)'],
     [0.5, 'mcpulse: logSampling must be an object such as { successRate: 0.1 }, got 0.5'],
-    [[], 'mcpulse: logSampling must be an object such as { successRate: 0.1 }, got an array'],
+    [[], 'mcpulse: logSampling must be an object such as { successRate: 0.1 }, got []'],
   ])('rejects %j', (value, message) => {
-    expect(() => validateSampling(value)).toThrow(TypeError);
-    expect(() => validateSampling(value)).toThrow(new TypeError(message));
+    expect(() => validateSampling(value)).toThrow(McpulseOptionError);
+    expect(() => validateSampling(value)).toThrow(new McpulseOptionError(message));
   });
 
   it('is applied by the LineSampler constructor', () => {

@@ -3,6 +3,9 @@
  * high. Failures are always logged; metrics are never sampled (they count every operation).
  */
 import { Counter, type Registry } from 'prom-client';
+import { z } from 'zod';
+
+import { functionSchema, must, parseOptions } from '../core/errors.js';
 
 export interface SamplingOptions {
   /** Fraction of successful operations logged, 0..1; default 1. */
@@ -15,41 +18,22 @@ export const METRIC_LOG_LINES_SAMPLED_OUT = 'mcpulse_log_lines_sampled_out_total
 
 /** The outcomes whose lines may be skipped; any other outcome is always written. */
 const SAMPLED_OUTCOMES: readonly string[] = ['ok', 'cancelled'];
-const KEYS = new Set(['successRate', 'random']);
 
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
-  return String(value);
-}
+const rateExpected = must('a number from 0 to 1');
+
+/** The `logSampling` option. */
+export const samplingSchema = z.strictObject(
+  {
+    successRate: z.number(rateExpected).min(0, rateExpected).max(1, rateExpected).optional(),
+    random: functionSchema<() => number>('a function returning [0, 1)').optional(),
+  },
+  must('an object such as { successRate: 0.1 }'),
+);
 
 /** Validates the `logSampling` option; a bad value fails at startup with a message naming it. */
 export function validateSampling(value: unknown): SamplingOptions {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new TypeError(
-      `mcpulse: logSampling must be an object such as { successRate: 0.1 }, got ${show(value)}`,
-    );
-  }
-  const input = value as Record<string, unknown>;
-  for (const key of Object.keys(input)) {
-    if (!KEYS.has(key)) {
-      throw new TypeError(`mcpulse: logSampling.${key} is not an option (known: ${[...KEYS].join(', ')})`);
-    }
-  }
-  const rate = input.successRate === undefined ? 1 : input.successRate;
-  if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
-    throw new TypeError(`mcpulse: logSampling.successRate must be a number from 0 to 1, got ${show(rate)}`);
-  }
-  const result: SamplingOptions = { successRate: rate };
-  if (input.random !== undefined) {
-    if (typeof input.random !== 'function') {
-      throw new TypeError(
-        `mcpulse: logSampling.random must be a function returning [0, 1), got ${show(input.random)}`,
-      );
-    }
-    result.random = input.random as () => number;
-  }
-  return result;
+  const input = parseOptions(samplingSchema, value, { name: 'logSampling', prefix: 'logSampling' });
+  return { successRate: input.successRate ?? 1, ...(input.random !== undefined && { random: input.random }) };
 }
 
 function samplingCounter(registry: Registry): Counter<'outcome'> {

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
+import { McpulseOptionError } from '../core/errors.js';
 import { type HostMetrics, registerHostMetrics } from './host.js';
 
 const linux = process.platform === 'linux';
@@ -159,12 +160,12 @@ describe('registerHostMetrics', () => {
   it('rejects a bad intervalMs before registering anything', () => {
     const registry = new Registry();
     expect(() => registerHostMetrics(registry, { intervalMs: 5 })).toThrow(
-      new RangeError('mcpulse: hostMetrics.intervalMs must be a number >= 1000, got 5'),
+      new McpulseOptionError('mcpulse: hostMetrics.intervalMs must be a number >= 1000, got 5'),
     );
     expect(() => registerHostMetrics(registry, { intervalMs: Number.NaN })).toThrow(
       'mcpulse: hostMetrics.intervalMs must be a number >= 1000, got NaN',
     );
-    expect(() => registerHostMetrics(registry, { intervalMs: Infinity })).toThrow(RangeError);
+    expect(() => registerHostMetrics(registry, { intervalMs: Infinity })).toThrow(McpulseOptionError);
     expect(() => registerHostMetrics(registry, { intervalMs: '2000' as unknown as number })).toThrow(
       'mcpulse: hostMetrics.intervalMs must be a number >= 1000, got "2000"',
     );

@@ -12,6 +12,9 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { z } from 'zod';
+
+import { must, parseOptions } from '../core/errors.js';
 
 export interface HostMetricsOptions {
   /** How often to sample, in milliseconds. Default 15000, minimum 1000. */
@@ -24,6 +27,19 @@ export interface HostMetricsOptions {
   diskPaths?: string[];
 }
 
+const MIN_INTERVAL_MS = 1000;
+const hostIntervalExpected = must(`a number >= ${MIN_INTERVAL_MS}`);
+const nonEmptyString = z.string(must('a non-empty string')).min(1, must('a non-empty string'));
+
+/** The `hostMetrics` option (an object); strict, so a misspelt key is an error naming it. */
+export const hostMetricsSchema = z.strictObject(
+  {
+    intervalMs: z.number(hostIntervalExpected).min(MIN_INTERVAL_MS, hostIntervalExpected).optional(),
+    diskPaths: z.array(nonEmptyString, must('an array of non-empty strings')).optional(),
+  },
+  must('an object such as { intervalMs: 15000 }'),
+);
+
 export interface HostMetrics {
   /** Resolves after the first sample (never rejects). */
   ready: Promise<void>;
@@ -34,7 +50,6 @@ export interface HostMetrics {
 }
 
 const DEFAULT_INTERVAL_MS = 15_000;
-const MIN_INTERVAL_MS = 1000;
 const MAX_DEFAULT_FILESYSTEMS = 20;
 const MAX_NETWORK_INTERFACES = 32;
 /** CPU times tick at 10 ms per CPU; a shorter window gives a meaningless ratio (mostly 0 or 1). */
@@ -107,8 +122,9 @@ interface CpuTimes {
 }
 
 export function registerHostMetrics(registry: Registry, options: HostMetricsOptions = {}): HostMetrics {
-  const intervalMs = validateInterval(options.intervalMs);
-  const diskPaths = validateDiskPaths(options.diskPaths);
+  const valid = parseOptions(hostMetricsSchema, options, { name: 'hostMetrics', prefix: 'hostMetrics' });
+  const intervalMs = valid.intervalMs ?? DEFAULT_INTERVAL_MS;
+  const diskPaths = valid.diskPaths === undefined ? undefined : [...new Set(valid.diskPaths)];
   const linux = process.platform === 'linux';
   const registers = [registry];
 
@@ -340,34 +356,6 @@ export function registerHostMetrics(registry: Registry, options: HostMetricsOpti
       timer = undefined;
     },
   };
-}
-
-function validateInterval(value: unknown): number {
-  if (value === undefined) return DEFAULT_INTERVAL_MS;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < MIN_INTERVAL_MS) {
-    throw new RangeError(
-      `mcpulse: hostMetrics.intervalMs must be a number >= ${MIN_INTERVAL_MS}, got ${showValue(value)}`,
-    );
-  }
-  return value;
-}
-
-/** Numbers as written (NaN, Infinity), anything else as JSON so `"2000"` is told apart from 2000. */
-function showValue(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  try {
-    return JSON.stringify(value) ?? typeof value;
-  } catch {
-    return typeof value; // bigint, cycles
-  }
-}
-
-function validateDiskPaths(value: unknown): readonly string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || !value.every((p) => typeof p === 'string' && p.length > 0)) {
-    throw new TypeError('mcpulse: hostMetrics.diskPaths must be an array of non-empty strings');
-  }
-  return [...new Set(value as string[])];
 }
 
 function readCpuTimes(): CpuTimes {

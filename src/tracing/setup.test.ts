@@ -287,7 +287,10 @@ describe('setupTracing', () => {
   it('rejects bad options with messages naming the value', () => {
     const bad: [unknown, string][] = [
       ['svc', 'mcpulse: tracing options must be an object, got "svc"'],
-      [{ endpiont: 'x' }, 'mcpulse: unknown tracing option "endpiont"'],
+      [
+        { endpiont: 'x' },
+        'mcpulse: unknown tracing option "endpiont" (known: serviceName, serviceVersion, endpoint, maxQueueSize, registry, exporter)',
+      ],
       [
         { serviceName: '' },
         'mcpulse: serviceName must be a non-empty string of at most 256 characters, got ""',
@@ -307,10 +310,10 @@ describe('setupTracing', () => {
       [{ maxQueueSize: 0 }, 'mcpulse: maxQueueSize must be an integer from 1 to 100000, got 0'],
       [{ maxQueueSize: 1.5 }, 'mcpulse: maxQueueSize must be an integer from 1 to 100000, got 1.5'],
       [{ maxQueueSize: 1e6 }, 'mcpulse: maxQueueSize must be an integer from 1 to 100000, got 1000000'],
-      [{ registry: {} }, 'mcpulse: registry must be a prom-client Registry, got an object'],
+      [{ registry: {} }, 'mcpulse: registry must be a prom-client Registry, got {}'],
       [
         { exporter: { export() {} } },
-        'mcpulse: exporter must be a SpanExporter (with export and shutdown methods), got an object',
+        'mcpulse: exporter must be a SpanExporter (with export and shutdown methods), got {}',
       ],
       [
         { exporter: new InMemorySpanExporter(), endpoint: 'http://x' },
@@ -323,7 +326,7 @@ describe('setupTracing', () => {
         setupTracing(options as never);
       } catch (error) {
         expect((error as Error).message).toBe(message);
-        expect((error as { code?: string }).code).toBe('MCPULSE_INVALID_OPTION');
+        expect((error as { code?: string }).code).toBe('MCPULSE_OPTION_INVALID');
       }
     }
     expect((trace.getTracerProvider() as ProxyTracerProvider).getDelegate()).toBe(

@@ -56,9 +56,17 @@ import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelem
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { Counter, Registry } from 'prom-client';
+import { z } from 'zod';
 
-// eslint-disable-next-line no-restricted-imports -- until option errors move to core/errors.js
-import { fail, show } from '../core/options.js';
+import {
+  httpUrlSchema,
+  integerSchema,
+  McpulseError,
+  McpulseOptionError,
+  must,
+  parseOptions,
+  textSchema,
+} from '../core/errors.js';
 
 export interface TracingSetupOptions {
   /** `service.name`; default `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, else `mcp-server`. */
@@ -123,46 +131,8 @@ const DEFAULT_MAX_QUEUE_SIZE = 2048;
 const MAX_QUEUE_SIZE = 100_000;
 const DEFAULT_EXPORT_TIMEOUT_MS = 30_000;
 const MAX_EXPORT_TIMEOUT_MS = 3_600_000;
-const KNOWN_KEYS = new Set([
-  'serviceName',
-  'serviceVersion',
-  'endpoint',
-  'maxQueueSize',
-  'registry',
-  'exporter',
-]);
-
 /** What a fresh ProxyTracerProvider delegates to: the API's no-op provider (not exported by the API). */
 const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate();
-
-function text(name: string, value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0 || value.length > 256) {
-    fail(`${name} must be a non-empty string of at most 256 characters, got ${show(value)}`);
-  }
-  return value;
-}
-
-function httpUrl(name: string, value: unknown): string {
-  let ok = false;
-  if (typeof value === 'string') {
-    try {
-      const url = new URL(value);
-      ok = url.protocol === 'http:' || url.protocol === 'https:';
-    } catch {
-      ok = false;
-    }
-  }
-  if (!ok) fail(`${name} must be an http:// or https:// URL, got ${show(value)}`);
-  return value as string;
-}
-
-function integer(name: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    fail(`${name} must be an integer from ${min} to ${max}, got ${show(value)}`);
-  }
-  return value;
-}
 
 /** An `OTEL_*` variable; empty means unset, as the OTel specification says. */
 function envString(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -174,13 +144,33 @@ function envInteger(env: NodeJS.ProcessEnv, name: string, min: number, max: numb
   const raw = envString(env, name);
   if (raw === undefined) return undefined;
   const value = /^[0-9]+$/.test(raw) ? Number(raw) : raw;
-  return integer(name, value, min, max);
+  return parseOptions(integerSchema(min, max), value, { name });
 }
 
 function isExporter(value: unknown): value is SpanExporter {
   if (typeof value !== 'object' || value === null) return false;
   const candidate = value as Partial<Record<'export' | 'shutdown', unknown>>;
   return typeof candidate.export === 'function' && typeof candidate.shutdown === 'function';
+}
+
+const tracingSetupSchema = z.strictObject(
+  {
+    serviceName: textSchema().optional(),
+    serviceVersion: textSchema().optional(),
+    endpoint: httpUrlSchema().optional(),
+    maxQueueSize: integerSchema(1, MAX_QUEUE_SIZE).optional(),
+    registry: z
+      .custom<Registry>((value) => value instanceof Registry, must('a prom-client Registry'))
+      .optional(),
+    exporter: z
+      .custom<SpanExporter>(isExporter, must('a SpanExporter (with export and shutdown methods)'))
+      .optional(),
+  } satisfies Record<keyof TracingSetupOptions, z.ZodType>,
+  must('an object'),
+);
+
+function httpUrl(name: string, value: string): string {
+  return parseOptions(httpUrlSchema(), value, { name });
 }
 
 function resolveEndpoint(env: NodeJS.ProcessEnv): string {
@@ -266,7 +256,12 @@ function counter<L extends string>(
 ): Counter<L> {
   const existing = registry.getSingleMetric(name);
   if (existing === undefined) return new Counter({ name, help, labelNames, registers: [registry] });
-  if (!(existing instanceof Counter)) fail(`registry already has a metric ${name} that is not a counter`);
+  if (!(existing instanceof Counter)) {
+    throw new McpulseError(
+      'MCPULSE_ALREADY_REGISTERED',
+      `mcpulse: registry already has a metric ${name} that is not a counter`,
+    );
+  }
   return existing;
 }
 
@@ -432,35 +427,22 @@ function isGlobal(provider: NodeTracerProvider): boolean {
 }
 
 export function setupTracing(options?: TracingSetupOptions): TracingSetup {
-  if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    fail(`tracing options must be an object, got ${show(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN_KEYS.has(key)) fail(`unknown tracing option ${JSON.stringify(key)}`);
-  }
+  options = parseOptions(tracingSetupSchema, options === undefined ? {} : options, {
+    name: 'tracing options',
+    unknownKey: 'tracing option',
+  });
   const env = process.env;
-  const serviceName = text('serviceName', options.serviceName);
-  const serviceVersion = text('serviceVersion', options.serviceVersion);
-  if (options.registry !== undefined && !(options.registry instanceof Registry)) {
-    fail(`registry must be a prom-client Registry, got ${show(options.registry)}`);
-  }
-  if (options.exporter !== undefined && !isExporter(options.exporter)) {
-    fail(`exporter must be a SpanExporter (with export and shutdown methods), got ${show(options.exporter)}`);
-  }
+  const { serviceName, serviceVersion } = options;
   if (options.exporter !== undefined && options.endpoint !== undefined) {
-    fail('endpoint and exporter cannot both be set: the endpoint is the OTLP exporter’s');
+    throw new McpulseOptionError(
+      'mcpulse: endpoint and exporter cannot both be set: the endpoint is the OTLP exporter’s',
+    );
   }
-  const endpoint =
-    options.exporter !== undefined
-      ? undefined
-      : options.endpoint !== undefined
-        ? httpUrl('endpoint', options.endpoint)
-        : resolveEndpoint(env);
+  const endpoint = options.exporter !== undefined ? undefined : (options.endpoint ?? resolveEndpoint(env));
   const maxQueueSize =
-    options.maxQueueSize !== undefined
-      ? integer('maxQueueSize', options.maxQueueSize, 1, MAX_QUEUE_SIZE)
-      : (envInteger(env, 'OTEL_BSP_MAX_QUEUE_SIZE', 1, MAX_QUEUE_SIZE) ?? DEFAULT_MAX_QUEUE_SIZE);
+    options.maxQueueSize ??
+    envInteger(env, 'OTEL_BSP_MAX_QUEUE_SIZE', 1, MAX_QUEUE_SIZE) ??
+    DEFAULT_MAX_QUEUE_SIZE;
   const exportTimeoutMillis =
     envInteger(env, 'OTEL_BSP_EXPORT_TIMEOUT', 1, MAX_EXPORT_TIMEOUT_MS) ?? DEFAULT_EXPORT_TIMEOUT_MS;
 
