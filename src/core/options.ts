@@ -11,6 +11,9 @@ import { validateLogFileOptions, type LogFileOptions } from '../logging/outputs.
 import { validateSampling, type SamplingOptions } from '../logging/sampling.js';
 import type { HostMetricsOptions } from '../metrics/host.js';
 import type { LOG_LEVELS } from '../logging/logger.js';
+import { fail, show } from './option-error.js';
+
+export { fail, McpulseOptionError, show } from './option-error.js';
 
 export interface MonitoringOptions {
   /** Default 9464 (the port Prometheus exporters conventionally use for OpenTelemetry); 0 picks a free port. */
@@ -124,22 +127,6 @@ export interface ResolvedOptions {
 }
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
-
-export class McpulseOptionError extends TypeError {
-  readonly code = 'MCPULSE_INVALID_OPTION';
-}
-
-/** Throws the option error every mcpulse module uses, prefixed `mcpulse: `. */
-export function fail(message: string): never {
-  throw new McpulseOptionError(`mcpulse: ${message}`);
-}
-
-/** A value as an option error shows it: strings quoted, objects and arrays named, not dumped. */
-export function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'object' && value !== null) return Array.isArray(value) ? 'an array' : 'an object';
-  return String(value);
-}
 
 function text(name: string, value: unknown, fallback: string): string {
   if (value === undefined) return fallback;

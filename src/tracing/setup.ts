@@ -40,6 +40,8 @@
  * where `ended` counts sampled spans ended while the pipeline was running (unsampled spans are never
  * exported and not counted; spans ended after `shutdown()` began are ignored, as the SDK does).
  */
+import { createRequire } from 'node:module';
+
 import { context, diag, propagation, ProxyTracerProvider, trace, TraceFlags } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
@@ -55,9 +57,10 @@ import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { Counter, Registry } from 'prom-client';
+import type * as PromClient from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
 
-import { fail, show } from '../core/options.js';
+import { fail, show } from '../core/option-error.js';
 
 export interface TracingSetupOptions {
   /** `service.name`; default `OTEL_SERVICE_NAME`, else `service.name` in `OTEL_RESOURCE_ATTRIBUTES`, else `mcp-server`. */
@@ -257,12 +260,22 @@ class Counts {
   }
 }
 
+/**
+ * prom-client, loaded only when a registry is given (and so already loaded by its owner): importing
+ * `mcpulse/otel` alone never pulls it in. `require` because setupTracing is synchronous; it is the same
+ * module instance an `import` gets, so `instanceof` holds.
+ */
+function promClient(): typeof PromClient {
+  return createRequire(import.meta.url)('prom-client') as typeof PromClient;
+}
+
 function counter<L extends string>(
   registry: Registry,
   name: string,
   help: string,
   labelNames: L[],
 ): Counter<L> {
+  const { Counter } = promClient();
   const existing = registry.getSingleMetric(name);
   if (existing === undefined) return new Counter({ name, help, labelNames, registers: [registry] });
   if (!(existing instanceof Counter)) fail(`registry already has a metric ${name} that is not a counter`);
@@ -441,7 +454,7 @@ export function setupTracing(options?: TracingSetupOptions): TracingSetup {
   const env = process.env;
   const serviceName = text('serviceName', options.serviceName);
   const serviceVersion = text('serviceVersion', options.serviceVersion);
-  if (options.registry !== undefined && !(options.registry instanceof Registry)) {
+  if (options.registry !== undefined && !(options.registry instanceof promClient().Registry)) {
     fail(`registry must be a prom-client Registry, got ${show(options.registry)}`);
   }
   if (options.exporter !== undefined && !isExporter(options.exporter)) {
