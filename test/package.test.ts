@@ -53,10 +53,13 @@ interface Run {
 
 /**
  * The environment of a user's shell: without the npm_* variables the outer `npm test` sets
- * (npm_config_local_prefix and the like would point the inner npm at this repository).
+ * (npm_config_local_prefix, npm_package_* and the like describe this repository), but with the settings
+ * that say how to reach the registry.
  */
+const REGISTRY_SETTINGS =
+  /^npm_config_(registry|cache|userconfig|globalconfig|https?_proxy|proxy|noproxy|strict_ssl|cafile|ca)$/i;
 const userEnv: NodeJS.ProcessEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)),
+  Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) || REGISTRY_SETTINGS.test(key)),
 );
 
 function run(command: string, args: string[], cwd: string): Promise<Run> {
