@@ -1,4 +1,7 @@
 // Public API of mcpulse. Every export is listed by name; anything added here becomes public API.
+// The root holds the instance and what a handler needs. The monitoring server and routes
+// (`mcpulse/http`), the health checks (`mcpulse/health`) and the trace pipeline (`mcpulse/otel`) are
+// subpaths; their types stay here too, as they describe what an instance returns (`pulse.health` ...).
 
 export { createMcpulse, Mcpulse } from './core/mcpulse.js';
 export type { BusinessMetrics, OperationListener } from './core/mcpulse.js';
@@ -22,21 +25,13 @@ export type { LogFileOptions } from './logging/outputs.js';
 export type { SamplingOptions } from './logging/sampling.js';
 export { CENSOR, redact, redactText } from './logging/redact.js';
 
-export {
-  diskSpaceCheck,
-  eventLoopDelayCheck,
-  httpCheck,
-  memoryCheck,
-  pingCheck,
-  tcpCheck,
-} from './health/checks.js';
-export { HEALTH_JSON_CONTENT_TYPE, HealthRegistry, toHealthJson } from './health/registry.js';
 export type {
   CheckOptions,
   CheckReport,
   CheckResult,
   HealthCheck,
   HealthJsonOptions,
+  HealthRegistry,
   HealthReport,
   HealthStatus,
 } from './health/registry.js';
@@ -49,14 +44,11 @@ export {
   METRIC_SERVER_SESSION_DURATION,
   METRIC_SESSIONS_ACTIVE,
 } from './metrics/mcp.js';
-export { PROMETHEUS_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE } from './metrics/render.js';
 export type { HostMetricsOptions } from './metrics/host.js';
-export { createMonitoringRoutes, startMonitoringServer } from './http/monitoring.js';
 export type {
   MonitoringRoutes,
   MonitoringRoutesOptions,
   MonitoringServer,
   MonitoringServerOptions,
 } from './http/monitoring.js';
-export { negotiateFormat, renderMetrics } from './metrics/render.js';
 export type { ExpositionFormat } from './metrics/render.js';

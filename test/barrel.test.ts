@@ -1,7 +1,9 @@
 /**
- * The root entry stays light: following every relative import of the built dist/index.js reaches no
- * OpenTelemetry SDK, pino-roll or pino-pretty (those load only through mcpulse/otel or when configured).
+ * The entries stay light: following every relative import of the built dist/index.js reaches no
+ * OpenTelemetry SDK, pino-roll or pino-pretty (those load only through mcpulse/otel or when configured),
+ * and mcpulse/otel reaches neither pino nor prom-client.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
@@ -40,5 +42,39 @@ describe.runIf(existsSync(join(dist, 'index.js')))('the built root entry', () =>
   it('mcpulse/otel is where the SDK lives', () => {
     const { packages } = graph(join(dist, 'tracing', 'setup.js'));
     expect(packages.has('@opentelemetry/sdk-trace-node')).toBe(true);
+  });
+
+  it('mcpulse/otel imports neither pino nor prom-client, directly or through mcpulse', () => {
+    const { packages } = graph(join(dist, 'tracing', 'setup.js'));
+    expect([...packages].filter((p) => /^(pino|sonic-boom|prom-client|thread-stream)/.test(p))).toEqual([]);
+  });
+
+  it('a process that imports mcpulse/otel has loaded no pino, sonic-boom or prom-client', () => {
+    // Every CommonJS module a process loads, through import or require, lands in require.cache.
+    const script = [
+      "import { createRequire } from 'node:module';",
+      `await import(${JSON.stringify(join(dist, 'tracing', 'setup.js'))});`,
+      'const cache = Object.keys(createRequire(import.meta.url).cache);',
+      'const names = cache.map((file) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)/.exec(file)?.[1]);',
+      'console.log(JSON.stringify([...new Set(names)].sort()));',
+    ].join('\n');
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    const loaded = JSON.parse(result.stdout) as string[];
+    expect(loaded).toContain('@opentelemetry/sdk-trace-node');
+    expect(loaded.filter((name) => /^(pino|sonic-boom|prom-client|thread-stream)/.test(name))).toEqual([]);
+  });
+
+  it('mcpulse/http and mcpulse/health need no MCP SDK and no OpenTelemetry SDK', () => {
+    for (const entry of [join(dist, 'http', 'index.js'), join(dist, 'health', 'index.js')]) {
+      const { packages } = graph(entry);
+      expect([...packages].filter((p) => /^@modelcontextprotocol\/|^@opentelemetry\//.test(p))).toEqual([]);
+    }
+  });
+
+  it('the CLI loads its commands on demand: statically it imports only Node built-ins', () => {
+    const { files, packages } = graph(join(dist, 'cli', 'main.js'));
+    expect([...packages].filter((p) => !p.startsWith('node:'))).toEqual([]);
+    expect(files.size).toBe(1);
   });
 });

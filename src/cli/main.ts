@@ -1,17 +1,19 @@
 /**
  * The `mcpulse` command line. Everything meant for people goes to stderr: under `demo --stdio`, stdout
  * is the MCP wire and belongs to the transport alone.
+ *
+ * Commands load what they need with `import()` when they run: `help` and `--version` load nothing else,
+ * and only `demo` needs the MCP SDK (an optional peer) and zod, which an installed mcpulse may lack.
  */
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import type { Mcpulse } from '../core/mcpulse.js';
+import type { DemoHttpServer } from '../demo/http.js';
+import type { LoadGenerator } from '../demo/load.js';
+import type { DemoStdioServer } from '../demo/stdio.js';
 import type { MonitoringServer } from '../http/monitoring.js';
-import { createMcpulse } from '../index.js';
-import { serveDemoHttp, type DemoHttpServer } from '../demo/http.js';
-import { startLoad, type LoadGenerator } from '../demo/load.js';
-import { serveDemoStdio, type DemoStdioServer } from '../demo/stdio.js';
 
 /** Signals closer together than this are one Ctrl-C seen twice (the terminal's and a relay's). */
 const DUPLICATE_SIGNAL_MS = 1000;
@@ -21,6 +23,9 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
 const MAX_RATE = 1000;
+
+/** Packages the demo imports that an installed mcpulse does not bring: the SDK is an optional peer. */
+const DEMO_PACKAGES = ['@modelcontextprotocol/sdk', 'zod'] as const;
 
 const HELP = `mcpulse: production monitoring for MCP servers
 
@@ -183,8 +188,62 @@ function listenError(what: string, host: string, port: number, error: unknown): 
   return `mcpulse demo: cannot start the ${what} server on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`;
 }
 
+/** The package an ERR_MODULE_NOT_FOUND names, when it is one the demo needs; otherwise undefined. */
+function missingDemoPackage(error: unknown): string | undefined {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (e?.code !== 'ERR_MODULE_NOT_FOUND' || typeof e.message !== 'string') return undefined;
+  // Node: "Cannot find package 'zod' imported from /…/dist/demo/server.js".
+  const name = /Cannot find package '([^']+)'/.exec(e.message)?.[1];
+  return DEMO_PACKAGES.find((pkg) => pkg === name);
+}
+
+/** Whether a package resolves from here (where the demo modules are); a missing one throws. */
+function resolves(specifier: string): boolean {
+  try {
+    import.meta.resolve(specifier);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The demo's modules, or the exit code after saying which packages to install. */
+async function loadDemo() {
+  try {
+    const [core, http, load, stdio] = await Promise.all([
+      import('../index.js'),
+      import('../demo/http.js'),
+      import('../demo/load.js'),
+      import('../demo/stdio.js'),
+    ]);
+    return {
+      createMcpulse: core.createMcpulse,
+      serveDemoHttp: http.serveDemoHttp,
+      startLoad: load.startLoad,
+      serveDemoStdio: stdio.serveDemoStdio,
+    };
+  } catch (error) {
+    const missing = missingDemoPackage(error);
+    if (missing === undefined) throw error;
+    // Name every absent one, not only the first the loader tripped on.
+    const probes: Record<(typeof DEMO_PACKAGES)[number], string> = {
+      '@modelcontextprotocol/sdk': '@modelcontextprotocol/sdk/server/mcp.js',
+      zod: 'zod',
+    };
+    const absent = DEMO_PACKAGES.filter((pkg) => pkg === missing || !resolves(probes[pkg]));
+    err(
+      `mcpulse demo: needs ${absent.join(' and ')}, which ${absent.length === 1 ? 'is' : 'are'} not installed.\n` +
+        `Install with: npm install ${absent.join(' ')}`,
+    );
+    return EXIT_USAGE;
+  }
+}
+
 /** Runs the demo until SIGINT or SIGTERM (or, over stdio, until stdin ends). */
 async function runDemo(options: DemoOptions): Promise<number> {
+  const demo = await loadDemo();
+  if (typeof demo === 'number') return demo;
+  const { createMcpulse, serveDemoHttp, serveDemoStdio, startLoad } = demo;
   const version = packageVersion();
   let pulse: Mcpulse;
   let stopTracing: () => Promise<void> = () => Promise.resolve();

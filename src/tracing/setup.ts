@@ -40,6 +40,8 @@
  * where `ended` counts sampled spans ended while the pipeline was running (unsampled spans are never
  * exported and not counted; spans ended after `shutdown()` began are ignored, as the SDK does).
  */
+import { createRequire } from 'node:module';
+
 import { context, diag, propagation, ProxyTracerProvider, trace, TraceFlags } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
@@ -55,7 +57,8 @@ import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { Counter, Registry } from 'prom-client';
+import type * as PromClient from 'prom-client';
+import type { Counter, Registry } from 'prom-client';
 import { z } from 'zod';
 
 import {
@@ -160,7 +163,7 @@ const tracingSetupSchema = z.strictObject(
     endpoint: httpUrlSchema().optional(),
     maxQueueSize: integerSchema(1, MAX_QUEUE_SIZE).optional(),
     registry: z
-      .custom<Registry>((value) => value instanceof Registry, must('a prom-client Registry'))
+      .custom<Registry>((value) => value instanceof promClient().Registry, must('a prom-client Registry'))
       .optional(),
     exporter: z
       .custom<SpanExporter>(isExporter, must('a SpanExporter (with export and shutdown methods)'))
@@ -248,12 +251,22 @@ class Counts {
   }
 }
 
+/**
+ * prom-client, loaded only when a registry is given (and so already loaded by its owner): importing
+ * `mcpulse/otel` alone never pulls it in. `require` because setupTracing is synchronous; it is the same
+ * module instance an `import` gets, so `instanceof` holds.
+ */
+function promClient(): typeof PromClient {
+  return createRequire(import.meta.url)('prom-client') as typeof PromClient;
+}
+
 function counter<L extends string>(
   registry: Registry,
   name: string,
   help: string,
   labelNames: L[],
 ): Counter<L> {
+  const { Counter } = promClient();
   const existing = registry.getSingleMetric(name);
   if (existing === undefined) return new Counter({ name, help, labelNames, registers: [registry] });
   if (!(existing instanceof Counter)) {

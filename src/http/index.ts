@@ -1,0 +1,17 @@
+// `mcpulse/http`: the monitoring routes and server (node:http), and the metrics exposition they serve.
+// Every export is listed by name; anything added here becomes public API.
+
+export { createMonitoringRoutes, startMonitoringServer } from './monitoring.js';
+export type {
+  MonitoringRoutes,
+  MonitoringRoutesOptions,
+  MonitoringServer,
+  MonitoringServerOptions,
+} from './monitoring.js';
+export {
+  negotiateFormat,
+  OPENMETRICS_CONTENT_TYPE,
+  PROMETHEUS_CONTENT_TYPE,
+  renderMetrics,
+} from '../metrics/render.js';
+export type { ExpositionFormat, RenderedMetrics } from '../metrics/render.js';
