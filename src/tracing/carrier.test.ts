@@ -1,6 +1,7 @@
 /**
  * Where the request context rides when tracing is on but no context manager is registered (OpenTelemetry's
- * no-op one keeps nothing): mcpulse's own AsyncLocalStorage, and spans still recorded.
+ * no-op one keeps nothing): mcpulse's own AsyncLocalStorage with `context: 'async'`, nowhere by default
+ * (then `pulse.context(extra)` reaches it, span included), and spans are still recorded.
  */
 import { context, trace } from '@opentelemetry/api';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -46,5 +47,30 @@ describe('the request context with a tracer provider but no context manager', ()
     await pulse.shutdown();
     expect(seen).toEqual(['async-local-storage', 'later', 'string']);
     expect(exporter.getFinishedSpans().map((s) => s.name)).toContain('tools/call later');
+  });
+
+  it('by default, pulse.context(extra) still has the span; requestContext() is inactive', async () => {
+    const pulse = quietMcpulse();
+    const seen: unknown[] = [];
+    const server = pulse.observe(new McpServer({ name: 'no-manager', version: '1' }));
+    server.registerTool('later', {}, async (extra) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const { operation, span } = pulse.context(extra);
+      seen.push(
+        requestContext().active,
+        operation?.toolName,
+        typeof span?.spanContext().spanId,
+        span?.spanContext().spanId === operation?.spanId,
+      );
+      return { content: [] };
+    });
+    const [a, b] = InMemoryTransport.createLinkedPair();
+    await server.connect(b);
+    const client = new Client({ name: 'c', version: '1' });
+    await client.connect(a);
+    await client.callTool({ name: 'later', arguments: {} });
+    await client.close();
+    await pulse.shutdown();
+    expect(seen).toEqual([false, 'later', 'string', true]);
   });
 });

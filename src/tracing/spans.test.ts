@@ -187,12 +187,20 @@ describe('the request context with tracing on', () => {
     const client = await setup();
     const seen: unknown[] = [];
     const mcp = pulse.observe(new McpServer({ name: 'carrier', version: '1' }));
-    mcp.registerTool('later', {}, async () => {
+    mcp.registerTool('later', {}, async (extra) => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       await Promise.resolve();
-      const { operation } = requestContext() as { operation?: { toolName?: string; traceId?: string } };
+      const implicit = requestContext();
+      const operation = implicit.operation as { toolName?: string; traceId?: string; spanId?: string };
       const active = trace.getSpanContext(context.active());
       seen.push(requestContextCarrier(), operation?.toolName, operation?.traceId === active?.traceId);
+      // The explicit way reaches the same context, and its span is the operation's SERVER span.
+      const explicit = pulse.context(extra);
+      seen.push(
+        explicit === implicit,
+        typeof operation.spanId,
+        explicit.span?.spanContext().spanId === operation.spanId,
+      );
       return { content: [] };
     });
     const [a, b] = InMemoryTransport.createLinkedPair();
@@ -200,7 +208,7 @@ describe('the request context with tracing on', () => {
     const other = new Client({ name: 'c2', version: '1' });
     await other.connect(a);
     await other.callTool({ name: 'later', arguments: {} });
-    expect(seen).toEqual(['opentelemetry', 'later', true]);
+    expect(seen).toEqual(['opentelemetry', 'later', true, true, 'string', true]);
     expect(requestContextCarrier()).toBeUndefined();
     await client.close();
     await other.close();
