@@ -11,6 +11,8 @@ import type { MonitoringServer } from '../http/monitoring.js';
 import { createMcpulse } from '../index.js';
 import { serveDemoHttp, type DemoHttpServer } from '../demo/http.js';
 import { startLoad, type LoadGenerator } from '../demo/load.js';
+import { SHUTTING_DOWN } from '../instrument/transport.js';
+import type { DemoServerOptions } from '../demo/server.js';
 import { serveDemoStdio, type DemoStdioServer } from '../demo/stdio.js';
 
 /** Signals closer together than this are one Ctrl-C seen twice (the terminal's and a relay's). */
@@ -183,12 +185,16 @@ function listenError(what: string, host: string, port: number, error: unknown): 
   return `mcpulse demo: cannot start the ${what} server on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`;
 }
 
-/** Runs the demo until SIGINT or SIGTERM (or, over stdio, until stdin ends). */
-async function runDemo(options: DemoOptions): Promise<number> {
+/**
+ * Runs the demo until SIGINT or SIGTERM (or, over stdio, until stdin ends). `demo` passes options to
+ * the demo servers (tests hold `slow_search` with them).
+ */
+export async function runDemo(options: DemoOptions, demo: DemoServerOptions = {}): Promise<number> {
   const version = packageVersion();
   let pulse: Mcpulse;
   let stopTracing: () => Promise<void> = () => Promise.resolve();
   try {
+    // Signals are the demo's own (below): it reports the drain and decides the exit code.
     pulse = createMcpulse({ service: 'mcpulse-demo', version, monitoring: false, handleSignals: false });
     // Traces go to a collector when the standard OTLP variable says where (one-call setup, mcpulse/otel).
     if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
@@ -210,13 +216,30 @@ async function runDemo(options: DemoOptions): Promise<number> {
   let stdio: DemoStdioServer | undefined;
   let load: LoadGenerator | undefined;
 
+  // Requests in flight when the stop began, by how they ended: answered, or cut off. Once it began,
+  // every new request is refused, so any other request ending then was already in flight.
+  let stopping = false;
+  let drained = 0;
+  let cut = 0;
+  pulse.onOperation((op) => {
+    if (!stopping || op.side !== 'server') return;
+    if (op.errorCode === SHUTTING_DOWN.code && op.errorMessage === SHUTTING_DOWN.message) return;
+    if (op.outcome === 'closed') cut++;
+    else drained++;
+  });
+
+  // The drain comes first: pulse.shutdown() fails readiness and refuses new requests at once, and the
+  // calls in flight (the load generator's too) finish while the MCP endpoint still carries their
+  // replies. Only then are the sessions and the HTTP server closed.
   const stopAll = async (): Promise<void> => {
+    stopping = true;
+    const pulseStopped = pulse.shutdown();
     await load
       ?.stop()
       .catch((error: unknown) => pulse.logger.warn({ err: error }, 'stopping the load failed'));
+    await pulseStopped;
     await http?.close().catch((error: unknown) => pulse.logger.warn({ err: error }, 'closing HTTP failed'));
     await stdio?.close().catch((error: unknown) => pulse.logger.warn({ err: error }, 'closing stdio failed'));
-    await pulse.shutdown();
     await stopTracing().catch((error: unknown) =>
       pulse.logger.warn({ err: error }, 'flushing traces failed'),
     );
@@ -229,14 +252,15 @@ async function runDemo(options: DemoOptions): Promise<number> {
   const stopRequested = new Promise<string>((resolve) => (onStop = resolve));
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signalled) {
-      // Ctrl-C reaches the whole process group, and `npm start`/tsx relay it once more: a repeat within
-      // a second is that echo, not a person pressing again.
-      if (Date.now() - signalledAt < DUPLICATE_SIGNAL_MS) return;
+      // Ctrl-C reaches the whole process group, and `npm start`/tsx relay it once more: the same signal
+      // within a second is that echo, not a person pressing again.
+      if (signal === signalled && Date.now() - signalledAt < DUPLICATE_SIGNAL_MS) return;
       err(`mcpulse demo: ${signal} again; exiting now`);
       process.exit(EXIT_FAILURE);
     }
     signalled = signal;
     signalledAt = Date.now();
+    err(`mcpulse demo: ${signal}: finishing the requests in flight (${signal} again exits at once)`);
     onStop(signal);
   };
   process.on('SIGINT', onSignal);
@@ -257,12 +281,12 @@ async function runDemo(options: DemoOptions): Promise<number> {
 
     let endpoint: string;
     if (options.stdio) {
-      stdio = await serveDemoStdio(pulse);
+      stdio = await serveDemoStdio(pulse, { demo });
       endpoint = 'stdio (this process: JSON-RPC on stdin/stdout)';
       void stdio.closed.then(() => onStop('stdin closed'));
     } else {
       try {
-        http = await serveDemoHttp(pulse, { port: options.port, host: options.host });
+        http = await serveDemoHttp(pulse, { port: options.port, host: options.host, demo });
       } catch (error) {
         err(listenError('MCP', options.host, options.port, error));
         await stopAll();
@@ -301,6 +325,12 @@ async function runDemo(options: DemoOptions): Promise<number> {
     const reason = await stopRequested;
     pulse.logger.info({ reason }, 'mcpulse demo stopping');
     await stopAll();
+    const requests = (n: number) => `${n} request${n === 1 ? '' : 's'}`;
+    err(
+      cut === 0
+        ? `mcpulse demo: stopped (${reason}); drained ${requests(drained)} in flight`
+        : `mcpulse demo: stopped (${reason}); drained ${requests(drained)} in flight, cut off ${requests(cut)} still running after the drain timeout`,
+    );
     return EXIT_OK;
   } catch (error) {
     err(`mcpulse demo: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

@@ -429,3 +429,79 @@ describe('the mcpulse CLI', () => {
     for (const line of stdoutLines) expect(JSON.parse(line)).toMatchObject({ jsonrpc: '2.0' });
   });
 });
+
+describe('Ctrl-C on the demo', () => {
+  it('drains: 5 slow_search calls held at SIGINT all complete, /readyz is 503 meanwhile, then it exits 0', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/demo-held.ts'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: { ...process.env, LOG_LEVEL: 'info' },
+    });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    let childStderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (childStderr += chunk));
+    let held = 0;
+    child.on('message', (message) => {
+      if (message === 'held') held++;
+    });
+    const clients: Client[] = [];
+    try {
+      const banner = await waitFor(
+        () => /MCP endpoint +(\S+)[\s\S]*readiness +(\S+)/.exec(childStderr) ?? undefined,
+        'the banner',
+        20_000,
+      );
+      const [, mcp, readyz] = banner as unknown as [string, string, string];
+      expect((await fetch(readyz)).status).toBe(200);
+
+      for (let i = 0; i < 6; i++) {
+        const client = new Client({ name: `drain-${i}`, version: '1.0.0' });
+        await client.connect(new StreamableHTTPClientTransport(new URL(mcp)));
+        clients.push(client);
+      }
+      let settled = 0;
+      const answers = clients.slice(0, 5).map((client, i) =>
+        client
+          .callTool({ name: 'slow_search', arguments: { query: `q${i}` } })
+          .then(
+            (result) => textOf(result),
+            (error: Error) => `failed: ${error.message}`,
+          )
+          .finally(() => settled++),
+      );
+      await waitFor(() => (held === 5 ? true : undefined), 'five held slow_search calls');
+
+      child.kill('SIGINT');
+      await waitFor(async () => ((await fetch(readyz)).status === 503 ? true : undefined), '/readyz 503');
+      // New requests are refused while the five are still held.
+      const late = await clients[5]!.callTool({ name: 'echo', arguments: { text: 'late' } }).then(
+        () => 'answered',
+        (error: Error) => error.message,
+      );
+      expect(late).toBe('MCP error -32000: Server is shutting down; retry the request on another instance');
+      expect((await fetch(readyz)).status).toBe(503);
+      expect(settled).toBe(0);
+
+      child.send('release');
+      expect(await Promise.all(answers)).toEqual(
+        [0, 1, 2, 3, 4].map((i) => `6 results for "q${i}" (searched for 1025 ms)`),
+      );
+      expect(await exited).toBe(0);
+      expect(held).toBe(5);
+
+      const lines = childStderr.split('\n');
+      expect(lines).toContain(
+        'mcpulse demo: SIGINT: finishing the requests in flight (SIGINT again exits at once)',
+      );
+      expect(lines).toContain('mcpulse demo: stopped (SIGINT); drained 5 requests in flight');
+      const searches = lines
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.tool === 'slow_search');
+      expect(searches.map((l) => l.outcome)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    } finally {
+      child.kill('SIGKILL');
+      await Promise.allSettled(clients.map((c) => c.close()));
+    }
+  }, 30_000);
+});
