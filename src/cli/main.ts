@@ -12,6 +12,7 @@ import { createMcpulse } from '../index.js';
 import { serveDemoHttp, type DemoHttpServer } from '../demo/http.js';
 import { startLoad, type LoadGenerator } from '../demo/load.js';
 import { SHUTTING_DOWN } from '../instrument/transport.js';
+import { setFallbackLogger } from '../logging/context.js';
 import type { DemoServerOptions } from '../demo/server.js';
 import { serveDemoStdio, type DemoStdioServer } from '../demo/stdio.js';
 
@@ -186,6 +187,16 @@ function listenError(what: string, host: string, port: number, error: unknown): 
 }
 
 /**
+ * A child of `logger` that writes every line at debug, whatever level it is asked for: the load
+ * generator's own operations are the demo's traffic, not its news.
+ */
+function atDebug(logger: Mcpulse['logger']): Mcpulse['logger'] {
+  const child = logger.child({ component: 'load-generator' });
+  child.info = child.warn = child.error = child.fatal = child.debug;
+  return child;
+}
+
+/**
  * Runs the demo until SIGINT or SIGTERM (or, over stdio, until stdin ends). `demo` passes options to
  * the demo servers (tests hold `slow_search` with them).
  */
@@ -215,6 +226,7 @@ export async function runDemo(options: DemoOptions, demo: DemoServerOptions = {}
   let http: DemoHttpServer | undefined;
   let stdio: DemoStdioServer | undefined;
   let load: LoadGenerator | undefined;
+  let loadPulse: Mcpulse | undefined;
 
   // Requests in flight when the stop began, by how they ended: answered, or cut off. Once it began,
   // every new request is refused, so any other request ending then was already in flight.
@@ -237,6 +249,7 @@ export async function runDemo(options: DemoOptions, demo: DemoServerOptions = {}
     await load
       ?.stop()
       .catch((error: unknown) => pulse.logger.warn({ err: error }, 'stopping the load failed'));
+    await loadPulse?.shutdown();
     await pulseStopped;
     await http?.close().catch((error: unknown) => pulse.logger.warn({ err: error }, 'closing HTTP failed'));
     await stdio?.close().catch((error: unknown) => pulse.logger.warn({ err: error }, 'closing stdio failed'));
@@ -294,7 +307,22 @@ export async function runDemo(options: DemoOptions, demo: DemoServerOptions = {}
       }
       endpoint = http.url;
       if (options.load) {
-        const observer = pulse;
+        // The load generator's client is observed by an instance of its own (CLIENT spans, so traces
+        // run client → server), logging at debug and off the demo's /metrics, which shows the server.
+        const observer = createMcpulse({
+          service: 'mcpulse-demo',
+          version,
+          logger: atDebug(pulse.logger),
+          monitoring: false,
+          handleSignals: false,
+          processMetrics: false,
+          hostMetrics: false,
+          defaultHealthChecks: false,
+          context: false,
+        });
+        loadPulse = observer;
+        // The latest instance's logger serves requestContext() outside a request: the demo's it stays.
+        setFallbackLogger(pulse.logger);
         load = startLoad({
           url: http.url,
           ratePerSecond: options.rate,

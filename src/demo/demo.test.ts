@@ -430,6 +430,53 @@ describe('the mcpulse CLI', () => {
   });
 });
 
+describe('the demo with its load generator', () => {
+  it("logs the load generator's own operations at debug, and keeps them off /metrics", async () => {
+    const child = spawn(
+      join(ROOT, 'node_modules/.bin/tsx'),
+      ['src/cli/main.ts', 'demo', '--port', '0', '--monitor-port', '0', '--rate', '50'],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: 'debug' } },
+    );
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    let childStderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (childStderr += chunk));
+    const records = () =>
+      childStderr
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => typeof l.outcome === 'string');
+    try {
+      const metricsUrl = await waitFor(() => /metrics +(\S+)/.exec(childStderr)?.[1], 'the banner', 20_000);
+      await waitFor(
+        () => {
+          const calls = records().filter((r) => r.method === 'tools/call');
+          return calls.filter((r) => r.side === 'client').length >= 10 &&
+            calls.filter((r) => r.side === undefined).length >= 10
+            ? true
+            : undefined;
+        },
+        'ten tool calls on each side',
+        20_000,
+      );
+      const metrics = await (await fetch(metricsUrl)).text();
+      expect(metrics).toMatch(
+        /^mcp_server_operation_duration_seconds_count\{mcp_method_name="tools\/call",/m,
+      );
+      expect(metrics).not.toContain('mcp_client_operation_duration_seconds_count');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    const all = records();
+    const client = all.filter((r) => r.side === 'client');
+    const server = all.filter((r) => r.side === undefined);
+    expect(client.filter((r) => r.level !== 20 || r.component !== 'load-generator')).toEqual([]);
+    expect(server.filter((r) => r.level === 20 || r.component !== undefined)).toEqual([]);
+    expect(server.filter((r) => r.client !== 'mcpulse-load')).toEqual([]);
+  }, 40_000);
+});
+
 describe('Ctrl-C on the demo', () => {
   it('drains: 5 slow_search calls held at SIGINT all complete, /readyz is 503 meanwhile, then it exits 0', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/demo-held.ts'], {
