@@ -186,6 +186,22 @@ function listenError(what: string, host: string, port: number, error: unknown): 
   return `mcpulse demo: cannot start the ${what} server on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`;
 }
 
+const DEMO_SERVICE = 'mcpulse-demo';
+
+/**
+ * The demo's service name: OpenTelemetry's own `OTEL_SERVICE_NAME` wins over the demo's default, for
+ * the spans and the log lines alike.
+ */
+export function demoServiceName(env: NodeJS.ProcessEnv): string {
+  return env.OTEL_SERVICE_NAME?.trim() || DEMO_SERVICE;
+}
+
+/** True when the environment names the service for OpenTelemetry (then the SDK's reading of it stands). */
+function otelNamesService(env: NodeJS.ProcessEnv): boolean {
+  if (env.OTEL_SERVICE_NAME?.trim()) return true;
+  return /(^|,)\s*service\.name\s*=\s*[^\s,]/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? '');
+}
+
 /**
  * A child of `logger` that writes every line at debug, whatever level it is asked for: the load
  * generator's own operations are the demo's traffic, not its news.
@@ -202,16 +218,17 @@ function atDebug(logger: Mcpulse['logger']): Mcpulse['logger'] {
  */
 export async function runDemo(options: DemoOptions, demo: DemoServerOptions = {}): Promise<number> {
   const version = packageVersion();
+  const service = demoServiceName(process.env);
   let pulse: Mcpulse;
   let stopTracing: () => Promise<void> = () => Promise.resolve();
   try {
     // Signals are the demo's own (below): it reports the drain and decides the exit code.
-    pulse = createMcpulse({ service: 'mcpulse-demo', version, monitoring: false, handleSignals: false });
+    pulse = createMcpulse({ service, version, monitoring: false, handleSignals: false });
     // Traces go to a collector when the standard OTLP variable says where (one-call setup, mcpulse/otel).
     if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
       const { setupTracing } = await import('../tracing/setup.js');
       const tracing = setupTracing({
-        serviceName: 'mcpulse-demo',
+        ...(!otelNamesService(process.env) && { serviceName: DEMO_SERVICE }),
         serviceVersion: version,
         registry: pulse.registry,
       });
@@ -310,7 +327,7 @@ export async function runDemo(options: DemoOptions, demo: DemoServerOptions = {}
         // The load generator's client is observed by an instance of its own (CLIENT spans, so traces
         // run client → server), logging at debug and off the demo's /metrics, which shows the server.
         const observer = createMcpulse({
-          service: 'mcpulse-demo',
+          service,
           version,
           logger: atDebug(pulse.logger),
           monitoring: false,

@@ -9,6 +9,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
+import { PipeTransport } from '../../test/pipe-transport.js';
+import { startOtlpReceiver } from '../../test/otlp-receiver.js';
 import { main } from '../cli/main.js';
 import { createMcpulse, type Mcpulse } from '../index.js';
 import { MAX_BODY_BYTES, serveDemoHttp, type DemoHttpServer } from './http.js';
@@ -475,6 +477,51 @@ describe('the demo with its load generator', () => {
     expect(server.filter((r) => r.level === 20 || r.component !== undefined)).toEqual([]);
     expect(server.filter((r) => r.client !== 'mcpulse-load')).toEqual([]);
   }, 40_000);
+});
+
+describe("the demo's service name", () => {
+  it.each([
+    ['OTEL_SERVICE_NAME when set', { OTEL_SERVICE_NAME: 'checkout-mcp' }, 'checkout-mcp'],
+    ['mcpulse-demo otherwise', {}, 'mcpulse-demo'],
+  ])(
+    'is %s, on its spans and its log lines',
+    async (_, extraEnv: Record<string, string>, expected) => {
+      const receiver = await startOtlpReceiver();
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        ...extraEnv,
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      };
+      if (!('OTEL_SERVICE_NAME' in extraEnv)) delete env.OTEL_SERVICE_NAME;
+      delete env.OTEL_RESOURCE_ATTRIBUTES;
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli/main.ts', 'demo', '--stdio', '--monitor-port', '0'],
+        { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...env, LOG_LEVEL: 'info' } },
+      );
+      let childStderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (childStderr += chunk));
+      try {
+        const client = new Client({ name: 'service-name-test', version: '1.0.0' });
+        await client.connect(new PipeTransport(child));
+        expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 'hi' } }))).toBe('hi');
+        await client.close();
+        expect(await new Promise((r) => child.once('exit', r))).toBe(0);
+        const spans = await receiver.waitFor((all) => all.some((s) => s.name === 'tools/call echo'), 5000);
+        expect(spans.find((s) => s.name === 'tools/call echo')!.resource['service.name']).toBe(expected);
+        const echo = childStderr
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+          .find((l) => l.tool === 'echo');
+        expect(echo).toMatchObject({ service: expected, outcome: 'ok' });
+      } finally {
+        child.kill('SIGKILL');
+        await receiver.close();
+      }
+    },
+    30_000,
+  );
 });
 
 describe('Ctrl-C on the demo', () => {
