@@ -320,7 +320,7 @@ export class Mcpulse {
    * Graceful shutdown, idempotent: readiness fails first (`/readyz` 503), new MCP requests are refused
    * with a JSON-RPC error, requests in flight drain (up to `drainTimeoutMs`), then background work stops,
    * monitoring servers close, sinks flush and logs are written out. Process-wide state this instance
-   * installed is put back.
+   * installed is put back. With `handleSignals: true`, SIGTERM and SIGINT run it, then end the process.
    */
   shutdown(): Promise<void> {
     this._shutdown ??= (async () => {

@@ -76,7 +76,7 @@ export interface McpulseOptions {
    * they may hold personal data.
    */
   logPayloads?: boolean | { maxBytes?: number };
-  /** Run `shutdown()` on SIGTERM and SIGINT, then exit; default true. */
+  /** Run `shutdown()` on SIGTERM and SIGINT, then let the signal end the process; default false. */
   handleSignals?: boolean;
   /** How long `shutdown()` waits for requests in flight (default 10000 ms). */
   drainTimeoutMs?: number;
@@ -300,7 +300,7 @@ export function resolveOptions(options: McpulseOptions | undefined, env: NodeJS.
   return {
     tracing: tracing !== false,
     traceContentBytes,
-    handleSignals: options.handleSignals ?? true,
+    handleSignals: options.handleSignals ?? false,
     drainTimeoutMs: integer('drainTimeoutMs', options.drainTimeoutMs, 10_000, 0, 600_000),
     defaultHealthChecks: options.defaultHealthChecks ?? true,
     healthHideDetails: options.healthHideDetails ?? false,
