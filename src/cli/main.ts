@@ -245,7 +245,7 @@ export async function runDemo(options: DemoOptions, demo: DemoServerOptions = {}
   let load: LoadGenerator | undefined;
   let loadPulse: Mcpulse | undefined;
 
-  // Requests in flight when the stop began, by how they ended: answered, or cut off. Once it began,
+  // Requests in flight when the stop began, by how they ended: answered, or closed first. Once it began,
   // every new request is refused, so any other request ending then was already in flight.
   let stopping = false;
   let drained = 0;
@@ -374,7 +374,7 @@ export async function runDemo(options: DemoOptions, demo: DemoServerOptions = {}
     err(
       cut === 0
         ? `mcpulse demo: stopped (${reason}); drained ${requests(drained)} in flight`
-        : `mcpulse demo: stopped (${reason}); drained ${requests(drained)} in flight, cut off ${requests(cut)} still running after the drain timeout`,
+        : `mcpulse demo: stopped (${reason}); drained ${requests(drained)} in flight, ${cut} closed before their reply (drain timeout or client gone)`,
     );
     return EXIT_OK;
   } catch (error) {
