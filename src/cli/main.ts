@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import type { Mcpulse } from '../core/mcpulse.js';
 import type { DemoHttpServer } from '../demo/http.js';
 import type { LoadGenerator } from '../demo/load.js';
+import type { DemoServerOptions } from '../demo/server.js';
 import type { DemoStdioServer } from '../demo/stdio.js';
 import type { MonitoringServer } from '../http/monitoring.js';
 
@@ -210,17 +211,21 @@ function resolves(specifier: string): boolean {
 /** The demo's modules, or the exit code after saying which packages to install. */
 async function loadDemo() {
   try {
-    const [core, http, load, stdio] = await Promise.all([
+    const [core, http, load, stdio, transport, context] = await Promise.all([
       import('../index.js'),
       import('../demo/http.js'),
       import('../demo/load.js'),
       import('../demo/stdio.js'),
+      import('../instrument/transport.js'),
+      import('../logging/context.js'),
     ]);
     return {
       createMcpulse: core.createMcpulse,
       serveDemoHttp: http.serveDemoHttp,
       startLoad: load.startLoad,
       serveDemoStdio: stdio.serveDemoStdio,
+      SHUTTING_DOWN: transport.SHUTTING_DOWN,
+      setFallbackLogger: context.setFallbackLogger,
     };
   } catch (error) {
     const missing = missingDemoPackage(error);
@@ -239,21 +244,53 @@ async function loadDemo() {
   }
 }
 
-/** Runs the demo until SIGINT or SIGTERM (or, over stdio, until stdin ends). */
-async function runDemo(options: DemoOptions): Promise<number> {
-  const demo = await loadDemo();
-  if (typeof demo === 'number') return demo;
-  const { createMcpulse, serveDemoHttp, serveDemoStdio, startLoad } = demo;
+const DEMO_SERVICE = 'mcpulse-demo';
+
+/**
+ * The demo's service name: OpenTelemetry's own `OTEL_SERVICE_NAME` wins over the demo's default, for
+ * the spans and the log lines alike.
+ */
+export function demoServiceName(env: NodeJS.ProcessEnv): string {
+  return env.OTEL_SERVICE_NAME?.trim() || DEMO_SERVICE;
+}
+
+/** True when the environment names the service for OpenTelemetry (then the SDK's reading of it stands). */
+function otelNamesService(env: NodeJS.ProcessEnv): boolean {
+  if (env.OTEL_SERVICE_NAME?.trim()) return true;
+  return /(^|,)\s*service\.name\s*=\s*[^\s,]/.test(env.OTEL_RESOURCE_ATTRIBUTES ?? '');
+}
+
+/**
+ * A child of `logger` that writes every line at debug, whatever level it is asked for: the load
+ * generator's own operations are the demo's traffic, not its news.
+ */
+function atDebug(logger: Mcpulse['logger']): Mcpulse['logger'] {
+  const child = logger.child({ component: 'load-generator' });
+  child.info = child.warn = child.error = child.fatal = child.debug;
+  return child;
+}
+
+/**
+ * Runs the demo until SIGINT or SIGTERM (or, over stdio, until stdin ends). `demo` passes options to
+ * the demo servers (tests hold `slow_search` with them).
+ */
+export async function runDemo(options: DemoOptions, demo: DemoServerOptions = {}): Promise<number> {
+  const modules = await loadDemo();
+  if (typeof modules === 'number') return modules;
+  const { createMcpulse, serveDemoHttp, serveDemoStdio, startLoad, SHUTTING_DOWN, setFallbackLogger } =
+    modules;
   const version = packageVersion();
+  const service = demoServiceName(process.env);
   let pulse: Mcpulse;
   let stopTracing: () => Promise<void> = () => Promise.resolve();
   try {
-    pulse = createMcpulse({ service: 'mcpulse-demo', version, monitoring: false, handleSignals: false });
+    // Signals are the demo's own (below): it reports the drain and decides the exit code.
+    pulse = createMcpulse({ service, version, monitoring: false, handleSignals: false });
     // Traces go to a collector when the standard OTLP variable says where (one-call setup, mcpulse/otel).
     if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
       const { setupTracing } = await import('../tracing/setup.js');
       const tracing = setupTracing({
-        serviceName: 'mcpulse-demo',
+        ...(!otelNamesService(process.env) && { serviceName: DEMO_SERVICE }),
         serviceVersion: version,
         registry: pulse.registry,
       });
@@ -268,14 +305,33 @@ async function runDemo(options: DemoOptions): Promise<number> {
   let http: DemoHttpServer | undefined;
   let stdio: DemoStdioServer | undefined;
   let load: LoadGenerator | undefined;
+  let loadPulse: Mcpulse | undefined;
 
+  // Requests in flight when the stop began, by how they ended: answered, or closed first. Once it began,
+  // every new request is refused, so any other request ending then was already in flight.
+  let stopping = false;
+  let drained = 0;
+  let cut = 0;
+  pulse.onOperation((op) => {
+    if (!stopping || op.side !== 'server') return;
+    if (op.errorCode === SHUTTING_DOWN.code && op.errorMessage === SHUTTING_DOWN.message) return;
+    if (op.outcome === 'closed') cut++;
+    else drained++;
+  });
+
+  // The drain comes first: pulse.shutdown() fails readiness and refuses new requests at once, and the
+  // calls in flight (the load generator's too) finish while the MCP endpoint still carries their
+  // replies. Only then are the sessions and the HTTP server closed.
   const stopAll = async (): Promise<void> => {
+    stopping = true;
+    const pulseStopped = pulse.shutdown();
     await load
       ?.stop()
       .catch((error: unknown) => pulse.logger.warn({ err: error }, 'stopping the load failed'));
+    await loadPulse?.shutdown();
+    await pulseStopped;
     await http?.close().catch((error: unknown) => pulse.logger.warn({ err: error }, 'closing HTTP failed'));
     await stdio?.close().catch((error: unknown) => pulse.logger.warn({ err: error }, 'closing stdio failed'));
-    await pulse.shutdown();
     await stopTracing().catch((error: unknown) =>
       pulse.logger.warn({ err: error }, 'flushing traces failed'),
     );
@@ -288,14 +344,15 @@ async function runDemo(options: DemoOptions): Promise<number> {
   const stopRequested = new Promise<string>((resolve) => (onStop = resolve));
   const onSignal = (signal: NodeJS.Signals): void => {
     if (signalled) {
-      // Ctrl-C reaches the whole process group, and `npm start`/tsx relay it once more: a repeat within
-      // a second is that echo, not a person pressing again.
-      if (Date.now() - signalledAt < DUPLICATE_SIGNAL_MS) return;
+      // Ctrl-C reaches the whole process group, and `npm start`/tsx relay it once more: the same signal
+      // within a second is that echo, not a person pressing again.
+      if (signal === signalled && Date.now() - signalledAt < DUPLICATE_SIGNAL_MS) return;
       err(`mcpulse demo: ${signal} again; exiting now`);
       process.exit(EXIT_FAILURE);
     }
     signalled = signal;
     signalledAt = Date.now();
+    err(`mcpulse demo: ${signal}: finishing the requests in flight (${signal} again exits at once)`);
     onStop(signal);
   };
   process.on('SIGINT', onSignal);
@@ -316,12 +373,12 @@ async function runDemo(options: DemoOptions): Promise<number> {
 
     let endpoint: string;
     if (options.stdio) {
-      stdio = await serveDemoStdio(pulse);
+      stdio = await serveDemoStdio(pulse, { demo });
       endpoint = 'stdio (this process: JSON-RPC on stdin/stdout)';
       void stdio.closed.then(() => onStop('stdin closed'));
     } else {
       try {
-        http = await serveDemoHttp(pulse, { port: options.port, host: options.host });
+        http = await serveDemoHttp(pulse, { port: options.port, host: options.host, demo });
       } catch (error) {
         err(listenError('MCP', options.host, options.port, error));
         await stopAll();
@@ -329,7 +386,22 @@ async function runDemo(options: DemoOptions): Promise<number> {
       }
       endpoint = http.url;
       if (options.load) {
-        const observer = pulse;
+        // The load generator's client is observed by an instance of its own (CLIENT spans, so traces
+        // run client → server), logging at debug and off the demo's /metrics, which shows the server.
+        const observer = createMcpulse({
+          service,
+          version,
+          logger: atDebug(pulse.logger),
+          monitoring: false,
+          handleSignals: false,
+          processMetrics: false,
+          hostMetrics: false,
+          defaultHealthChecks: false,
+          context: false,
+        });
+        loadPulse = observer;
+        // The latest instance's logger serves requestContext() outside a request: the demo's it stays.
+        setFallbackLogger(pulse.logger);
         load = startLoad({
           url: http.url,
           ratePerSecond: options.rate,
@@ -360,6 +432,12 @@ async function runDemo(options: DemoOptions): Promise<number> {
     const reason = await stopRequested;
     pulse.logger.info({ reason }, 'mcpulse demo stopping');
     await stopAll();
+    const requests = (n: number) => `${n} request${n === 1 ? '' : 's'}`;
+    err(
+      cut === 0
+        ? `mcpulse demo: stopped (${reason}); drained ${requests(drained)} in flight`
+        : `mcpulse demo: stopped (${reason}); drained ${requests(drained)} in flight, ${cut} closed before their reply (drain timeout or client gone)`,
+    );
     return EXIT_OK;
   } catch (error) {
     err(`mcpulse demo: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);

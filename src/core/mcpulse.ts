@@ -26,7 +26,8 @@ import {
 } from '../http/monitoring.js';
 import { eventLoopDelayCheck, memoryCheck } from '../health/checks.js';
 import { Drain } from '../health/drain.js';
-import { HEALTH_JSON_CONTENT_TYPE, HealthRegistry, toHealthJson } from '../health/registry.js';
+import { HEALTH_JSON_CONTENT_TYPE, HealthRegistry } from '../health/registry.js';
+import { healthResponse } from '../health/response.js';
 import { attachFastMcpObserver, isFastMcp } from '../instrument/fastmcp.js';
 import { ListenerSink, OperationPipeline } from '../instrument/pipeline.js';
 import type { OperationRecord } from '../instrument/record.js';
@@ -321,7 +322,7 @@ export class Mcpulse {
    * Graceful shutdown, idempotent: readiness fails first (`/readyz` 503), new MCP requests are refused
    * with a JSON-RPC error, requests in flight drain (up to `drainTimeoutMs`), then background work stops,
    * monitoring servers close, sinks flush and logs are written out. Process-wide state this instance
-   * installed is put back.
+   * installed is put back. With `handleSignals: true`, SIGTERM and SIGINT run it, then end the process.
    */
   shutdown(): Promise<void> {
     this._shutdown ??= (async () => {
@@ -349,17 +350,15 @@ export class Mcpulse {
   private async _healthResponse(
     authorization: string | undefined,
   ): Promise<{ status: number; body: string }> {
-    const report = await this.health.run();
-    const token = this._options.healthToken;
-    const hideDetails =
-      this._options.healthHideDetails && (token === undefined || authorization !== `Bearer ${token}`);
-    const body = toHealthJson(report, {
+    return healthResponse({
+      report: await this.health.run(),
+      authorization,
+      token: this._options.healthToken,
+      hideDetails: this._options.healthHideDetails,
       version: this._options.version,
-      serviceId: this._options.service,
-      hideDetails,
+      service: this._options.service,
+      ready: this._drain.accepting,
     });
-    if (!this._drain.accepting) body.status = 'fail';
-    return { status: body.status === 'fail' ? 503 : 200, body: JSON.stringify(body) };
   }
 
   /**

@@ -36,7 +36,7 @@ export const OPTION_DEFAULTS = {
   logPretty: false,
   logStderr: true,
   logPayloads: false,
-  handleSignals: true,
+  handleSignals: false,
   drainTimeoutMs: 10_000,
   defaultHealthChecks: true,
   healthHideDetails: false,

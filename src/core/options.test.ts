@@ -40,7 +40,7 @@ const DEFAULTS = {
   logStderr: true,
   logSampling: undefined,
   logPayloadBytes: undefined,
-  handleSignals: true,
+  handleSignals: false,
   drainTimeoutMs: 10_000,
   defaultHealthChecks: true,
   healthHideDetails: false,

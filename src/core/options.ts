@@ -89,7 +89,7 @@ export interface McpulseOptions {
    * they may hold personal data.
    */
   logPayloads?: boolean | { maxBytes?: number };
-  /** Run `shutdown()` on SIGTERM and SIGINT, then exit; default true. */
+  /** Run `shutdown()` on SIGTERM and SIGINT, then let the signal end the process; default false. */
   handleSignals?: boolean;
   /** How long `shutdown()` waits for requests in flight (default 10000 ms). */
   drainTimeoutMs?: number;

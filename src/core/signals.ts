@@ -1,7 +1,11 @@
 /**
- * SIGTERM / SIGINT: shut every mcpulse instance that asked for it down gracefully (readiness fails,
- * new requests are refused, in-flight ones drain, logs flush), then exit. One listener per signal for
- * the whole process, whatever the number of instances; a second signal exits at once.
+ * SIGTERM / SIGINT, for instances created with `handleSignals: true`: shut every such instance down
+ * gracefully (readiness fails, new requests are refused, in-flight ones drain, logs flush), then let
+ * the signal end the process as it would have without mcpulse (exit status 128 + n) — unless the host
+ * listens to that signal itself, in which case exiting is left to the host. One listener per signal
+ * for the whole process, whatever the number of instances. The same signal again within a second is
+ * the same Ctrl-C (the terminal's, and a relay's from npm or tsx); any other signal, or the same one
+ * later, gives up on the shutdown and is let through at once, on the same terms.
  */
 const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
@@ -10,27 +14,58 @@ interface Stoppable {
 }
 
 const instances = new Set<Stoppable>();
-let stopping = false;
-let stoppingAt = 0;
+let installed = false;
+/** The signal that started the shutdown in progress, and when. */
+let first: NodeJS.Signals | undefined;
+let firstAt = 0;
+/** A second signal came during the shutdown: the signals were let go of then. */
+let gaveUp = false;
 /** A repeat closer than this is one Ctrl-C seen twice (the terminal's, and a relay's from npm or tsx). */
 const DUPLICATE_SIGNAL_MS = 1000;
 
-function onSignal(): void {
-  if (stopping) {
-    if (Date.now() - stoppingAt < DUPLICATE_SIGNAL_MS) return;
-    process.exit(1);
+function install(): void {
+  if (installed) return;
+  installed = true;
+  for (const signal of SIGNALS) process.on(signal, onSignal);
+}
+
+function uninstall(): void {
+  if (!installed) return;
+  installed = false;
+  for (const signal of SIGNALS) process.off(signal, onSignal);
+}
+
+/** Lets `signal` do what it does without mcpulse (end the process), unless the host listens to it. */
+function raise(signal: NodeJS.Signals): void {
+  uninstall();
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  if (first !== undefined) {
+    if (signal === first && Date.now() - firstAt < DUPLICATE_SIGNAL_MS) return;
+    gaveUp = true;
+    raise(signal);
+    return;
   }
-  stopping = true;
-  stoppingAt = Date.now();
-  void Promise.allSettled([...instances].map((instance) => instance.shutdown())).then(() => process.exit(0));
+  first = signal;
+  firstAt = Date.now();
+  void Promise.allSettled([...instances].map((instance) => instance.shutdown())).then(() => {
+    const raised = gaveUp;
+    first = undefined;
+    gaveUp = false;
+    if (!raised) raise(signal);
+    // Still running (the host listens): instances created meanwhile keep their handling.
+    if (instances.size > 0) install();
+  });
 }
 
 export function handleSignals(instance: Stoppable): void {
-  if (instances.size === 0) for (const signal of SIGNALS) process.on(signal, onSignal);
   instances.add(instance);
+  if (first === undefined) install();
 }
 
 export function releaseSignals(instance: Stoppable): void {
-  if (!instances.delete(instance) || instances.size > 0 || stopping) return;
-  for (const signal of SIGNALS) process.off(signal, onSignal);
+  if (!instances.delete(instance) || instances.size > 0 || first !== undefined) return;
+  uninstall();
 }

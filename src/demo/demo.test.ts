@@ -9,6 +9,8 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
+import { PipeTransport } from '../../test/pipe-transport.js';
+import { startOtlpReceiver } from '../../test/otlp-receiver.js';
 import { main } from '../cli/main.js';
 import { createMcpulse, type Mcpulse } from '../index.js';
 import { MAX_BODY_BYTES, serveDemoHttp, type DemoHttpServer } from './http.js';
@@ -428,4 +430,172 @@ describe('the mcpulse CLI', () => {
     expect(stdoutLines.length).toBeGreaterThanOrEqual(2);
     for (const line of stdoutLines) expect(JSON.parse(line)).toMatchObject({ jsonrpc: '2.0' });
   });
+});
+
+describe('the demo with its load generator', () => {
+  it("logs the load generator's own operations at debug, and keeps them off /metrics", async () => {
+    const child = spawn(
+      join(ROOT, 'node_modules/.bin/tsx'),
+      ['src/cli/main.ts', 'demo', '--port', '0', '--monitor-port', '0', '--rate', '50'],
+      { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: 'debug' } },
+    );
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    let childStderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (childStderr += chunk));
+    const records = () =>
+      childStderr
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => typeof l.outcome === 'string');
+    try {
+      const metricsUrl = await waitFor(() => /metrics +(\S+)/.exec(childStderr)?.[1], 'the banner', 20_000);
+      await waitFor(
+        () => {
+          const calls = records().filter((r) => r.method === 'tools/call');
+          return calls.filter((r) => r.side === 'client').length >= 10 &&
+            calls.filter((r) => r.side === undefined).length >= 10
+            ? true
+            : undefined;
+        },
+        'ten tool calls on each side',
+        20_000,
+      );
+      const metrics = await (await fetch(metricsUrl)).text();
+      expect(metrics).toMatch(
+        /^mcp_server_operation_duration_seconds_count\{mcp_method_name="tools\/call",/m,
+      );
+      expect(metrics).not.toContain('mcp_client_operation_duration_seconds_count');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    const all = records();
+    const client = all.filter((r) => r.side === 'client');
+    const server = all.filter((r) => r.side === undefined);
+    expect(client.filter((r) => r.level !== 20 || r.component !== 'load-generator')).toEqual([]);
+    expect(server.filter((r) => r.level === 20 || r.component !== undefined)).toEqual([]);
+    expect(server.filter((r) => r.client !== 'mcpulse-load')).toEqual([]);
+  }, 40_000);
+});
+
+describe("the demo's service name", () => {
+  it.each([
+    ['OTEL_SERVICE_NAME when set', { OTEL_SERVICE_NAME: 'checkout-mcp' }, 'checkout-mcp'],
+    ['mcpulse-demo otherwise', {}, 'mcpulse-demo'],
+  ])(
+    'is %s, on its spans and its log lines',
+    async (_, extraEnv: Record<string, string>, expected) => {
+      const receiver = await startOtlpReceiver();
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        ...extraEnv,
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+      };
+      if (!('OTEL_SERVICE_NAME' in extraEnv)) delete env.OTEL_SERVICE_NAME;
+      delete env.OTEL_RESOURCE_ATTRIBUTES;
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'src/cli/main.ts', 'demo', '--stdio', '--monitor-port', '0'],
+        { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'], env: { ...env, LOG_LEVEL: 'info' } },
+      );
+      let childStderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (childStderr += chunk));
+      try {
+        const client = new Client({ name: 'service-name-test', version: '1.0.0' });
+        await client.connect(new PipeTransport(child));
+        expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 'hi' } }))).toBe('hi');
+        await client.close();
+        expect(await new Promise((r) => child.once('exit', r))).toBe(0);
+        const spans = await receiver.waitFor((all) => all.some((s) => s.name === 'tools/call echo'), 5000);
+        expect(spans.find((s) => s.name === 'tools/call echo')!.resource['service.name']).toBe(expected);
+        const echo = childStderr
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+          .find((l) => l.tool === 'echo');
+        expect(echo).toMatchObject({ service: expected, outcome: 'ok' });
+      } finally {
+        child.kill('SIGKILL');
+        await receiver.close();
+      }
+    },
+    30_000,
+  );
+});
+
+describe('Ctrl-C on the demo', () => {
+  it('drains: 5 slow_search calls held at SIGINT all complete, /readyz is 503 meanwhile, then it exits 0', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/demo-held.ts'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: { ...process.env, LOG_LEVEL: 'info' },
+    });
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    let childStderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (childStderr += chunk));
+    let held = 0;
+    child.on('message', (message) => {
+      if (message === 'held') held++;
+    });
+    const clients: Client[] = [];
+    try {
+      const banner = await waitFor(
+        () => /MCP endpoint +(\S+)[\s\S]*readiness +(\S+)/.exec(childStderr) ?? undefined,
+        'the banner',
+        20_000,
+      );
+      const [, mcp, readyz] = banner as unknown as [string, string, string];
+      expect((await fetch(readyz)).status).toBe(200);
+
+      for (let i = 0; i < 6; i++) {
+        const client = new Client({ name: `drain-${i}`, version: '1.0.0' });
+        await client.connect(new StreamableHTTPClientTransport(new URL(mcp)));
+        clients.push(client);
+      }
+      let settled = 0;
+      const answers = clients.slice(0, 5).map((client, i) =>
+        client
+          .callTool({ name: 'slow_search', arguments: { query: `q${i}` } })
+          .then(
+            (result) => textOf(result),
+            (error: Error) => `failed: ${error.message}`,
+          )
+          .finally(() => settled++),
+      );
+      await waitFor(() => (held === 5 ? true : undefined), 'five held slow_search calls');
+
+      child.kill('SIGINT');
+      await waitFor(async () => ((await fetch(readyz)).status === 503 ? true : undefined), '/readyz 503');
+      // New requests are refused while the five are still held.
+      const late = await clients[5]!.callTool({ name: 'echo', arguments: { text: 'late' } }).then(
+        () => 'answered',
+        (error: Error) => error.message,
+      );
+      expect(late).toBe('MCP error -32000: Server is shutting down; retry the request on another instance');
+      expect((await fetch(readyz)).status).toBe(503);
+      expect(settled).toBe(0);
+
+      child.send('release');
+      expect(await Promise.all(answers)).toEqual(
+        [0, 1, 2, 3, 4].map((i) => `6 results for "q${i}" (searched for 1025 ms)`),
+      );
+      expect(await exited).toBe(0);
+      expect(held).toBe(5);
+
+      const lines = childStderr.split('\n');
+      expect(lines).toContain(
+        'mcpulse demo: SIGINT: finishing the requests in flight (SIGINT again exits at once)',
+      );
+      expect(lines).toContain('mcpulse demo: stopped (SIGINT); drained 5 requests in flight');
+      const searches = lines
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((l) => l.tool === 'slow_search');
+      expect(searches.map((l) => l.outcome)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    } finally {
+      child.kill('SIGKILL');
+      await Promise.allSettled(clients.map((c) => c.close()));
+    }
+  }, 30_000);
 });

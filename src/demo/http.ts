@@ -20,6 +20,8 @@ export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_MAX_SESSIONS = 1000;
 const DEFAULT_SESSION_IDLE_MS = 10 * 60_000;
+/** On close, connections still busy this long after the sessions ended are cut. */
+const CLOSE_GRACE_MS = 1000;
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 export interface DemoHttpOptions {
@@ -41,7 +43,10 @@ export interface DemoHttpServer {
   port: number;
   /** Number of sessions currently open. */
   sessions(): number;
-  /** Closes every session and the HTTP server. Idempotent. */
+  /**
+   * Closes every session and the HTTP server; a request still open then is cut. To let calls in flight
+   * finish first, drain them (`pulse.shutdown()`) before. Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -317,9 +322,16 @@ export async function serveDemoHttp(pulse: Pulse, options: DemoHttpOptions): Pro
       closing ??= (async () => {
         clearInterval(sweep);
         await Promise.allSettled([...all].map((session) => closeSession(session)));
+        // Replies already written still go out: idle connections close now, busy ones when their
+        // response ends, and whatever is left after a grace period is cut.
         await new Promise<void>((resolve) => {
-          http.close(() => resolve());
-          http.closeAllConnections();
+          const force = setTimeout(() => http.closeAllConnections(), CLOSE_GRACE_MS);
+          force.unref();
+          http.close(() => {
+            clearTimeout(force);
+            resolve();
+          });
+          http.closeIdleConnections();
         });
       })();
       return closing;

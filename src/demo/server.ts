@@ -12,6 +12,8 @@ export interface DemoServerOptions {
   random?: () => number;
   /** Multiplies every sleep (default 1); 0 makes the slow tools instant. */
   sleepScale?: number;
+  /** How the slow tools wait (default a timer); a test passes a gate to hold calls until it lets go. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export const DEMO_SERVER_NAME = 'mcpulse-demo';
@@ -50,7 +52,9 @@ function draw(random: () => number): number {
 export function buildDemoServer(pulse: Pick<Mcpulse, 'context'>, options: DemoServerOptions = {}): McpServer {
   const random = options.random ?? Math.random;
   const sleepScale = options.sleepScale ?? 1;
+  const wait = options.sleep ?? sleep;
   if (typeof random !== 'function') throw new TypeError('buildDemoServer: random must be a function');
+  if (typeof wait !== 'function') throw new TypeError('buildDemoServer: sleep must be a function');
   if (!Number.isFinite(sleepScale) || sleepScale < 0) {
     throw new TypeError(
       `buildDemoServer: sleepScale must be a finite number >= 0, got ${String(sleepScale)}`,
@@ -82,7 +86,7 @@ export function buildDemoServer(pulse: Pick<Mcpulse, 'context'>, options: DemoSe
       await clientLog.debug(`searching for ${JSON.stringify(query)}`, 'search');
       // Four steps, reported as progress when the client asked for it (a progressToken).
       for (let step = 1; step <= 4; step++) {
-        await sleep((delayMs / 4) * sleepScale);
+        await wait((delayMs / 4) * sleepScale);
         await progress(step, 4, `searched ${step * 25}% of the index`);
       }
       const hits = 1 + Math.floor(r * 10);

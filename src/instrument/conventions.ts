@@ -1,7 +1,7 @@
 /**
- * Names and codes from the MCP specification and the OpenTelemetry MCP semantic conventions
- * (see ../shared/reference/standards.md §1, §2). Everything that may become a metric label is
- * checked against these lists so a hostile client cannot create new series.
+ * Names and codes from the MCP specification and the OpenTelemetry MCP semantic conventions.
+ * Everything that may become a metric label is checked against these lists so a hostile client cannot
+ * create new series.
  */
 
 /** `mcp.method.name` well-known values, plus the 2026-07-28 additions and task methods. */

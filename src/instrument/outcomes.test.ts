@@ -1,5 +1,5 @@
 /**
- * The outcomes of ../shared/design/outcomes.md, each produced by a real SDK client and server:
+ * The outcomes of docs/outcomes.md, each produced by a real SDK client and server:
  * cancelled, connection closed, and server→client requests recorded on the client side.
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';

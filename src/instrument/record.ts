@@ -3,7 +3,7 @@
  * logs, later traces, store and alerts) consumes these, so they all agree on what happened.
  */
 
-/** What happened to an operation (see ../shared/design/outcomes.md). */
+/** What happened to an operation (see docs/outcomes.md). */
 export type Outcome = 'ok' | 'tool_error' | 'error' | 'cancelled' | 'closed';
 
 /** `network.transport` of the OTel conventions: `pipe` for stdio, `tcp` for HTTP. */

@@ -50,14 +50,39 @@ function netDev(): Map<string, [number, number]> {
   return result;
 }
 
+/** The host's CPU time so far, all CPUs together, in ms (as os.cpus() counts it). */
+function cpuTimes(): { total: number; count: number } {
+  const cpus = os.cpus();
+  let total = 0;
+  for (const { times } of cpus) total += times.user + times.nice + times.sys + times.idle + times.irq;
+  return { total, count: cpus.length };
+}
+
 describe('registerHostMetrics', () => {
-  it('reports whole-host CPU utilization as a ratio', async () => {
-    const { registry } = await start();
+  it('reports whole-host CPU utilization: at least the CPU time this process burned in the window', async () => {
+    const before = cpuTimes();
+    const registry = new Registry();
+    const metrics = registerHostMetrics(registry); // the CPU window opens here; it is sampled after 250 ms
+    started.push(metrics);
+    // Burn 400 ms of CPU time, counted as CPU time; the sample cannot run before this loop ends.
+    const burnStart = process.cpuUsage();
+    let burnedMs = 0;
+    while (burnedMs < 400) {
+      const used = process.cpuUsage(burnStart);
+      burnedMs = (used.user + used.system) / 1000;
+    }
+    await metrics.ready;
+    const after = cpuTimes();
+
     const text = await registry.getSingleMetricAsString('system_cpu_utilization_ratio');
     expect(text).toMatch(/^# TYPE system_cpu_utilization_ratio gauge$/m);
-    const value = await single(registry, 'system_cpu_utilization_ratio');
-    expect(value).toBeGreaterThanOrEqual(0);
-    expect(value).toBeLessThanOrEqual(1);
+    const ratio = await single(registry, 'system_cpu_utilization_ratio');
+    // The host was busy at least while this process was. The window lies inside [before, after], so
+    // its total CPU time is at most ours; the host counts in 10 ms ticks per CPU, hence the slack.
+    const tickSlackMs = 10 * after.count;
+    expect(ratio).toBeGreaterThan(0);
+    expect(ratio).toBeGreaterThanOrEqual((burnedMs - tickSlackMs) / (after.total - before.total));
+    expect(ratio).toBeLessThanOrEqual(1);
   });
 
   it.runIf(linux)('reports used + available memory equal to MemTotal', async () => {

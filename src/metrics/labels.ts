@@ -1,6 +1,7 @@
 /**
  * The cardinality guard. Tool and prompt labels take only names the server registered (or listed);
- * client names are kept for the first `maxClients` distinct values. Everything else is `_OTHER`.
+ * client names are kept for the first `maxClients` distinct values; `error_type` takes the fixed outcome
+ * types and known error codes. Everything else is `_OTHER`.
  */
 import { OTHER } from '../instrument/conventions.js';
 
@@ -57,4 +58,24 @@ export class LabelGuard {
     }
     return OTHER;
   }
+}
+
+/** `error_type` values that are not codes: the outcome types of a failed operation. */
+const OUTCOME_ERROR_TYPES: ReadonlySet<string> = new Set(['tool_error', 'cancelled', OTHER]);
+/** JSON-RPC's own error codes, and -1, the code MCP's examples give a client that declines a request. */
+const KNOWN_ERROR_CODES: ReadonlySet<number> = new Set([-32700, -32600, -32601, -32602, -32603, -1]);
+/** JSON-RPC's range for implementation-defined server errors, where MCP's codes (-32002, -32042) sit. */
+const SERVER_ERROR_MIN = -32099;
+const SERVER_ERROR_MAX = -32000;
+
+/**
+ * The `error_type` label of an error type a peer chose (the code of a client's error reply): an outcome
+ * type or a known code as it is, any other value `_OTHER`, so a peer cannot mint new series.
+ */
+export function errorTypeLabel(errorType: string): string {
+  if (OUTCOME_ERROR_TYPES.has(errorType)) return errorType;
+  const code = Number(errorType);
+  if (!Number.isInteger(code) || String(code) !== errorType) return OTHER;
+  if (KNOWN_ERROR_CODES.has(code) || (code >= SERVER_ERROR_MIN && code <= SERVER_ERROR_MAX)) return errorType;
+  return OTHER;
 }

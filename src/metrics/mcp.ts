@@ -7,7 +7,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { methodLabel, OTHER, protocolVersionLabel } from '../instrument/conventions.js';
 import type { OperationRecord } from '../instrument/record.js';
 import type { NotificationEvent, OperationSink, SessionEvent } from '../instrument/pipeline.js';
-import type { LabelGuard } from './labels.js';
+import { errorTypeLabel, type LabelGuard } from './labels.js';
 import { SeriesHistogram, type HistogramSeries } from './series.js';
 
 /** The bucket boundaries the conventions prescribe for every MCP duration histogram, in seconds. */
@@ -185,7 +185,9 @@ export class McpMetrics implements OperationSink {
       target = op.toolName === undefined ? OTHER : this._guard.tool(op.toolName);
     else if (op.method === 'prompts/get')
       target = op.promptName === undefined ? OTHER : this._guard.prompt(op.promptName);
-    const errorType = op.errorType ?? '';
+    // A server answers with codes of its own; a client's error reply carries whatever code it chose.
+    const errorType =
+      op.errorType === undefined ? '' : op.side === 'client' ? errorTypeLabel(op.errorType) : op.errorType;
     const transport = op.networkTransport ?? '';
     const version = protocolVersionLabel(op.protocolVersion) ?? '';
     const server = op.side === 'server';

@@ -102,7 +102,7 @@ describe('renderMetrics', () => {
     expect(rendered.error).toBeUndefined();
   });
 
-  it('restores counter names and the content type after an OpenMetrics render', async () => {
+  it('leaves counter names and the content type as they are after an OpenMetrics render', async () => {
     const registry = demoRegistry();
     expectOpenMetrics(await renderMetrics(registry, 'openmetrics'));
     expect(registry.contentType).toBe(PROMETHEUS_CONTENT_TYPE);
@@ -131,7 +131,7 @@ describe('renderMetrics', () => {
 
   it('keeps 20 concurrent mixed renders correct', async () => {
     const registry = demoRegistry();
-    // A slow async collector makes renders overlap unless they are serialised.
+    // A slow async collector makes the renders overlap.
     new Gauge({
       name: 'demo_slow',
       help: 'Slow collector.',
@@ -154,7 +154,59 @@ describe('renderMetrics', () => {
     expect(registry.contentType).toBe(PROMETHEUS_CONTENT_TYPE);
   });
 
-  it('returns a comment body instead of rejecting when a collector throws, and restores state', async () => {
+  it("does not change what the user's own registry.metrics() sees while an OpenMetrics render runs", async () => {
+    const registry = new Registry();
+    const counter = new Counter({ name: 'demo_events_total', help: 'Demo events.', registers: [registry] });
+    counter.inc(3);
+    // Both renders wait in this collector until the test lets go, so they overlap for sure.
+    let entered = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    new Gauge({
+      name: 'demo_gated',
+      help: 'Gated collector.',
+      registers: [registry],
+      async collect() {
+        entered++;
+        await gate;
+        this.set(1);
+      },
+    });
+    const openMetrics = renderMetrics(registry, 'openmetrics');
+    expect(entered).toBe(1);
+    const plain = registry.metrics();
+    expect(entered).toBe(2);
+    release();
+    expect((await plain).split('\n')).toEqual([
+      '# HELP demo_events_total Demo events.',
+      '# TYPE demo_events_total counter',
+      'demo_events_total 3',
+      '',
+      '# HELP demo_gated Gated collector.',
+      '# TYPE demo_gated gauge',
+      'demo_gated 1',
+      '',
+    ]);
+    const rendered = await openMetrics;
+    expect(rendered.contentType).toBe(OPENMETRICS_CONTENT_TYPE);
+    expect(rendered.body.split('\n')).toEqual([
+      '# HELP demo_events Demo events.',
+      '# TYPE demo_events counter',
+      'demo_events_total 3',
+      '# HELP demo_gated Gated collector.',
+      '# TYPE demo_gated gauge',
+      'demo_gated 1',
+      '# EOF',
+      '',
+    ]);
+    expect(registry.getMetricsAsArray().map((metric) => metric.name)).toEqual([
+      'demo_events_total',
+      'demo_gated',
+    ]);
+    expect(registry.contentType).toBe(PROMETHEUS_CONTENT_TYPE);
+  });
+
+  it('returns a comment body instead of rejecting when a collector throws, and leaves the registry as it was', async () => {
     const registry = demoRegistry();
     new Gauge({
       name: 'demo_broken',

@@ -3,10 +3,12 @@
  * content negotiation on the Accept header.
  *
  * prom-client 15 decides the format of `registry.metrics()` from the registry's content type, and for
- * OpenMetrics it mutates every counter's `name` (stripping `_total`, see `standardizeCounterName` in
- * prom-client/lib/registry.js), which would corrupt later text renders. So renders of one registry are
- * serialised, and an OpenMetrics render switches the content type and restores both the content type
- * and the counter names afterwards.
+ * OpenMetrics it renames every counter it renders (strips `_total` from the metric object's `name`, see
+ * `standardizeCounterName` in prom-client/lib/registry.js). Neither the registry nor its metrics are
+ * touched here: a render runs prom-client's own `metrics()` on a view of the registry (an object whose
+ * prototype is the registry) with its own content type, and for OpenMetrics it hands prom-client stand-ins
+ * for the counters, which it may rename as it likes. A concurrent `registry.metrics()` by the user, or
+ * another render, sees the registry as it is.
  */
 import type { Registry, RegistryContentType } from 'prom-client';
 
@@ -158,50 +160,74 @@ export function negotiateFormat(accept: string | undefined | null): ExpositionFo
   return openMetricsQ >= textQ ? 'openmetrics' : 'prometheus';
 }
 
-/** The tail of each registry's render queue. */
-const renderQueues = new WeakMap<AnyRegistry, Promise<unknown>>();
-
 function errorMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.replace(/[\r\n]+/g, ' ');
 }
 
+type Metric = ReturnType<AnyRegistry['getMetricsAsArray']>[number];
+/** What every prom-client metric has (the typings leave `get` out of `getMetricsAsArray`'s elements). */
+type MetricData = { name: string } & Record<string, unknown>;
+type Readable = Metric & { get(): Promise<MetricData>; getForPromString?: () => Promise<MetricData> };
+
+/**
+ * What prom-client's OpenMetrics render needs of a counter (name, type, help, its data), with the data
+ * read from the counter itself (so its `collect` runs as in any render) under the name stripped of
+ * `_total`, as prom-client names it there. prom-client writes the stripped name back onto this stand-in.
+ */
+function counterStandIn(counter: Metric): Metric {
+  const openMetricsName = (data: MetricData): MetricData => ({
+    ...data,
+    name: data.name.replace(/_total$/, ''),
+  });
+  const source = counter as Readable;
+  const standIn: Record<string, unknown> = {
+    name: counter.name,
+    type: counter.type,
+    help: counter.help,
+    get: async () => openMetricsName(await source.get()),
+  };
+  if (typeof source.getForPromString === 'function') {
+    const read = source.getForPromString.bind(source);
+    standIn.getForPromString = async () => openMetricsName(await read());
+  }
+  return standIn as unknown as Metric;
+}
+
+/** The registry, seen with another content type (and, for OpenMetrics, counter stand-ins); it is not changed. */
+function viewOf(registry: AnyRegistry, contentType: RegistryContentType): AnyRegistry {
+  const view = Object.create(registry) as AnyRegistry;
+  // Stored on the view itself; the registry keeps its own.
+  view.setContentType(contentType);
+  if (contentType === OPENMETRICS_CONTENT_TYPE) {
+    view.getMetricsAsArray = () =>
+      registry
+        .getMetricsAsArray()
+        // MetricType is a numeric enum in the typings, but prom-client sets the string 'counter'.
+        .map((metric) => (String(metric.type) === 'counter' ? counterStandIn(metric) : metric));
+  }
+  return view;
+}
+
 async function renderNow(registry: AnyRegistry, format: ExpositionFormat): Promise<RenderedMetrics> {
   const contentType = format === 'openmetrics' ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE;
-  let originalContentType: RegistryContentType | undefined;
-  const counterNames: Array<{ metric: { name: string }; name: string }> = [];
   try {
-    originalContentType = registry.contentType;
-    for (const metric of registry.getMetricsAsArray()) {
-      // MetricType is a numeric enum in the typings, but prom-client sets the string 'counter'.
-      if (String(metric.type) === 'counter') counterNames.push({ metric, name: metric.name });
-    }
-    if (originalContentType !== contentType) registry.setContentType(contentType);
-    const body = await registry.metrics();
+    const source =
+      registry.contentType === PROMETHEUS_CONTENT_TYPE && format === 'prometheus'
+        ? registry
+        : viewOf(registry, contentType);
+    const body = await source.metrics();
     return { contentType, body };
   } catch (error) {
     return { contentType, body: `# failed to render metrics: ${errorMessage(error)}\n`, error };
-  } finally {
-    for (const { metric, name } of counterNames) metric.name = name;
-    try {
-      if (originalContentType !== undefined && registry.contentType !== originalContentType) {
-        registry.setContentType(originalContentType);
-      }
-    } catch {
-      // The original content type came from the registry, so prom-client accepts it.
-    }
   }
 }
 
 /**
- * Renders `registry` in `format`. Renders of the same registry never overlap. Never rejects: when rendering
- * fails the result carries the error and a comment body.
+ * Renders `registry` in `format`, leaving the registry and its metrics as they are, so renders and the
+ * user's own `registry.metrics()` may run at the same time. Never rejects: when rendering fails the
+ * result carries the error and a comment body.
  */
 export function renderMetrics(registry: AnyRegistry, format: ExpositionFormat): Promise<RenderedMetrics> {
-  const run = () => renderNow(registry, format === 'openmetrics' ? 'openmetrics' : 'prometheus');
-  if (typeof registry !== 'object' || registry === null) return run();
-  const previous = renderQueues.get(registry);
-  const result = previous ? previous.then(run, run) : run();
-  renderQueues.set(registry, result);
-  return result;
+  return renderNow(registry, format === 'openmetrics' ? 'openmetrics' : 'prometheus');
 }
