@@ -1,11 +1,19 @@
 /**
- * Requests in flight one way on one transport, by JSON-RPC id. Peers that reuse an id while a request
+ * A request's record while it is in flight, and the requests in flight one way on one transport, by
+ * JSON-RPC id. Peers that reuse an id while a request
  * with it is in flight (buggy clients, fuzzers) get their requests queued behind each other: each reply
  * with that id ends the oldest, so every record ends.
  */
-import type { McpLogLevel } from './conventions.js';
+import {
+  isMcpLogLevel,
+  META_CLIENT_INFO,
+  META_LOG_LEVEL,
+  META_PROTOCOL_VERSION,
+  type McpLogLevel,
+} from './conventions.js';
+import { isId, str, type Json } from './message.js';
 import type { RequestScope } from './pipeline.js';
-import type { OperationRecord } from './record.js';
+import type { NetworkTransport, OperationRecord, OperationSide } from './record.js';
 
 export type Pending = OperationRecord & {
   startMono: number;
@@ -58,4 +66,90 @@ export class InflightMap {
     this.size = 0;
     return all;
   }
+}
+
+/** A new record for a request as it starts; the caller fills in what the request and connection say. */
+export function newPending(
+  side: OperationSide,
+  jsonrpcId: string | number,
+  method: string,
+  requestId: string,
+  requestBytes: number,
+  networkTransport: NetworkTransport | undefined,
+): Pending {
+  // Every field is present from the start, so all records share one hidden class (fast sinks).
+  return {
+    side,
+    requestId,
+    jsonrpcId,
+    method,
+    toolName: undefined,
+    promptName: undefined,
+    resourceUri: undefined,
+    sessionId: undefined,
+    protocolVersion: undefined,
+    clientName: undefined,
+    clientVersion: undefined,
+    networkTransport,
+    clientAddress: undefined,
+    clientPort: undefined,
+    startTime: Date.now(),
+    startMono: performance.now(),
+    durationMs: 0,
+    outcome: 'ok',
+    errorType: undefined,
+    errorCode: undefined,
+    errorMessage: undefined,
+    exception: undefined,
+    callerFault: false,
+    requestBytes,
+    responseBytes: undefined,
+    arguments: undefined,
+    result: undefined,
+    traceId: undefined,
+    spanId: undefined,
+    scope: undefined,
+    progressToken: undefined,
+    requestLogLevel: null,
+    next: undefined,
+  };
+}
+
+/**
+ * Reads what the record keeps from a request's params: tool, prompt or resource, progress token, the
+ * 2026-07-28 envelope in `_meta`, payloads when captured. Returns the client named by `initialize`.
+ */
+export function readParams(
+  op: Pending,
+  p: Json,
+  capturePayloads: boolean,
+): { name: string | undefined; version: string | undefined } | undefined {
+  const method = op.method;
+  if (capturePayloads && p.arguments !== undefined) op.arguments = p.arguments;
+  if (method === 'tools/call') op.toolName = str(p.name);
+  else if (method === 'prompts/get') op.promptName = str(p.name);
+  else if (typeof p.uri === 'string') op.resourceUri = p.uri;
+  const meta = p._meta;
+  if (meta && typeof meta === 'object') {
+    const m = meta as Json;
+    const token = m.progressToken;
+    if (isId(token)) op.progressToken = token;
+    // 2026-07-28: protocol version and client identity travel on every request.
+    const version = str(m[META_PROTOCOL_VERSION]);
+    if (version !== undefined) {
+      op.protocolVersion = version;
+      const level = m[META_LOG_LEVEL];
+      op.requestLogLevel = isMcpLogLevel(level) ? level : undefined;
+    }
+    const info = m[META_CLIENT_INFO];
+    if (info && typeof info === 'object') {
+      op.clientName = str((info as Json).name);
+      op.clientVersion = str((info as Json).version);
+    }
+  }
+  if (method !== 'initialize') return undefined;
+  op.protocolVersion ??= str(p.protocolVersion);
+  const info = p.clientInfo;
+  if (!info || typeof info !== 'object') return undefined;
+  return { name: str((info as Json).name), version: str((info as Json).version) };
 }

@@ -2,20 +2,17 @@
  * Per-transport state behind the interception point: the requests in flight both ways, the 2025-era
  * session, and the client log channel of the connection. It turns each request and its reply into one
  * operation record and hands records, sessions and notifications to the pipeline.
+ *
+ * Somewhat over 400 lines on purpose: it is the one state machine of a connection's message stream,
+ * and every message reads and moves most of it (the record itself and the client-log rules live in
+ * inflight.ts and client-log.ts).
  */
 import { performance } from 'node:perf_hooks';
 
-import {
-  CALLER_FAULT_CODES,
-  INVALID_PARAMS,
-  isMcpLogLevel,
-  META_CLIENT_INFO,
-  META_LOG_LEVEL,
-  META_PROTOCOL_VERSION,
-  type McpLogLevel,
-} from './conventions.js';
+import { CALLER_FAULT_CODES, INVALID_PARAMS, isMcpLogLevel, type McpLogLevel } from './conventions.js';
 import { firstText, isDispatchedRequest, isId, namesOf, str, type Json } from './message.js';
-import { InflightMap, type Pending } from './inflight.js';
+import { ClientLogRules } from './client-log.js';
+import { InflightMap, newPending, readParams, type Pending } from './inflight.js';
 import {
   combineScopes,
   type ClientChannel,
@@ -76,13 +73,7 @@ export class TransportObserver implements ClientChannel, InflightIndex {
   private _peerPort: number | undefined;
   /** Set by server-level instrumentation. */
   server: ServerView | undefined;
-  /** `logging` capability from the initialize result (2025 era), once seen. */
-  private _loggingDeclared: boolean | undefined;
-  /** Level from the session's last successful `logging/setLevel`. */
-  private _sessionLogLevel: McpLogLevel | undefined;
-  private readonly _setLevelRequests = new Map<string | number, McpLogLevel>();
-  private _logTokens: number;
-  private _logTokensAt = 0;
+  private readonly _clientLog: ClientLogRules;
   /** Ids cancelled in the read being handled (until the SDK's own cancellation runs), with the reason. */
   private _cancelling: Map<string | number, string | undefined> | undefined;
 
@@ -94,7 +85,10 @@ export class TransportObserver implements ClientChannel, InflightIndex {
     private readonly _role: OperationSide,
   ) {
     this.networkTransport = networkTransport;
-    this._logTokens = _pipeline.settings.clientLogRate * 2;
+    this._clientLog = new ClientLogRules(
+      _pipeline.settings.clientLogRate,
+      _pipeline.settings.defaultClientLogLevel,
+    );
   }
 
   get sessionId(): string | undefined {
@@ -127,22 +121,14 @@ export class TransportObserver implements ClientChannel, InflightIndex {
   }
 
   clientLogLevel(op: OperationRecord): McpLogLevel | undefined {
-    const declared = this._loggingDeclared ?? this.server?.capabilities()?.logging !== undefined;
-    if (!declared) return undefined;
-    // 2026-07-28: only the request's own _meta level counts; absent means send nothing.
-    const own = (op as Pending).requestLogLevel;
-    if (own !== null) return own;
-    return this._sessionLogLevel ?? this._pipeline.settings.defaultClientLogLevel;
+    return this._clientLog.level(
+      (op as Pending).requestLogLevel,
+      () => this.server?.capabilities()?.logging !== undefined,
+    );
   }
 
   takeClientLogToken(): boolean {
-    const now = performance.now();
-    const rate = this._pipeline.settings.clientLogRate;
-    this._logTokens = Math.min(rate * 2, this._logTokens + ((now - this._logTokensAt) / 1000) * rate);
-    this._logTokensAt = now;
-    if (this._logTokens < 1) return false;
-    this._logTokens -= 1;
-    return true;
+    return this._clientLog.take();
   }
 
   dropped(kind: 'client_log' | 'progress', reason: string): void {
@@ -259,44 +245,26 @@ export class TransportObserver implements ClientChannel, InflightIndex {
       );
       return undefined;
     }
-    // Every field is present from the start, so all records share one hidden class (fast sinks).
-    const op: Pending = {
+    const op = newPending(
       side,
-      requestId: settings.nextRequestId(),
-      jsonrpcId: id,
+      id,
       method,
-      toolName: undefined,
-      promptName: undefined,
-      resourceUri: undefined,
-      sessionId: undefined,
-      protocolVersion: undefined,
-      clientName: undefined,
-      clientVersion: undefined,
-      networkTransport: this.networkTransport,
-      clientAddress: side === 'server' ? this._peerAddress : undefined,
-      clientPort: side === 'server' ? this._peerPort : undefined,
-      startTime: Date.now(),
-      startMono: performance.now(),
-      durationMs: 0,
-      outcome: 'ok',
-      errorType: undefined,
-      errorCode: undefined,
-      errorMessage: undefined,
-      exception: undefined,
-      callerFault: false,
-      requestBytes: jsonByteLength(msg),
-      responseBytes: undefined,
-      arguments: undefined,
-      result: undefined,
-      traceId: undefined,
-      spanId: undefined,
-      scope: undefined,
-      progressToken: undefined,
-      requestLogLevel: null,
-      next: undefined,
-    };
+      settings.nextRequestId(),
+      jsonByteLength(msg),
+      this.networkTransport,
+    );
+    if (side === 'server') {
+      op.clientAddress = this._peerAddress;
+      op.clientPort = this._peerPort;
+    }
     const params = msg.params;
-    if (params && typeof params === 'object') this._readParams(op, params as Json, method);
+    if (params && typeof params === 'object') {
+      const client = readParams(op, params as Json, settings.capturePayloads);
+      if (client !== undefined) {
+        this._clientName = client.name;
+        this._clientVersion = client.version;
+      }
+    }
     op.protocolVersion ??= this._protocolVersion;
     if (op.clientName === undefined && this._clientName !== undefined) {
       op.clientName = this._clientName;
@@ -308,39 +276,6 @@ export class TransportObserver implements ClientChannel, InflightIndex {
     if (map === this._inflight && map.size === 1) this._pipeline.busy(this, true);
     this._pipeline.started(op);
     return op;
-  }
-
-  private _readParams(op: Pending, p: Json, method: string): void {
-    if (this._pipeline.settings.capturePayloads && p.arguments !== undefined) op.arguments = p.arguments;
-    if (method === 'tools/call') op.toolName = str(p.name);
-    else if (method === 'prompts/get') op.promptName = str(p.name);
-    else if (typeof p.uri === 'string') op.resourceUri = p.uri;
-    const meta = p._meta;
-    if (meta && typeof meta === 'object') {
-      const m = meta as Json;
-      const token = m.progressToken;
-      if (isId(token)) op.progressToken = token;
-      // 2026-07-28: protocol version and client identity travel on every request.
-      const version = str(m[META_PROTOCOL_VERSION]);
-      if (version !== undefined) {
-        op.protocolVersion = version;
-        const level = m[META_LOG_LEVEL];
-        op.requestLogLevel = isMcpLogLevel(level) ? level : undefined;
-      }
-      const info = m[META_CLIENT_INFO];
-      if (info && typeof info === 'object') {
-        op.clientName = str((info as Json).name);
-        op.clientVersion = str((info as Json).version);
-      }
-    }
-    if (method === 'initialize') {
-      const info = p.clientInfo;
-      if (info && typeof info === 'object') {
-        this._clientName = str((info as Json).name);
-        this._clientVersion = str((info as Json).version);
-      }
-      op.protocolVersion ??= str(p.protocolVersion);
-    }
   }
 
   private _refuse(msg: Json, method: string, id: string | number): typeof REFUSED {
@@ -358,7 +293,7 @@ export class TransportObserver implements ClientChannel, InflightIndex {
     if (op === undefined) return undefined;
     const params = msg.params as Json | undefined;
     if (method === 'logging/setLevel' && isMcpLogLevel(params?.level))
-      this._setLevelRequests.set(id, params.level);
+      this._clientLog.asked(id, params.level);
     if (this._cancelling?.has(id) === true) {
       this._cancelAll(id, this._cancelling.get(id));
       return undefined;
@@ -473,7 +408,7 @@ export class TransportObserver implements ClientChannel, InflightIndex {
         if (typeof sessionId === 'string') op.sessionId = sessionId;
         const capabilities = result.capabilities;
         if (capabilities && typeof capabilities === 'object') {
-          this._loggingDeclared = (capabilities as Json).logging !== undefined;
+          this._clientLog.declared((capabilities as Json).logging !== undefined);
         }
         if (!this._session) {
           this._session = {
@@ -492,8 +427,7 @@ export class TransportObserver implements ClientChannel, InflightIndex {
         this._pipeline.settings.toolsListed(namesOf(result.tools));
         break;
       case 'logging/setLevel': {
-        const level = this._setLevelRequests.get(op.jsonrpcId);
-        if (level !== undefined) this._sessionLogLevel = level;
+        this._clientLog.granted(op.jsonrpcId);
         break;
       }
       case 'prompts/list':
@@ -512,7 +446,7 @@ export class TransportObserver implements ClientChannel, InflightIndex {
   ): void {
     op.durationMs = performance.now() - op.startMono;
     op.outcome = outcome;
-    if (op.method === 'logging/setLevel') this._setLevelRequests.delete(op.jsonrpcId);
+    if (op.method === 'logging/setLevel') this._clientLog.forget(op.jsonrpcId);
     if (errorType !== undefined) op.errorType = errorType;
     if (message !== undefined) op.errorMessage = message;
     const scope = op.scope;
