@@ -7,7 +7,8 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { OperationRecord } from '../instrument/record.js';
-import { createLogger, linesIn, millisecondsJson, OperationLog } from './logger.js';
+import { createLogger, linesIn } from './logger.js';
+import { millisecondsJson, OperationLog } from './operation-log.js';
 
 const op: OperationRecord = {
   side: 'server',

@@ -6,7 +6,8 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 
-import { abandonDestination, createLogger, OperationLog, ownDestination } from './logger.js';
+import { abandonDestination, createLogger, ownDestination } from './logger.js';
+import { OperationLog } from './operation-log.js';
 import { createLogOutputs, type LogFileOptions, type LogOutputs } from './outputs.js';
 import { LineSampler, type SamplingOptions } from './sampling.js';
 import { ThrottledWarnings } from './warnings.js';
