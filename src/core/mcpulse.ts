@@ -24,7 +24,7 @@ import {
   type MonitoringServer,
   type MonitoringServerOptions,
 } from '../http/monitoring.js';
-import { eventLoopDelayCheck, memoryCheck } from '../health/checks.js';
+import { registerDefaultChecks } from '../health/defaults.js';
 import { Drain } from '../health/drain.js';
 import { HEALTH_JSON_CONTENT_TYPE, HealthRegistry } from '../health/registry.js';
 import { healthResponse } from '../health/response.js';
@@ -174,19 +174,7 @@ export class Mcpulse {
       registry: this.registry,
       onError: (error, where) => this._internalError(error, `health:${where}`),
     });
-    if (o.defaultHealthChecks) {
-      // Non-critical: a slow event loop or a full heap is worth a warning, not a restart or a drain.
-      this.health.register('event_loop', eventLoopDelayCheck(), {
-        critical: false,
-        componentType: 'system',
-        measurement: 'delay',
-      });
-      this.health.register('memory', memoryCheck(), {
-        critical: false,
-        componentType: 'system',
-        measurement: 'utilization',
-      });
-    }
+    if (o.defaultHealthChecks) registerDefaultChecks(this.health);
     this.routes = createMonitoringRoutes({
       registry: this.registry,
       isReady: async () => {
@@ -212,15 +200,8 @@ export class Mcpulse {
     if (api === undefined) return undefined;
     const guard = this._guard;
     return new TracingProvider(api, new McpTracer(api, contentBytes), {
-      spanTarget: (op) => {
-        const name =
-          op.method === 'tools/call' ? op.toolName : op.method === 'prompts/get' ? op.promptName : undefined;
-        if (name === undefined) return undefined;
-        // A client names what it calls itself; a server only trusts names it registered (or listed).
-        if (op.side === 'client') return name;
-        const label = op.method === 'tools/call' ? guard.tool(name) : guard.prompt(name);
-        return label === name ? name : undefined;
-      },
+      tool: (name) => guard.tool(name),
+      prompt: (name) => guard.prompt(name),
     });
   }
 

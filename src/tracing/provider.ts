@@ -7,13 +7,14 @@ import type * as Api from '@opentelemetry/api';
 
 import type { ContextProvider, DispatchedRequest, RequestScope } from '../instrument/pipeline.js';
 import type { OperationRecord } from '../instrument/record.js';
-import type { McpTracer } from './spans.js';
+import { REQUEST_CONTEXT_KEY_NAME, type McpTracer } from './spans.js';
 
 type OtelApi = typeof Api;
 
-export interface TracingProviderOptions {
-  /** The span-name target of an operation: a registered tool or prompt name, else undefined. */
-  readonly spanTarget: (op: OperationRecord) => string | undefined;
+/** The metric label a server gives a tool or prompt name: the name itself only when it registered (or listed) it. */
+export interface TrustedNames {
+  tool(name: string): string;
+  prompt(name: string): string;
 }
 
 /** One request's span: entered around the handler, ended with the operation. */
@@ -41,9 +42,9 @@ export class TracingProvider implements ContextProvider {
   constructor(
     private readonly _api: OtelApi,
     private readonly _tracer: McpTracer,
-    private readonly _options: TracingProviderOptions,
+    private readonly _names: TrustedNames,
   ) {
-    this._requestKey = _api.createContextKey('mcpulse.requestContext');
+    this._requestKey = _api.createContextKey(REQUEST_CONTEXT_KEY_NAME);
   }
 
   dispatch(request: DispatchedRequest, outer: RequestScope | undefined): RequestScope | undefined {
@@ -52,7 +53,7 @@ export class TracingProvider implements ContextProvider {
     const started = this._tracer.start(op, {
       side: 'server',
       method: op.method,
-      target: this._options.spanTarget(op),
+      target: this._spanTarget(op),
       meta: request.meta,
     });
     noteIds(op, started.span);
@@ -76,12 +77,23 @@ export class TracingProvider implements ContextProvider {
     const started = this._tracer.start(op, {
       side: 'client',
       method: op.method,
-      target: this._options.spanTarget(op),
+      target: this._spanTarget(op),
       meta: undefined,
     });
     noteIds(op, started.span);
     this._tracer.inject(started.context, params);
     return new SpanScope(this._api, this._tracer, started.span, undefined);
+  }
+
+  /** The span-name target of an operation: a tool or prompt name, when it can be trusted; else undefined. */
+  private _spanTarget(op: OperationRecord): string | undefined {
+    const name =
+      op.method === 'tools/call' ? op.toolName : op.method === 'prompts/get' ? op.promptName : undefined;
+    if (name === undefined) return undefined;
+    // A client names what it calls itself; a server only trusts names it registered (or listed).
+    if (op.side === 'client') return name;
+    const label = op.method === 'tools/call' ? this._names.tool(name) : this._names.prompt(name);
+    return label === name ? name : undefined;
   }
 
   /**
