@@ -16,14 +16,8 @@ export type {
   MemoryCheckOptions,
   PingCheckOptions,
 } from './checks.js';
-export { HEALTH_JSON_CONTENT_TYPE, HealthRegistry, toHealthJson } from './registry.js';
-export type {
-  CheckOptions,
-  CheckReport,
-  CheckResult,
-  HealthCheck,
-  HealthJsonOptions,
-  HealthRegistryOptions,
-  HealthReport,
-  HealthStatus,
-} from './registry.js';
+export { HEALTH_JSON_CONTENT_TYPE, toHealthJson } from './json.js';
+export type { HealthJsonOptions } from './json.js';
+export { HealthRegistry } from './registry.js';
+export type { CheckOptions, HealthRegistryOptions } from './registry.js';
+export type { CheckReport, CheckResult, HealthCheck, HealthReport, HealthStatus } from './types.js';
