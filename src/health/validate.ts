@@ -54,3 +54,32 @@ export function show(value: unknown): string {
     return typeof value; // cycles
   }
 }
+
+export function optionsObject(label: string, options: unknown): void {
+  if (typeof options !== 'object' || options === null) {
+    throw badOption(`mcpulse: ${label} options must be an object, got ${show(options)}`);
+  }
+}
+
+export function positive(label: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw badOption(`mcpulse: ${label} must be a number > 0, got ${show(value)}`);
+  }
+  return value;
+}
+
+export function nonNegative(label: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw badOption(`mcpulse: ${label} must be a number >= 0, got ${show(value)}`);
+  }
+  return value;
+}
+
+export function ratio(label: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || value > 1) {
+    throw badOption(`mcpulse: ${label} must be a number from 0 to 1, got ${show(value)}`);
+  }
+  return value;
+}
