@@ -2,30 +2,21 @@
  * Health checks for `/readyz` and `/health`: every check runs concurrently, each bounded by its own
  * timeout, and results are cached for `minInterval` so a burst of probes (kubelet, load balancer,
  * people) cannot hammer a database. Nothing a check does reaches the caller: a throw, a rejection or
- * a timeout is a `fail` with the reason as `output`.
+ * a timeout is a `fail` with the reason as `output` (src/health/runner.ts).
  *
- * `toHealthJson` renders a report as `application/health+json` (draft-inadarei-api-health-check-06).
+ * The shared types live in types.ts, the health+json rendering in json.ts; both are re-exported here so
+ * imports of this module keep working.
  */
 import { Gauge, type Registry } from 'prom-client';
 
 import { badArgument, badOption, McpulseError } from '../core/errors.js';
+import { invoke, overallStatus, type Outcome } from './runner.js';
+import type { CheckReport, HealthCheck, HealthReport, HealthStatus } from './types.js';
+import { checkName, milliseconds, show, stringList } from './validate.js';
 
-export type HealthStatus = 'pass' | 'warn' | 'fail';
-
-export interface CheckResult {
-  status: HealthStatus;
-  observedValue?: unknown;
-  observedUnit?: string;
-  output?: string;
-}
-
-/**
- * A check gets an AbortSignal that fires at its timeout; it may return a CheckResult, a bare status,
- * or nothing (= pass); throwing = fail with the error's message as output.
- */
-export type HealthCheck = (
-  signal: AbortSignal,
-) => CheckResult | HealthStatus | void | Promise<CheckResult | HealthStatus | void>;
+export { HEALTH_JSON_CONTENT_TYPE, toHealthJson, type HealthJsonOptions } from './json.js';
+export type { CheckReport, CheckResult, HealthCheck, HealthReport, HealthStatus } from './types.js';
+export { show } from './validate.js';
 
 export interface CheckOptions {
   /** Milliseconds, default 2000; a check still running then is a fail with output `timed out after N ms`. */
@@ -50,28 +41,6 @@ export interface CheckOptions {
   measurement?: string;
 }
 
-export interface CheckReport {
-  name: string;
-  key: string;
-  status: HealthStatus;
-  critical: boolean;
-  durationMs: number;
-  /** ISO 8601, when the result was obtained */
-  time: string;
-  observedValue?: unknown;
-  observedUnit?: string;
-  output?: string;
-  componentType?: string;
-  tags: string[];
-  /** true when served from the cache rather than by a run of the check */
-  cached: boolean;
-}
-
-export interface HealthReport {
-  status: HealthStatus;
-  checks: CheckReport[];
-}
-
 export interface HealthRegistryOptions {
   /** Where `mcpulse_health_check_status` and `mcpulse_health_check_duration_seconds` go. */
   registry?: Registry;
@@ -82,39 +51,13 @@ export interface HealthRegistryOptions {
   onError?: (error: unknown, where: string) => void;
 }
 
-export interface HealthJsonOptions {
-  version?: string;
-  releaseId?: string;
-  serviceId?: string;
-  description?: string;
-  /** omit output and observedValue/observedUnit (for callers without credentials) */
-  hideDetails?: boolean;
-}
-
-export const HEALTH_JSON_CONTENT_TYPE = 'application/health+json';
-
 const DEFAULT_TIMEOUT_MS = 2000;
 const DEFAULT_MIN_INTERVAL_MS = 1000;
 /** Below this a background refresh is a busy loop against the dependency. */
 const MIN_REFRESH_INTERVAL_MS = 100;
 /** setTimeout fires at once for anything larger. */
 const MAX_TIMER_MS = 2_147_483_647;
-const MAX_NAME_LENGTH = 128;
-/** Keeps a driver's multi-kilobyte error (query text, stack) out of every probe response. */
-const MAX_OUTPUT_LENGTH = 1024;
 const STATUS_VALUE: Record<HealthStatus, number> = { pass: 1, warn: 0.5, fail: 0 };
-/** The draft's aliases, for checks written in plain JavaScript. */
-const STATUS_ALIASES: Readonly<Record<string, HealthStatus>> = {
-  pass: 'pass',
-  ok: 'pass',
-  up: 'pass',
-  warn: 'warn',
-  fail: 'fail',
-  error: 'fail',
-  down: 'fail',
-};
-
-type Outcome = Omit<CheckResult, 'status'> & { status: HealthStatus };
 
 interface Entry {
   readonly name: string;
@@ -409,74 +352,10 @@ export class HealthRegistry {
   }
 }
 
-/** fail if any critical check fails; else warn if any check warns or a non-critical one fails; else pass */
-function overallStatus(checks: readonly CheckReport[]): HealthStatus {
-  let status: HealthStatus = 'pass';
-  for (const check of checks) {
-    if (check.status === 'fail' && check.critical) return 'fail';
-    if (check.status !== 'pass') status = 'warn';
-  }
-  return status;
-}
-
 function maxAge(entry: Entry): number {
   // With a background refresh, a probe between two refreshes must read the cache, not run the check.
   if (entry.timer === undefined || entry.refreshInterval === undefined) return entry.minInterval;
   return Math.max(entry.minInterval, entry.refreshInterval + entry.timeout);
-}
-
-async function invoke(
-  entry: Entry,
-  signal: AbortSignal,
-  onInvalid: (error: unknown) => void,
-): Promise<Outcome> {
-  let value: unknown;
-  try {
-    value = await entry.check(signal);
-  } catch (error) {
-    return { status: 'fail', output: errorText(error) };
-  }
-  const outcome = normalize(value);
-  if (outcome) return outcome;
-  const message = `check returned ${show(value)}, not a status or a { status } object`;
-  onInvalid(new TypeError(`mcpulse: health check ${JSON.stringify(entry.name)} ${message}`));
-  return { status: 'fail', output: message };
-}
-
-function normalize(value: unknown): Outcome | undefined {
-  if (value === undefined) return { status: 'pass' };
-  if (typeof value === 'string') {
-    const status = statusOf(value);
-    return status && { status };
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const result = value as Partial<Record<keyof CheckResult, unknown>>;
-  const status = typeof result.status === 'string' ? statusOf(result.status) : undefined;
-  if (!status) return undefined;
-  const outcome: Outcome = { status };
-  if (result.observedValue !== undefined) outcome.observedValue = result.observedValue;
-  if (typeof result.observedUnit === 'string') outcome.observedUnit = result.observedUnit;
-  if (typeof result.output === 'string') outcome.output = truncate(result.output);
-  return outcome;
-}
-
-function statusOf(value: string): HealthStatus | undefined {
-  const key = value.toLowerCase();
-  return Object.hasOwn(STATUS_ALIASES, key) ? STATUS_ALIASES[key] : undefined;
-}
-
-function errorText(error: unknown): string {
-  try {
-    if (error instanceof Error) return truncate(error.message || error.name);
-    if (typeof error === 'string') return truncate(error);
-    return truncate(JSON.stringify(error) ?? String(error));
-  } catch {
-    return 'check failed'; // a getter that throws, a cycle, an object without toString
-  }
-}
-
-function truncate(text: string): string {
-  return text.length > MAX_OUTPUT_LENGTH ? `${text.slice(0, MAX_OUTPUT_LENGTH - 1)}…` : text;
 }
 
 function gauge(registry: Registry, name: string, help: string): Gauge<'check'> {
@@ -490,87 +369,4 @@ function gauge(registry: Registry, name: string, help: string): Gauge<'check'> {
     );
   }
   return new Gauge({ name, help, labelNames: ['check'], registers: [registry] });
-}
-
-/**
- * IETF draft-inadarei-api-health-check-06 body: `{ status, version?, releaseId?, serviceId?,
- * description?, checks: { "name:measurement": [ { componentType?, observedValue?, observedUnit?,
- * status, time, output? } ] } }`; output is omitted for pass, as the draft says.
- */
-export function toHealthJson(report: HealthReport, options: HealthJsonOptions = {}): Record<string, unknown> {
-  if (typeof report !== 'object' || report === null || !Array.isArray(report.checks)) {
-    throw badArgument(`mcpulse: toHealthJson needs a HealthReport, got ${show(report)}`);
-  }
-  if (typeof options !== 'object' || options === null) {
-    throw badOption(`mcpulse: toHealthJson options must be an object, got ${show(options)}`);
-  }
-  const hideDetails = options.hideDetails ?? false;
-  if (typeof hideDetails !== 'boolean') {
-    throw badOption(`mcpulse: toHealthJson hideDetails must be a boolean, got ${show(hideDetails)}`);
-  }
-  const body: Record<string, unknown> = { status: report.status };
-  for (const field of ['version', 'releaseId', 'serviceId', 'description'] as const) {
-    const value = options[field];
-    if (value === undefined) continue;
-    if (typeof value !== 'string') {
-      throw badOption(`mcpulse: toHealthJson ${field} must be a string, got ${show(value)}`);
-    }
-    body[field] = value;
-  }
-  const checks: Record<string, Record<string, unknown>[]> = {};
-  for (const check of report.checks) {
-    const item: Record<string, unknown> = {};
-    if (check.componentType !== undefined) item.componentType = check.componentType;
-    if (!hideDetails && check.observedValue !== undefined) item.observedValue = check.observedValue;
-    if (!hideDetails && check.observedUnit !== undefined) item.observedUnit = check.observedUnit;
-    item.status = check.status;
-    item.time = check.time;
-    if (!hideDetails && check.status !== 'pass' && check.output !== undefined) item.output = check.output;
-    (checks[check.key] ??= []).push(item);
-  }
-  body.checks = checks;
-  return body;
-}
-
-function checkName(label: string, value: unknown): void {
-  if (
-    typeof value !== 'string' ||
-    value === '' ||
-    value.length > MAX_NAME_LENGTH ||
-    value.includes(':') ||
-    /\p{Cc}/u.test(value)
-  ) {
-    throw badOption(
-      `mcpulse: ${label} must be a non-empty string of at most ${MAX_NAME_LENGTH} characters without ':', got ${show(value)}`,
-    );
-  }
-}
-
-function milliseconds(label: string, value: unknown, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < min || value > max) {
-    const range = max === Infinity ? `>= ${min}` : `from ${min} to ${max}`;
-    throw badOption(`mcpulse: ${label} must be a number of ms ${range}, got ${show(value)}`);
-  }
-  return value;
-}
-
-function stringList(label: string, value: unknown): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string' && item !== '')) {
-    throw badOption(`mcpulse: ${label} must be an array of non-empty strings, got ${show(value)}`);
-  }
-  return value as string[];
-}
-
-/** Numbers as written (NaN, Infinity), anything else as JSON so `"2000"` is told apart from 2000. */
-export function show(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'bigint') return `${value}n`;
-  try {
-    return JSON.stringify(value) ?? typeof value;
-  } catch {
-    return typeof value; // cycles
-  }
 }

@@ -5,7 +5,8 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-import { toHealthJson, type HealthReport } from './registry.js';
+import { toHealthJson } from './json.js';
+import type { HealthReport } from './types.js';
 
 export interface HealthResponseInput {
   report: HealthReport;

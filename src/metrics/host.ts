@@ -6,7 +6,7 @@
  * Values are refreshed by a background sampler and only read at scrape time, so scrapes stay cheap
  * and a slow `/proc` or `statfs` never delays `/metrics`.
  */
-import { readFile, stat, statfs } from 'node:fs/promises';
+import { readFile, statfs } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -15,6 +15,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { z } from 'zod';
 
 import { must, parseOptions } from '../core/errors.js';
+import { defaultFilesystems, mountFor, parseMounts, visibleMounts, type Mount } from './host-filesystems.js';
 
 export interface HostMetricsOptions {
   /** How often to sample, in milliseconds. Default 15000, minimum 1000. */
@@ -50,69 +51,9 @@ export interface HostMetrics {
 }
 
 const DEFAULT_INTERVAL_MS = 15_000;
-const MAX_DEFAULT_FILESYSTEMS = 20;
 const MAX_NETWORK_INTERFACES = 32;
 /** CPU times tick at 10 ms per CPU; a shorter window gives a meaningless ratio (mostly 0 or 1). */
 const MIN_CPU_WINDOW_MS = 250;
-
-/**
- * Filesystem types left out of the default list: kernel pseudo filesystems and in-memory ones (no
- * disk to fill), read-only images that are always 100% full, and network filesystems, whose
- * `statfs` can hang on an unreachable server and hold a libuv thread. List those explicitly if wanted.
- */
-const SKIPPED_FS_TYPES: ReadonlySet<string> = new Set([
-  'autofs',
-  'binder',
-  'binfmt_misc',
-  'bpf',
-  'cgroup',
-  'cgroup2',
-  'configfs',
-  'debugfs',
-  'devpts',
-  'devtmpfs',
-  'efivarfs',
-  'fusectl',
-  'fuse.gvfsd-fuse',
-  'fuse.lxcfs',
-  'fuse.portal',
-  'fuse.snapfuse',
-  'hugetlbfs',
-  'mqueue',
-  'nsfs',
-  'proc',
-  'pstore',
-  'ramfs',
-  'rootfs',
-  'rpc_pipefs',
-  'securityfs',
-  'selinuxfs',
-  'sysfs',
-  'tmpfs',
-  'tracefs',
-  // read-only images
-  'erofs',
-  'iso9660',
-  'squashfs',
-  // network
-  'afs',
-  'ceph',
-  'cifs',
-  'fuse.glusterfs',
-  'fuse.sshfs',
-  'glusterfs',
-  'lustre',
-  'nfs',
-  'nfs4',
-  'smb3',
-  'smbfs',
-]);
-
-interface Mount {
-  device: string;
-  mountpoint: string;
-  type: string;
-}
 
 interface CpuTimes {
   idle: number;
@@ -373,74 +314,6 @@ function readCpuTimes(): CpuTimes {
 function meminfoBytes(text: string, field: string): number | undefined {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(text);
   return match?.[1] === undefined ? undefined : Number(match[1]) * 1024;
-}
-
-/** `/proc/self/mounts` escapes space, tab, newline and backslash in paths as octal (`\040`). */
-function unescapeMountField(field: string): string {
-  return field.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
-}
-
-function parseMounts(text: string): Mount[] {
-  const mounts: Mount[] = [];
-  for (const line of text.split('\n')) {
-    const [device, mountpoint, type] = line.split(' ');
-    if (device === undefined || mountpoint === undefined || type === undefined) continue;
-    mounts.push({ device: unescapeMountField(device), mountpoint: unescapeMountField(mountpoint), type });
-  }
-  return mounts;
-}
-
-/** One entry per mount point: a later mount on the same point hides the earlier one. */
-function visibleMounts(mounts: readonly Mount[]): Map<string, Mount> {
-  const visible = new Map<string, Mount>();
-  for (const mount of mounts) {
-    visible.delete(mount.mountpoint); // re-insert so order follows the visible mount
-    visible.set(mount.mountpoint, mount);
-  }
-  return visible;
-}
-
-/** The mount holding `target`: the longest mount point that is `target` or one of its parents. */
-function mountFor(mounts: ReadonlyMap<string, Mount>, target: string): Mount | undefined {
-  let candidate = path.resolve(target);
-  for (;;) {
-    const mount = mounts.get(candidate);
-    if (mount) return mount;
-    const parent = path.dirname(candidate);
-    if (parent === candidate) return undefined;
-    candidate = parent;
-  }
-}
-
-async function defaultFilesystems(
-  mounts: ReadonlyMap<string, Mount>,
-): Promise<{ device: string; mountpoint: string }[]> {
-  const candidates = [...mounts.values()].filter(
-    // Overlay is a container's root; elsewhere (a Docker host's per-container mounts) it repeats the disk below.
-    (m) => !SKIPPED_FS_TYPES.has(m.type) && (m.type !== 'overlay' || m.mountpoint === '/'),
-  );
-  // `/` first so the cap never drops it.
-  candidates.sort((a, b) => Number(b.mountpoint === '/') - Number(a.mountpoint === '/'));
-  const devices = new Set<string>();
-  const picked: { device: string; mountpoint: string }[] = [];
-  for (const { device, mountpoint } of candidates) {
-    // Bind mounts (a container's /etc/hosts, btrfs subvolumes) repeat a filesystem: report it once.
-    if (devices.has(device)) continue;
-    // Container runtimes bind-mount single files (/etc/hosts, /etc/resolv.conf) from the host's disk.
-    if (!(await isDirectory(mountpoint))) continue;
-    devices.add(device);
-    picked.push({ device, mountpoint });
-    if (picked.length === MAX_DEFAULT_FILESYSTEMS) break;
-  }
-  return picked;
-}
-
-async function isDirectory(target: string): Promise<boolean> {
-  try {
-    return (await stat(target)).isDirectory();
-  } catch {
-    return true; // let statfs meet (and count) the same failure
-  }
 }
 
 function parseNetDev(text: string): { name: string; receive: number; transmit: number }[] {
