@@ -233,31 +233,24 @@ export class OperationPipeline {
   }
 
   session(event: SessionEvent): void {
-    for (const sink of this._sessionSinks) {
-      try {
-        sink.onSession!(event);
-      } catch (error) {
-        this.settings.internalError(error, sink.name);
-      }
-    }
+    this._each(this._sessionSinks, (sink) => sink.onSession!(event));
   }
 
   notification(event: NotificationEvent): void {
-    for (const sink of this._notificationSinks) {
-      try {
-        sink.onNotification!(event);
-      } catch (error) {
-        this.settings.internalError(error, sink.name);
-      }
-    }
+    this._each(this._notificationSinks, (sink) => sink.onNotification!(event));
   }
 
   transportError(error: unknown, networkTransport: NetworkTransport | undefined): void {
-    for (const sink of this._errorSinks) {
+    this._each(this._errorSinks, (sink) => sink.onTransportError!(error, networkTransport));
+  }
+
+  /** Calls each sink, catching and reporting what one throws (records take the loops above: no closure). */
+  private _each(sinks: readonly OperationSink[], call: (sink: OperationSink) => void): void {
+    for (const sink of sinks) {
       try {
-        sink.onTransportError!(error, networkTransport);
-      } catch (internal) {
-        this.settings.internalError(internal, sink.name);
+        call(sink);
+      } catch (error) {
+        this.settings.internalError(error, sink.name);
       }
     }
   }

@@ -27,6 +27,16 @@ afterAll(() => {
   context.disable();
 });
 
+/** Calls the server's `later` tool once from an in-memory client. */
+async function callLater(server: McpServer): Promise<void> {
+  const [a, b] = InMemoryTransport.createLinkedPair();
+  await server.connect(b);
+  const client = new Client({ name: 'c', version: '1' });
+  await client.connect(a);
+  await client.callTool({ name: 'later', arguments: {} });
+  await client.close();
+}
+
 describe('the request context with a tracer provider but no context manager', () => {
   it('stays in mcpulse’s AsyncLocalStorage across awaits and timers, and spans are still recorded', async () => {
     const pulse = quietMcpulse({ context: 'async' });
@@ -38,12 +48,7 @@ describe('the request context with a tracer provider but no context manager', ()
       seen.push(requestContextCarrier(), operation?.toolName, typeof operation?.traceId);
       return { content: [] };
     });
-    const [a, b] = InMemoryTransport.createLinkedPair();
-    await server.connect(b);
-    const client = new Client({ name: 'c', version: '1' });
-    await client.connect(a);
-    await client.callTool({ name: 'later', arguments: {} });
-    await client.close();
+    await callLater(server);
     await pulse.shutdown();
     expect(seen).toEqual(['async-local-storage', 'later', 'string']);
     expect(exporter.getFinishedSpans().map((s) => s.name)).toContain('tools/call later');
@@ -64,12 +69,7 @@ describe('the request context with a tracer provider but no context manager', ()
       );
       return { content: [] };
     });
-    const [a, b] = InMemoryTransport.createLinkedPair();
-    await server.connect(b);
-    const client = new Client({ name: 'c', version: '1' });
-    await client.connect(a);
-    await client.callTool({ name: 'later', arguments: {} });
-    await client.close();
+    await callLater(server);
     await pulse.shutdown();
     expect(seen).toEqual([false, 'later', 'string', true]);
   });
