@@ -15,6 +15,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -192,6 +193,60 @@ async function httpThroughput() {
     bare: summarize(bareRounds),
     observed: summarize(observedRounds),
     ratio: pairedRatio(observedRounds, bareRounds),
+  };
+}
+
+/**
+ * The same comparison over stdio, the transport nearly every MCP client launches: each setup is an
+ * SDK v1 server in a child process of its own (bench/stdio-server.ts, started once and kept across
+ * rounds), one SDK client here calling it in sequence. A child process per setup keeps process-wide
+ * costs (an AsyncLocalStorage in use) inside the setup that pays them. Observed children are configured
+ * as the in-memory observed rows (metrics + operation log to a file, `context` as given), then metrics
+ * only, then the operation log on stderr (the default destination) read by this process.
+ */
+async function stdioThroughput() {
+  const dir = mkdtempSync(join(tmpdir(), 'mcpulse-bench-'));
+  const fixture = fileURLToPath(new URL('./stdio-server.ts', import.meta.url));
+  const env: Record<string, string> = {};
+  if (process.env.BENCH_PROCESS_METRICS !== undefined)
+    env.BENCH_PROCESS_METRICS = process.env.BENCH_PROCESS_METRICS;
+  const spawnServer = async (args: string[]): Promise<Setup> => {
+    const client = new Client({ name: 'bench-client', version: '1.0.0' });
+    // Logs on stderr go to a pipe this process drains, as an MCP client reads a server's stderr.
+    const toStderr = args[1] === 'stderr';
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: ['--import', 'tsx', fixture, ...args],
+      env,
+      stderr: toStderr ? 'pipe' : 'inherit',
+    });
+    transport.stderr?.on('data', () => {});
+    await client.connect(transport);
+    return { client, close: () => client.close() };
+  };
+  const setups = [
+    await spawnServer(['bare']),
+    await spawnServer(['observed', join(dir, 'ops.jsonl'), 'false']),
+    await spawnServer(['observed', join(dir, 'ops-context.jsonl'), 'true']),
+    await spawnServer(['observed', join(dir, 'ops-silent.jsonl'), 'false', 'silent']),
+    await spawnServer(['observed', 'stderr', 'false']),
+  ];
+  for (const s of setups) await round(s.client, 500);
+  const rounds: Round[][] = setups.map(() => []);
+  await alternate(setups, rounds);
+  for (const s of setups) await s.close();
+  rmSync(dir, { recursive: true, force: true });
+  const [bare, observed, context, metrics, stderr] = rounds.map(summarize);
+  return {
+    bare: bare!,
+    observed: observed!,
+    context: context!,
+    metrics: metrics!,
+    stderr: stderr!,
+    observedRatio: pairedRatio(rounds[1]!, rounds[0]!),
+    contextRatio: pairedRatio(rounds[2]!, rounds[0]!),
+    metricsRatio: pairedRatio(rounds[3]!, rounds[0]!),
+    stderrRatio: pairedRatio(rounds[4]!, rounds[0]!),
   };
 }
 
@@ -422,6 +477,7 @@ if (child !== undefined) {
     'throughput-traced': () => tracedThroughput(),
     'throughput-traced-sampled': () => tracedThroughput(0.1),
     http: () => httpThroughput(),
+    stdio: () => stdioThroughput(),
     hot: () => hotPath(),
     'reference-plain': () => referenceThroughput(false),
     'reference-traced': () => referenceThroughput(true),
@@ -563,6 +619,17 @@ type Throughput = {
 const plain = inChild<Throughput>('throughput-plain');
 const withContext = inChild<Throughput>('throughput-context');
 const http = inChild<{ bare: Summary; observed: Summary; ratio: number }>('http');
+const stdio = inChild<{
+  bare: Summary;
+  observed: Summary;
+  context: Summary;
+  metrics: Summary;
+  stderr: Summary;
+  observedRatio: number;
+  contextRatio: number;
+  metricsRatio: number;
+  stderrRatio: number;
+}>('stdio');
 const traced = inChild<{
   bare: Summary;
   observed: Summary;
@@ -685,6 +752,25 @@ ${row('bare SDK', http.bare)}
 ${row('observed', http.observed)}
 
 Observed / bare: **${http.ratio.toFixed(3)}**.
+
+## tools/call over stdio
+
+The transport nearly every MCP client launches. Each setup is an SDK v1 \`McpServer\` in a child process of
+its own (\`bench/stdio-server.ts\`, loading \`dist/\`), started once and kept across the rounds; one SDK
+\`Client\` + \`StdioClientTransport\` here calls \`echo\` in sequence, the same alternating rounds as above.
+Observed children are configured as the in-memory rows: no monitoring endpoint, host metrics or signal
+handling. A process per setup keeps an AsyncLocalStorage inside the setup that turns it on.
+
+| setup | calls/s | p50 latency | p99 latency | × bare |
+|---|---:|---:|---:|---:|
+${row('bare SDK', stdio.bare)} |
+${row('observed, `context: false`: metrics + operation log to a file', stdio.observed)} ${stdio.observedRatio.toFixed(3)} |
+${row('observed, `context: false`: metrics only (log level silent)', stdio.metrics)} ${stdio.metricsRatio.toFixed(3)} |
+${row('observed, `context: false`: metrics + operation log to stderr (a pipe the client reads)', stdio.stderr)} ${stdio.stderrRatio.toFixed(3)} |
+${row('observed, `context: true`: metrics + operation log to a file + request context', stdio.context)} ${stdio.contextRatio.toFixed(3)} |
+
+A bare call costs ${f(us(stdio.bare.perSecond), 1)} µs here; observed with \`context: false\` adds ${f(us(stdio.observed.perSecond) - us(stdio.bare.perSecond), 2)} µs
+(target ≥ 0.97 × bare).
 
 ## The hot path alone
 

@@ -296,6 +296,8 @@ describe('stdio (a spawned child process)', () => {
     await client.callTool({ name: 'echo', arguments: { text: 'm' } });
     const metricsText = await (await fetch(`${await child.metricsUrl}/metrics`)).text();
     await client.close();
+    // stderr is written asynchronously: the last lines arrive when the server shuts down.
+    await child.closed;
     const series = parseExposition(metricsText);
     expect(
       series.get(

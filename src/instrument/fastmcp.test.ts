@@ -397,6 +397,11 @@ async function driveStdio(run: StdioRun): Promise<Record<string, number>> {
   await run.client.callTool({ name: 'boom', arguments: {} });
   await run.client.callTool({ name: 'logs', arguments: { n: 3 } });
   await waitFor(() => run.clientLogs.length > 0, 'the FastMCP log notification');
+  // Operation lines reach stderr in batches, at most 50 ms after the reply.
+  await waitFor(
+    () => run.logs.filter((l) => l.method === 'tools/call' && l.outcome !== undefined).length >= 4,
+    'the operation lines',
+  );
   const text = await (await fetch(`${await run.metricsUrl}/metrics`)).text();
   return seriesOf(parseExposition(text), `${D}_count`);
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import type { OperationRecord } from '../instrument/record.js';
 import { createLogger, linesIn } from './logger.js';
@@ -150,7 +150,7 @@ describe('OperationLog', () => {
     for (let i = 0; i < 37; i++) log.write({ ...op, jsonrpcId: i });
     log.drain();
     logger.info('one line through pino');
-    // 37 operation lines went in batches of up to 16 KiB (fewer writes than lines), then pino's one line.
+    // 37 operation lines went in batches of up to 64 KiB (fewer writes than lines), then pino's one line.
     const batches = drops.slice(0, -1);
     expect(batches.reduce((a, b) => a + b, 0)).toBe(37);
     expect(batches.length).toBeLessThan(37);
@@ -204,6 +204,65 @@ describe('OperationLog', () => {
     expect(lines).toHaveLength(5000);
     expect(lines.map((l) => (JSON.parse(l) as { jsonrpc_id: number }).jsonrpc_id)).toEqual(
       Array.from({ length: 5000 }, (_, i) => i),
+    );
+  });
+
+  it('hands a batch over after 50 ms, with one timer for the life of the log', () => {
+    vi.useFakeTimers();
+    try {
+      const out = capture();
+      const logger = createLogger({
+        service: 's',
+        version: '1',
+        env: 'e',
+        level: 'info',
+        destination: out.stream,
+        onError: () => {},
+      });
+      const log = new OperationLog(logger, true, true);
+      const timers = vi.getTimerCount();
+      for (let i = 0; i < 3; i++) log.write({ ...op, jsonrpcId: i });
+      expect([out.lines.length, vi.getTimerCount() - timers]).toEqual([0, 1]);
+      vi.advanceTimersByTime(49);
+      expect(out.lines).toHaveLength(0);
+      vi.advanceTimersByTime(1);
+      expect(out.lines).toHaveLength(3);
+      // The next batch re-arms the same timer.
+      log.write({ ...op, jsonrpcId: 3 });
+      expect(vi.getTimerCount() - timers).toBe(1);
+      vi.advanceTimersByTime(50);
+      expect(out.lines.map((l) => (JSON.parse(l) as { jsonrpc_id: number }).jsonrpc_id)).toEqual([
+        0, 1, 2, 3,
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('writes batched operation lines before a line pino logs after them, and flushes them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpulse-log-'));
+    dirs.push(dir);
+    const file = join(dir, 'ops.jsonl');
+    const logger = createLogger({
+      service: 's',
+      version: '1',
+      env: 'e',
+      level: 'info',
+      destination: file,
+      onError: () => {},
+    });
+    const log = new OperationLog(logger, true, true);
+    log.write({ ...op, jsonrpcId: 1 });
+    log.write({ ...op, jsonrpcId: 2 });
+    logger.info('handler line');
+    log.write({ ...op, jsonrpcId: 3 });
+    // No drain(): the flush itself hands over the operation line still batched.
+    await new Promise<void>((resolve, reject) =>
+      logger.flush((error) => (error ? reject(error) : resolve())),
+    );
+    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+    expect(lines.map((l) => (JSON.parse(l) as { jsonrpc_id?: number; msg: string }).jsonrpc_id ?? l)).toEqual(
+      [1, 2, expect.stringContaining('"msg":"handler line"'), 3],
     );
   });
 

@@ -232,10 +232,13 @@ export class OperationLog implements OperationSink {
   /**
    * Lines not yet handed to the destination. sonic-boom measures its whole pending chunk on every
    * write, which costs microseconds per line when the event loop is busy; handing it one batch per
-   * ~16 KB (or per loop turn) keeps that off the request path.
+   * ~64 KB (or per BATCH_DELAY_MS) keeps that off the request path. Not per loop turn: a server on
+   * stdio turns the loop once per request, and an immediate per line cost more than the line itself.
    */
   private _pending = '';
   private _drainScheduled = false;
+  /** One timer for the life of the log, re-armed when a batch starts (no timer object per batch). */
+  private _drainTimer: NodeJS.Timeout | undefined;
   private _timeAt = 0;
   private _timeText = '0';
   private readonly _kind = new KindFragment();
@@ -255,6 +258,26 @@ export class OperationLog implements OperationSink {
     if (owned && typeof stream?.write === 'function' && typeof bindings === 'string') {
       this._stream = stream as { write(line: string): unknown };
       this._bindings = bindings;
+      if (_batch) this._drainFirst(stream as BatchedStream);
+    }
+  }
+
+  /**
+   * Lines pino writes to the same destination (handler logs, mcpulse's own warnings), and flushes,
+   * hand over the batched operation lines first: the destination sees every line in the order it was
+   * logged, and a flush covers operation lines as well.
+   */
+  private _drainFirst(stream: BatchedStream): void {
+    const drainPending = (): void => {
+      if (this._pending !== '') this.drain();
+    };
+    for (const method of ['write', 'flush', 'flushSync'] as const) {
+      const original = stream[method];
+      if (typeof original !== 'function') continue;
+      stream[method] = function (this: unknown, ...args: unknown[]): unknown {
+        drainPending();
+        return original.apply(this, args);
+      };
     }
   }
 
@@ -302,7 +325,12 @@ export class OperationLog implements OperationSink {
     if (this._pending.length >= BATCH_CHARS) this.drain();
     else if (!this._drainScheduled) {
       this._drainScheduled = true;
-      setImmediate(() => this.drain());
+      if (this._drainTimer === undefined) {
+        this._drainTimer = setTimeout(() => this.drain(), BATCH_DELAY_MS);
+        this._drainTimer.unref();
+      } else {
+        this._drainTimer.refresh();
+      }
     }
   }
 
@@ -330,4 +358,8 @@ export class OperationLog implements OperationSink {
   }
 }
 
-const BATCH_CHARS = 16 * 1024;
+const BATCH_CHARS = 64 * 1024;
+/** The longest an operation line waits in a batch (a line pino writes hands the batch over at once). */
+const BATCH_DELAY_MS = 50;
+
+type BatchedStream = Record<'write' | 'flush' | 'flushSync', ((...args: unknown[]) => unknown) | undefined>;
