@@ -4,6 +4,7 @@
  * 32-bit numbers (up to 32 bits at a time): 64-bit words (float bits, wide deltas) go as two halves, so
  * the hot path never touches BigInt.
  */
+import { badArgument } from '../core/errors.js';
 
 /** Bytes a new writer holds before it first grows (a chunk of 120 regular samples needs about 20–200). */
 const INITIAL_BYTES = 32;
@@ -125,7 +126,7 @@ export class BitReader {
 
   private require(count: number): void {
     if (this.position + count > this.bitLength) {
-      throw new RangeError(
+      throw badArgument(
         `bit stream ends early: ${count} bits wanted at bit ${this.position} of ${this.bitLength}`,
       );
     }
