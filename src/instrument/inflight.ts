@@ -12,7 +12,7 @@ import {
   type McpLogLevel,
 } from './conventions.js';
 import { isId, str, type Json } from './message.js';
-import type { RequestScope } from './pipeline.js';
+import { combineScopes, type ClientChannel, type InflightRequest, type RequestScope } from './pipeline.js';
 import type { NetworkTransport, OperationRecord, OperationSide } from './record.js';
 
 export type Pending = OperationRecord & {
@@ -152,4 +152,18 @@ export function readParams(
   const info = p.clientInfo;
   if (!info || typeof info !== 'object') return undefined;
   return { name: str((info as Json).name), version: str((info as Json).version) };
+}
+
+/** A request in flight as `pulse.context(extra)` finds it: its record, channel and scope. */
+export function inflightRequest(op: Pending, channel: ClientChannel): InflightRequest {
+  return {
+    op,
+    meta: undefined,
+    progressToken: op.progressToken,
+    channel,
+    scope: op.scope,
+    attach: (scope) => {
+      op.scope = combineScopes(op.scope, scope);
+    },
+  };
 }

@@ -69,3 +69,14 @@ export function namesOf(list: unknown): string[] {
   }
   return names;
 }
+
+/** The remote end of a Node `IncomingMessage` handed to an HTTP transport (`client.address`, `client.port`). */
+export function peerOf(request: unknown): { address: string; port: number | undefined } | undefined {
+  const socket = (request as { socket?: { remoteAddress?: unknown; remotePort?: unknown } } | undefined)
+    ?.socket;
+  if (socket === undefined || typeof socket.remoteAddress !== 'string') return undefined;
+  return {
+    address: socket.remoteAddress,
+    port: typeof socket.remotePort === 'number' ? socket.remotePort : undefined,
+  };
+}

@@ -10,17 +10,16 @@
 import { performance } from 'node:perf_hooks';
 
 import { CALLER_FAULT_CODES, INVALID_PARAMS, isMcpLogLevel, type McpLogLevel } from './conventions.js';
-import { firstText, isDispatchedRequest, isId, namesOf, str, type Json } from './message.js';
+import { firstText, isDispatchedRequest, isId, namesOf, peerOf, str, type Json } from './message.js';
 import { ClientLogRules } from './client-log.js';
-import { InflightMap, newPending, readParams, type Pending } from './inflight.js';
-import {
-  combineScopes,
-  type ClientChannel,
-  type InflightIndex,
-  type InflightRequest,
-  type OperationPipeline,
-  type RequestScope,
-  type SessionInfo,
+import { InflightMap, inflightRequest, newPending, readParams, type Pending } from './inflight.js';
+import type {
+  ClientChannel,
+  InflightIndex,
+  InflightRequest,
+  OperationPipeline,
+  RequestScope,
+  SessionInfo,
 } from './pipeline.js';
 import type { NetworkTransport, OperationRecord, OperationSide } from './record.js';
 import { jsonByteLength } from './size.js';
@@ -144,25 +143,12 @@ export class TransportObserver implements ClientChannel, InflightIndex {
   only(): InflightRequest | undefined {
     if (this._inflight.size !== 1) return undefined;
     const [op] = this._inflight.byId.values();
-    return op === undefined ? undefined : this._found(op);
+    return op === undefined ? undefined : inflightRequest(op, this);
   }
 
   inflight(jsonrpcId: string | number): InflightRequest | undefined {
     const op = this._inflight.byId.get(jsonrpcId);
-    return op === undefined ? undefined : this._found(op);
-  }
-
-  private _found(op: Pending): InflightRequest {
-    return {
-      op,
-      meta: undefined,
-      progressToken: op.progressToken,
-      channel: this,
-      scope: op.scope,
-      attach: (scope) => {
-        op.scope = combineScopes(op.scope, scope);
-      },
-    };
+    return op === undefined ? undefined : inflightRequest(op, this);
   }
 
   /** Attaches an exception thrown inside a tool handler to its in-flight operation. */
@@ -174,11 +160,10 @@ export class TransportObserver implements ClientChannel, InflightIndex {
 
   /** Notes the socket behind an HTTP request the transport is about to handle (a Node `IncomingMessage`). */
   notePeer(request: unknown): void {
-    const socket = (request as { socket?: { remoteAddress?: unknown; remotePort?: unknown } } | undefined)
-      ?.socket;
-    if (socket === undefined || typeof socket.remoteAddress !== 'string') return;
-    this._peerAddress = socket.remoteAddress;
-    this._peerPort = typeof socket.remotePort === 'number' ? socket.remotePort : undefined;
+    const peer = peerOf(request);
+    if (peer === undefined) return;
+    this._peerAddress = peer.address;
+    this._peerPort = peer.port;
   }
 
   /**
