@@ -313,23 +313,20 @@ export class OperationPipeline {
     return loose;
   }
 
-  async flush(): Promise<void> {
-    await Promise.allSettled(
-      this._sinks.map(async (sink) => {
-        try {
-          await sink.flush?.();
-        } catch (error) {
-          this.settings.internalError(error, sink.name);
-        }
-      }),
-    );
+  /** Hands on what every sink buffers; one that fails is reported, the others still flush. */
+  flush(): Promise<void> {
+    return this._settle((sink) => sink.flush?.());
   }
 
-  async shutdown(): Promise<void> {
+  shutdown(): Promise<void> {
+    return this._settle((sink) => sink.shutdown?.());
+  }
+
+  private async _settle(call: (sink: OperationSink) => void | Promise<void>): Promise<void> {
     await Promise.allSettled(
       this._sinks.map(async (sink) => {
         try {
-          await sink.shutdown?.();
+          await call(sink);
         } catch (error) {
           this.settings.internalError(error, sink.name);
         }

@@ -48,6 +48,19 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
+/** mcpulse's own logger to a file, with the operation log batching into it. */
+function fileOperationLog(file: string) {
+  const logger = createLogger({
+    service: 's',
+    version: '1',
+    env: 'e',
+    level: 'info',
+    destination: file,
+    onError: () => {},
+  });
+  return { logger, log: new OperationLog(logger, true, true) };
+}
+
 describe('OperationLog', () => {
   it("writes the same line as pino would, straight to pino's destination", () => {
     const base = { service: 'svc', version: '1.2.3', env: 'test', level: 'info', onError: () => {} };
@@ -186,15 +199,7 @@ describe('OperationLog', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcpulse-log-'));
     dirs.push(dir);
     const file = join(dir, 'nested', 'ops.jsonl');
-    const logger = createLogger({
-      service: 's',
-      version: '1',
-      env: 'e',
-      level: 'info',
-      destination: file,
-      onError: () => {},
-    });
-    const log = new OperationLog(logger, true, true);
+    const { logger, log } = fileOperationLog(file);
     for (let i = 0; i < 5000; i++) log.write({ ...op, jsonrpcId: i });
     log.drain();
     await new Promise<void>((resolve, reject) =>
@@ -243,15 +248,7 @@ describe('OperationLog', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcpulse-log-'));
     dirs.push(dir);
     const file = join(dir, 'ops.jsonl');
-    const logger = createLogger({
-      service: 's',
-      version: '1',
-      env: 'e',
-      level: 'info',
-      destination: file,
-      onError: () => {},
-    });
-    const log = new OperationLog(logger, true, true);
+    const { logger, log } = fileOperationLog(file);
     log.write({ ...op, jsonrpcId: 1 });
     log.write({ ...op, jsonrpcId: 2 });
     logger.info('handler line');
