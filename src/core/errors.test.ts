@@ -66,6 +66,8 @@ describe('McpulseError', () => {
       MCPULSE_DEPENDENCY_MISSING: /'MCPULSE_DEPENDENCY_MISSING'/,
       MCPULSE_LOG_OPEN_FAILED: /'MCPULSE_LOG_OPEN_FAILED'/,
       MCPULSE_LISTEN_FAILED: /'MCPULSE_LISTEN_FAILED'/,
+      MCPULSE_QUERY_INVALID: /\bbadQuery\(/,
+      MCPULSE_QUERY_FAILED: /\bqueryFailed\(/,
     };
     for (const code of MCPULSE_ERROR_CODES) expect(text, code).toMatch(uses[code]);
     // Built-in error classes are left only where nothing public throws them: the demo and the CLI,

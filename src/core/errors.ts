@@ -30,6 +30,10 @@ export const MCPULSE_ERROR_CODES = [
   'MCPULSE_LOG_OPEN_FAILED',
   /** The monitoring server could not listen (port in use, no permission); `cause` is the socket error. */
   'MCPULSE_LISTEN_FAILED',
+  /** A PromQL query (or a rule's expression) is malformed, unsupported, or asks for too much; HTTP 400 bad_data. */
+  'MCPULSE_QUERY_INVALID',
+  /** A well-formed PromQL query failed while evaluating (e.g. duplicate series in a result); HTTP 422 execution. */
+  'MCPULSE_QUERY_FAILED',
 ] as const;
 
 export type McpulseErrorCode = (typeof MCPULSE_ERROR_CODES)[number];
