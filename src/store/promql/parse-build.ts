@@ -28,8 +28,15 @@ import type {
 import { QueryError } from './errors.js';
 import { ParseFailure, syntaxError } from './parse-errors.js';
 import type { Token } from './parse-lex.js';
-import { goFixed, makeMatcher, parseNonZeroDuration, parseNumber, unquoteString } from './parse-literals.js';
-import { functionSignature, UNSUPPORTED_FUNCTIONS, type FunctionSignature } from './signatures.js';
+import {
+  goFixed,
+  goQuote,
+  makeMatcher,
+  parseNonZeroDuration,
+  parseNumber,
+  unquoteString,
+} from './parse-literals.js';
+import { functionSignature, unsupportedFunction, type FunctionSignature } from './signatures.js';
 import type { ValueType } from './value.js';
 
 /** What the type check needs to know of a node beyond the AST: where it is, and how it was written. */
@@ -178,25 +185,27 @@ export class AstBuilder {
       }
       const node = item.node;
       if (node.name === 'BinaryExpr') {
-        const lhs = node.firstChild!;
-        const opNode = lhs.nextSibling!;
+        const kids = children(node);
+        const lhs = kids[0]!;
+        const opNode = kids[1]!;
         const operator = BINARY_OPERATORS[opNode.name];
         if (operator === undefined) {
           throw this.unsupported(opNode.from, `operator "${this.text(opNode)}"`);
         }
         stack.push(
-          { kind: 'node', node: node.lastChild! },
+          { kind: 'node', node: kids[kids.length - 1]! },
           { kind: 'binary', node, op: operator[0], precedence: operator[1] },
           { kind: 'node', node: lhs },
         );
       } else if (node.name === 'UnaryExpr') {
-        const opNode = node.firstChild!;
+        const kids = children(node);
+        const opNode = kids[0]!;
         stack.push(
-          { kind: 'node', node: node.lastChild! },
+          { kind: 'node', node: kids[kids.length - 1]! },
           { kind: 'prefix', op: this.text(opNode) === '-' ? '-' : '+', pos: opNode.from },
         );
       } else if (POSTFIX_NODES.has(node.name)) {
-        stack.push({ kind: 'postfix', node }, { kind: 'node', node: node.firstChild! });
+        stack.push({ kind: 'postfix', node }, { kind: 'node', node: children(node)[0]! });
       } else if (node.name === 'NumberDurationLiteral' && /^[+-]/.test(this.text(node))) {
         stack.push(
           { kind: 'operand', node },
@@ -238,11 +247,11 @@ export class AstBuilder {
     let on = false;
     let matchingLabels: readonly string[] = [];
     let include: readonly string[] = [];
-    for (let child = node.firstChild!.nextSibling!.nextSibling; child !== null; child = child.nextSibling) {
+    for (const child of children(node).slice(2, -1)) {
       if (child.name === 'BoolModifier') {
         returnBool = true;
       } else if (child.name === 'MatchingModifierClause') {
-        for (let part = child.firstChild; part !== null; part = part.nextSibling) {
+        for (const part of children(child)) {
           if (part.name === 'On') on = true;
           else if (part.name === 'GroupLeft') card = 'many-to-one';
           else if (part.name === 'GroupRight') card = 'one-to-many';
@@ -328,7 +337,7 @@ export class AstBuilder {
     }
     const matchers: LabelMatcher[] = [];
     const list = node.getChild('LabelMatchers');
-    for (let child = list?.firstChild ?? null; child !== null; child = child.nextSibling) {
+    for (const child of list === null ? [] : children(list)) {
       if (child.name !== 'UnquotedLabelMatcher') {
         // Quoted label names (`{"a"="b"}`, `{"a"}`) are newer than 2.42: a syntax error there.
         throw this.syntaxErrorAt(this.tokenAt(child.from));
@@ -352,21 +361,24 @@ export class AstBuilder {
 
   private call(node: SyntaxNode): Expr {
     const identifier = node.getChild('FunctionIdentifier')!;
-    const name = this.text(identifier);
+    // The token, not the node: a name the grammar does not know stands in it as a known one (parse.ts).
+    const nameToken = this.tokenAt(identifier.from);
+    const name = nameToken.text;
+    // `start` and `end` are keywords to 2.42: no function can have those names.
+    if (nameToken.type === 'PREPROCESSOR') throw this.syntaxErrorAt(this.tokenAfter(nameToken));
     const signature = functionSignature(name);
-    if (signature === undefined) throw this.unsupportedFunction(identifier.from, name);
+    if (signature === undefined) {
+      const unsupported = unsupportedFunction(name);
+      if (unsupported !== undefined) throw this.unsupported(identifier.from, unsupported);
+      // 2.42 finds out when the call is read through, after its arguments.
+      this.arguments(node.getChild('FunctionCallBody')!);
+      throw new ParseFailure(identifier.from, `unknown function with name ${goQuote(name)}`, node.to);
+    }
     const args = this.arguments(node.getChild('FunctionCallBody')!);
     return this.record(
       { kind: 'call', func: name, args },
       { from: node.from, to: node.to, type: signature.returnType, signature },
     );
-  }
-
-  private unsupportedFunction(pos: number, name: string): ParseFailure {
-    const known = UNSUPPORTED_FUNCTIONS[name];
-    if (known !== undefined) return this.unsupported(pos, known);
-    if (name.startsWith('histogram_')) return this.unsupported(pos, `native histograms (${name})`);
-    return this.unsupported(pos, `function "${name}"`);
   }
 
   private aggregate(node: SyntaxNode): AggregateExpr {
@@ -384,7 +396,7 @@ export class AstBuilder {
     const modifierFirst = modifier !== null && modifier.from < body.from;
     const readModifier = (): void => {
       if (modifier === null) return;
-      without = modifier.firstChild!.name === 'Without';
+      without = children(modifier)[0]!.name === 'Without';
       grouping = this.groupingLabels(modifier.getChild('GroupingLabels')!);
     };
     if (modifierFirst) readModifier();
@@ -417,7 +429,7 @@ export class AstBuilder {
 
   private arguments(body: SyntaxNode): Expr[] {
     const args: Expr[] = [];
-    for (let child = body.firstChild; child !== null; child = child.nextSibling) {
+    for (const child of children(body)) {
       if (EXPRESSION_NODES.has(child.name)) args.push(this.expression(child));
     }
     return args;
@@ -425,7 +437,7 @@ export class AstBuilder {
 
   private groupingLabels(node: SyntaxNode): string[] {
     const labels: string[] = [];
-    for (let child = node.firstChild; child !== null; child = child.nextSibling) {
+    for (const child of children(node)) {
       if (child.name === 'LabelName') labels.push(this.text(child));
       else throw this.syntaxErrorAt(this.tokenAt(child.from));
     }
@@ -444,7 +456,8 @@ export class AstBuilder {
       case 'StepInvariantExpr':
         return this.at(operand, node);
     }
-    throw this.unsupported(node.lastChild!.from, `"${this.text(node.lastChild!)}" modifier`);
+    const modifier = children(node).pop()!;
+    throw this.unsupported(modifier.from, `"${this.text(modifier)}" modifier`);
   }
 
   private range(operand: Expr, node: SyntaxNode): MatrixSelector {
@@ -517,7 +530,8 @@ export class AstBuilder {
   }
 
   private at(operand: Expr, node: SyntaxNode): Expr {
-    const tokens = this.tokensIn(node).slice(1); // after "@"
+    const atNode = node.getChild('At')!;
+    const tokens = this.tokensIn(node).filter((token) => token.pos >= atNode.to);
     const info = this.infoOf(operand);
     let at: AtModifier;
     const first = tokens[0]!;
@@ -588,9 +602,8 @@ export class AstBuilder {
   }
 
   private expressionChild(node: SyntaxNode): SyntaxNode {
-    for (let child = node.firstChild; child !== null; child = child.nextSibling) {
-      if (EXPRESSION_NODES.has(child.name)) return child;
-    }
+    const child = children(node).find((c) => EXPRESSION_NODES.has(c.name));
+    if (child !== undefined) return child;
     throw new Error('unreachable: no expression in ' + node.name);
   }
 
@@ -655,6 +668,15 @@ export class AstBuilder {
     if (tokens.length === 0) this.beyondTokens();
     return tokens;
   }
+}
+
+/** A node's children, comments left out (the grammar keeps them in the tree, wherever they are). */
+export function children(node: SyntaxNode): SyntaxNode[] {
+  const kids: SyntaxNode[] = [];
+  for (let child = node.firstChild; child !== null; child = child.nextSibling) {
+    if (child.name !== 'LineComment') kids.push(child);
+  }
+  return kids;
 }
 
 /** 2.42's metric_identifier: names, and the keywords that may stand for one (`sum`, `by`, `offset`…). */

@@ -118,19 +118,11 @@ export function syntaxError(tokens: readonly Token[], index: number): ParseFailu
     const last = sinceOpen[sinceOpen.length - 1];
     return unexpected('grouping opts', last === undefined || last.type === 'COMMA' ? 'label' : '"," or ")"');
   }
-  if (
-    p1?.type === 'KEYWORD' &&
-    GROUPING_KEYWORDS.has(p1.key) &&
-    p1.key !== 'group_left' &&
-    p1.key !== 'group_right'
-  ) {
+  if (p1?.type === 'KEYWORD' && GROUPING_KEYWORDS.has(p1.key)) {
     return unexpected('grouping opts', '"("');
   }
-  if (
-    aggregation === 'afterOp' ||
-    aggregation === 'afterGrouping' ||
-    groups.some((g) => g.kind === 'aggregation')
-  ) {
+  // Right after `sum`, 2.42 takes `sum` for a metric name: the error there is a plain one.
+  if (aggregation === 'afterGrouping' || groups.some((g) => g.kind === 'aggregation')) {
     return unexpected('aggregation');
   }
   return unexpected('');

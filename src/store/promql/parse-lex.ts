@@ -223,7 +223,11 @@ class Lexer {
       case ')':
         this.emit('RIGHT_PAREN');
         this.parenDepth--;
-        if (this.parenDepth < 0) this.fail(`unexpected right parenthesis ${goRuneQuote(r)}`);
+        if (this.parenDepth < 0) {
+          // 2.42 overwrites the item it just emitted with the error.
+          this.tokens.pop();
+          this.fail(`unexpected right parenthesis ${goRuneQuote(r)}`);
+        }
         return false;
       case '{':
         this.emit('LEFT_BRACE');

@@ -223,7 +223,8 @@ function quoteRune(ch: string): string {
 export function goRuneU(cp: number): string {
   const hex = 'U+' + cp.toString(16).toUpperCase().padStart(4, '0');
   const ch = String.fromCodePoint(cp);
-  return quoteRune(ch) === ch && cp >= 0x20 ? `${hex} '${ch}'` : hex;
+  const printable = ch === '"' || ch === '\\' || (cp >= 0x20 && quoteRune(ch) === ch);
+  return printable ? `${hex} '${ch}'` : hex;
 }
 
 /** Go's %f: six decimals, +Inf/-Inf/NaN spelled as Go spells them. */

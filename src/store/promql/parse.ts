@@ -15,11 +15,12 @@ import { parser } from '@prometheus-io/lezer-promql';
 import type { LabelMatcher } from '../queryable.js';
 import type { Expr } from './ast.js';
 import { badQuery } from './errors.js';
-import { AstBuilder } from './parse-build.js';
+import { AstBuilder, children } from './parse-build.js';
 import { checkAst } from './parse-check.js';
 import { formatParseError, ParseFailure, syntaxError } from './parse-errors.js';
 import { describeToken, lex242, type LexResult, type Token } from './parse-lex.js';
 import { goQuote } from './parse-literals.js';
+import { grammarKnowsFunction, unsupportedFunction } from './signatures.js';
 
 export { makeMatcher, parseDuration } from './parse-literals.js';
 
@@ -94,17 +95,20 @@ function parseTree(text: string): ParsedTree {
   if (lexed.error === undefined && lexed.tokens.length === 1) {
     throw formatParseError(text, 0, 'no expression found in input');
   }
-  const tree: Tree = parser.parse(text);
+  const grammar = forGrammar(text, lexed.tokens);
+  const tree: Tree = parser.parse(grammar.text);
   const errorPos = firstErrorPos(tree);
   if (errorPos !== undefined) {
     const index = tokenIndexAfter(lexed.tokens, errorPos);
     if (index >= lexed.tokens.length) lexFailure();
+    const unknown = unknownCallBefore(tree, grammar, errorPos, text);
+    if (unknown !== undefined) throw formatParseError(text, unknown.pos, unknown.message);
     if (isTooDeep(lexed.tokens)) throw badQuery('query is nested too deeply');
     const failure = unknownFunction(lexed.tokens, index) ?? syntaxError(lexed.tokens, index);
     throw formatParseError(text, failure.pos, failure.message);
   }
-  const root = tree.topNode.firstChild;
-  if (root === null) {
+  const root = children(tree.topNode)[0];
+  if (root === undefined) {
     if (lexed.error !== undefined) lexFailure();
     throw formatParseError(text, 0, 'no expression found in input');
   }
@@ -200,4 +204,77 @@ function isSelectorStart(token: Token): boolean {
   if (token.type === 'KEYWORD')
     return token.key === 'by' || token.key === 'without' || token.key === 'offset';
   return token.type === 'OPERATOR' && (token.key === 'and' || token.key === 'or' || token.key === 'unless');
+}
+
+const GRAMMAR_NUMBER =
+  /^(?:(?:\d+(?:_?\d)*(?:\.\d+(?:_?\d)*)?|\.\d+(?:_?\d)*)(?:[eE][+-]?\d+(?:_?\d)*)?|0x[0-9a-fA-F]+|[iI][nN][fF]|[nN][aA][nN])$/;
+const GRAMMAR_DURATION = /^(?=\d)(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?$/;
+
+/**
+ * The query as the grammar is given it: 2.42's numbers and durations that the grammar's own tokens
+ * do not take (`5.`, `0X1F`, `1e`, `5m1h`) become zeros of the same length, so the tree still has
+ * them where they are; the builder reads their text from 2.42's tokens and judges them as 2.42 does.
+ */
+function forGrammar(text: string, tokens: readonly Token[]): GrammarText {
+  let out = '';
+  let copied = 0;
+  const standIns = new Set<number>();
+  tokens.forEach((token, i) => {
+    let stand: string | undefined;
+    // A space ends the stand-in, so that it cannot run into a following `.4`.
+    if (token.type === 'NUMBER' && !GRAMMAR_NUMBER.test(token.text))
+      stand = '0'.repeat(token.text.length - 1) + ' ';
+    if (token.type === 'DURATION' && !GRAMMAR_DURATION.test(token.text)) {
+      stand = '0'.repeat(token.text.length - 1) + 's';
+    }
+    if (
+      token.type === 'IDENTIFIER' &&
+      tokens[i + 1]?.type === 'LEFT_PAREN' &&
+      token.text.length >= 2 &&
+      !grammarKnowsFunction(token.text)
+    ) {
+      stand = token.text.length === 2 ? 'ln' : 'abs'.padEnd(token.text.length);
+      standIns.add(token.pos);
+    }
+    if (stand === undefined) return;
+    out += text.slice(copied, token.pos) + stand;
+    copied = token.end;
+  });
+  return { text: copied === 0 ? text : out + text.slice(copied), functionStandIns: standIns };
+}
+
+interface GrammarText {
+  readonly text: string;
+  /** Where a function name the grammar does not know has a known one standing in (`foo(` as `abs(`). */
+  readonly functionStandIns: ReadonlySet<number>;
+}
+
+/**
+ * 2.42 reports an unknown function when it has read the call through: before a syntax error later
+ * on. The first call the grammar's tree has complete before `errorPos` whose name stands in.
+ */
+function unknownCallBefore(
+  tree: Tree,
+  grammar: GrammarText,
+  errorPos: number,
+  text: string,
+): ParseFailure | undefined {
+  let found: { from: number; to: number } | undefined;
+  tree.iterate({
+    enter(node) {
+      if (node.from >= errorPos) return false;
+      if (node.name === 'FunctionCall' && grammar.functionStandIns.has(node.from) && node.to <= errorPos) {
+        if (text[node.to - 1] === ')' && (found === undefined || node.to < found.to)) {
+          found = { from: node.from, to: node.to };
+        }
+      }
+      return undefined;
+    },
+  });
+  if (found === undefined) return undefined;
+  const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(found.from))![0];
+  const unsupported = unsupportedFunction(name);
+  if (unsupported !== undefined)
+    return new ParseFailure(found.from, `unsupported in mcpulse: ${unsupported}`);
+  return new ParseFailure(found.from, `unknown function with name ${goQuote(name)}`);
 }
