@@ -16,60 +16,19 @@ import type { LabelMatcher, MatchType } from '../queryable.js';
 import type {
   AggregateExpr,
   AggregateOp,
-  AtModifier,
   BinaryExpr,
   BinaryOp,
   Expr,
   MatchingCardinality,
-  MatrixSelector,
-  SubqueryExpr,
   VectorSelector,
 } from './ast.js';
-import { QueryError } from './errors.js';
-import { ParseFailure, syntaxError } from './parse-errors.js';
+import { ParseFailure } from './parse-errors.js';
 import type { Token } from './parse-lex.js';
-import {
-  goFixed,
-  goQuote,
-  makeMatcher,
-  parseNonZeroDuration,
-  parseNumber,
-  unquoteString,
-} from './parse-literals.js';
-import { functionSignature, unsupportedFunction, type FunctionSignature } from './signatures.js';
+import { goQuote, makeMatcher, parseNumber } from './parse-literals.js';
+import { applyModifier } from './parse-modifiers.js';
+import { children, EXPRESSION_NODES, TreeReader } from './parse-reader.js';
+import { functionSignature, unsupportedFunction } from './signatures.js';
 import type { ValueType } from './value.js';
-
-/** What the type check needs to know of a node beyond the AST: where it is, and how it was written. */
-export interface NodeInfo {
-  readonly from: number;
-  readonly to: number;
-  readonly type: ValueType;
-  /** Binary expressions: the modifiers as written, before 2.42's checkAST adjusts them. */
-  readonly binary?: {
-    readonly card: MatchingCardinality;
-    readonly on: boolean;
-    readonly matchingLabels: readonly string[];
-    readonly include: readonly string[];
-  };
-  readonly signature?: FunctionSignature;
-}
-
-const EXPRESSION_NODES = new Set([
-  'AggregateExpr',
-  'BinaryExpr',
-  'FunctionCall',
-  'MatrixSelector',
-  'NumberDurationLiteral',
-  'OffsetExpr',
-  'AnchoredExpr',
-  'SmoothedExpr',
-  'ParenExpr',
-  'StringLiteral',
-  'SubqueryExpr',
-  'UnaryExpr',
-  'VectorSelector',
-  'StepInvariantExpr',
-]);
 
 const POSTFIX_NODES = new Set([
   'OffsetExpr',
@@ -124,16 +83,7 @@ type Item =
 
 type Operator = Extract<Item, { kind: 'prefix' | 'binary' }>;
 
-export class AstBuilder {
-  readonly info = new Map<Expr, NodeInfo>();
-
-  constructor(
-    private readonly query: string,
-    private readonly tokens: readonly Token[],
-    /** Throws the lexer's error: called when a token past the point where 2.42's lexer failed is needed. */
-    private readonly beyondTokens: () => never,
-  ) {}
-
+export class AstBuilder extends TreeReader {
   /** The AST of one expression node of the grammar's tree. */
   expression(node: SyntaxNode): Expr {
     const items = this.flatten(node);
@@ -145,7 +95,7 @@ export class AstBuilder {
           operands.push(this.primary(item.node));
           break;
         case 'postfix':
-          operands.push(this.postfix(operands.pop()!, item.node));
+          operands.push(applyModifier(this, operands.pop()!, item.node));
           break;
         case 'prefix':
           operators.push(item);
@@ -443,240 +393,6 @@ export class AstBuilder {
     }
     return labels;
   }
-
-  /** `[range]`, `[range:step]`, `offset`, `@`, applied to the expression just before them. */
-  private postfix(operand: Expr, node: SyntaxNode): Expr {
-    switch (node.name) {
-      case 'MatrixSelector':
-        return this.range(operand, node);
-      case 'SubqueryExpr':
-        return this.subquery(operand, node);
-      case 'OffsetExpr':
-        return this.offset(operand, node);
-      case 'StepInvariantExpr':
-        return this.at(operand, node);
-    }
-    const modifier = children(node).pop()!;
-    throw this.unsupported(modifier.from, `"${this.text(modifier)}" modifier`);
-  }
-
-  private range(operand: Expr, node: SyntaxNode): MatrixSelector {
-    const open = this.tokenAfterPos(this.infoOf(operand).to);
-    const rangeMs = this.duration(node.getChild('DurationExpr')!);
-    let problem: string | undefined;
-    if (operand.kind !== 'vector') problem = 'ranges only allowed for vector selectors';
-    else if (operand.offsetMs !== 0) problem = 'no offset modifiers allowed before range';
-    else if (operand.at?.kind === 'time') problem = 'no @ modifiers allowed before range';
-    if (problem !== undefined) throw new ParseFailure(open.pos, problem, node.to);
-    const vector = operand as VectorSelector;
-    return this.record(
-      { kind: 'matrix', vector, rangeMs },
-      { from: this.infoOf(operand).from, to: node.to, type: 'matrix' },
-    );
-  }
-
-  private subquery(operand: Expr, node: SyntaxNode): SubqueryExpr {
-    const durations = node.getChildren('DurationExpr');
-    const rangeMs = this.duration(durations[0]!);
-    const stepMs = durations[1] === undefined ? 0 : this.duration(durations[1]);
-    return this.record(
-      { kind: 'subquery', expr: operand, rangeMs, stepMs, offsetMs: 0, at: undefined },
-      { from: this.infoOf(operand).from, to: node.to, type: 'matrix' },
-    );
-  }
-
-  /** A range or subquery duration: 2.42 takes one duration token, nothing to compute. */
-  private duration(node: SyntaxNode): number {
-    const tokens = this.tokensIn(node);
-    const first = tokens[0]!;
-    if (first.type !== 'DURATION') throw this.syntaxErrorAt(first);
-    if (tokens.length > 1) throw this.syntaxErrorAt(tokens[1]!);
-    try {
-      return parseNonZeroDuration(first.text);
-    } catch (error) {
-      throw this.rethrow(error, first.pos);
-    }
-  }
-
-  private offset(operand: Expr, node: SyntaxNode): Expr {
-    const tokens = this.tokensIn(node.getChild('OffsetDurationExpr')!);
-    let sign = 1;
-    let i = 0;
-    if (tokens[0]!.type === 'OPERATOR' && tokens[0]!.key === '-') {
-      sign = -1;
-      i = 1;
-    }
-    const durationToken = tokens[i]!;
-    if (durationToken.type !== 'DURATION') throw this.syntaxErrorAt(durationToken);
-    if (tokens.length > i + 1) throw this.syntaxErrorAt(tokens[i + 1]!);
-    let ms: number;
-    try {
-      ms = sign * parseNonZeroDuration(durationToken.text);
-    } catch (error) {
-      throw this.rethrow(error, durationToken.pos);
-    }
-    const info = this.infoOf(operand);
-    const target = operand.kind === 'matrix' ? operand.vector : operand;
-    if (target.kind !== 'vector' && target.kind !== 'subquery') {
-      throw new ParseFailure(
-        info.from,
-        'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
-        node.to,
-      );
-    }
-    if (target.offsetMs !== 0)
-      throw new ParseFailure(info.from, 'offset may not be set multiple times', node.to);
-    return this.withModifier(operand, { offsetMs: ms }, node.to);
-  }
-
-  private at(operand: Expr, node: SyntaxNode): Expr {
-    const atNode = node.getChild('At')!;
-    const tokens = this.tokensIn(node).filter((token) => token.pos >= atNode.to);
-    const info = this.infoOf(operand);
-    let at: AtModifier;
-    const first = tokens[0]!;
-    if (first.type === 'PREPROCESSOR') {
-      const open = tokens[1];
-      const close = tokens[2];
-      if (open?.type !== 'LEFT_PAREN') throw this.syntaxErrorAt(open ?? this.tokenAfter(first));
-      if (close?.type !== 'RIGHT_PAREN') throw this.syntaxErrorAt(close ?? this.tokenAfter(open));
-      at = { kind: first.key === 'start' ? 'start' : 'end' };
-    } else {
-      const signed = first.type === 'OPERATOR' && (first.key === '-' || first.key === '+');
-      const numberToken = signed ? tokens[1]! : first;
-      if (numberToken.type !== 'NUMBER') throw this.syntaxErrorAt(numberToken);
-      let seconds: number;
-      try {
-        seconds = parseNumber(numberToken.text);
-      } catch (error) {
-        throw this.rethrow(error, numberToken.pos);
-      }
-      if (signed && first.key === '-') seconds = -seconds;
-      if (!Number.isFinite(seconds) || seconds >= 2 ** 63 || seconds <= -(2 ** 63)) {
-        throw new ParseFailure(
-          info.from,
-          `timestamp out of bounds for @ modifier: ${goFixed(seconds)}`,
-          node.to,
-        );
-      }
-      at = { kind: 'time', timeMs: roundHalfAway(seconds * 1000) };
-    }
-    const target = operand.kind === 'matrix' ? operand.vector : operand;
-    if (target.kind !== 'vector' && target.kind !== 'subquery') {
-      throw new ParseFailure(
-        info.from,
-        '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery',
-        node.to,
-      );
-    }
-    if (target.at !== undefined) {
-      throw new ParseFailure(info.from, '@ <timestamp> may not be set multiple times', node.to);
-    }
-    return this.withModifier(operand, { at }, node.to);
-  }
-
-  /** The selector or subquery with an offset or @ set (on a range, on its vector selector). */
-  private withModifier(
-    operand: Expr,
-    change: { offsetMs?: number; at?: AtModifier },
-    to: number,
-  ): VectorSelector | MatrixSelector | SubqueryExpr {
-    const info = this.infoOf(operand);
-    if (operand.kind === 'matrix') {
-      const vector = this.record({ ...operand.vector, ...change }, this.infoOf(operand.vector));
-      return this.record({ ...operand, vector }, { ...info, to });
-    }
-    if (operand.kind === 'vector') return this.record({ ...operand, ...change }, { ...info, to });
-    if (operand.kind === 'subquery') return this.record({ ...operand, ...change }, { ...info, to });
-    throw new Error('unreachable: modifier on ' + operand.kind);
-  }
-
-  private unquote(node: SyntaxNode): string {
-    const token = this.tokenAt(node.from);
-    if (token.type !== 'STRING') throw this.syntaxErrorAt(token);
-    try {
-      return unquoteString(token.text);
-    } catch (error) {
-      throw this.rethrow(error, token.pos);
-    }
-  }
-
-  private expressionChild(node: SyntaxNode): SyntaxNode {
-    const child = children(node).find((c) => EXPRESSION_NODES.has(c.name));
-    if (child !== undefined) return child;
-    throw new Error('unreachable: no expression in ' + node.name);
-  }
-
-  infoOf(expr: Expr): NodeInfo {
-    return this.info.get(expr)!;
-  }
-
-  private record<T extends Expr>(expr: T, info: NodeInfo): T {
-    this.info.set(expr, info);
-    return expr;
-  }
-
-  private text(node: SyntaxNode): string {
-    return this.query.slice(node.from, node.to);
-  }
-
-  private unsupported(pos: number, construct: string): ParseFailure {
-    return new ParseFailure(pos, `unsupported in mcpulse: ${construct}`);
-  }
-
-  private syntaxErrorAt(token: Token): ParseFailure {
-    return syntaxError(this.tokens, this.tokens.indexOf(token));
-  }
-
-  /** A literal's error (badQuery from parse-literals) placed at `pos`. */
-  private rethrow(error: unknown, pos: number, noticedAt = pos): unknown {
-    return error instanceof QueryError ? new ParseFailure(pos, error.message, noticedAt) : error;
-  }
-
-  /** The index of the first token ending after `pos`. */
-  private indexAfter(pos: number): number {
-    let lo = 0;
-    let hi = this.tokens.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.tokens[mid]!.end <= pos && this.tokens[mid]!.type !== 'EOF') lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  private tokenAfterPos(pos: number): Token {
-    return this.tokens[this.indexAfter(pos)] ?? this.beyondTokens();
-  }
-
-  private tokenAt(pos: number): Token {
-    return this.tokenAfterPos(pos);
-  }
-
-  private tokenAfter(token: Token): Token {
-    return this.tokens[this.tokens.indexOf(token) + 1] ?? this.beyondTokens();
-  }
-
-  private tokensIn(node: SyntaxNode): Token[] {
-    const tokens: Token[] = [];
-    for (let i = this.indexAfter(node.from); ; i++) {
-      const token = this.tokens[i];
-      if (token === undefined) this.beyondTokens();
-      if (token.pos >= node.to || token.type === 'EOF') break;
-      tokens.push(token);
-    }
-    if (tokens.length === 0) this.beyondTokens();
-    return tokens;
-  }
-}
-
-/** A node's children, comments left out (the grammar keeps them in the tree, wherever they are). */
-export function children(node: SyntaxNode): SyntaxNode[] {
-  const kids: SyntaxNode[] = [];
-  for (let child = node.firstChild; child !== null; child = child.nextSibling) {
-    if (child.name !== 'LineComment') kids.push(child);
-  }
-  return kids;
 }
 
 /** 2.42's metric_identifier: names, and the keywords that may stand for one (`sum`, `by`, `offset`…). */
@@ -694,9 +410,4 @@ function isMetricIdentifier(token: Token): boolean {
     default:
       return false;
   }
-}
-
-/** Go's math.Round: halves away from zero. */
-function roundHalfAway(x: number): number {
-  return Math.sign(x) * Math.round(Math.abs(x));
 }

@@ -5,7 +5,7 @@
  * every series.
  */
 import type { Expr } from './ast.js';
-import type { NodeInfo } from './parse-build.js';
+import type { NodeInfo } from './parse-reader.js';
 import { ParseFailure } from './parse-errors.js';
 import { goQuote } from './parse-literals.js';
 import type { ValueType } from './value.js';

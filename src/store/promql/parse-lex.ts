@@ -3,7 +3,8 @@
  * @prometheus-io/lezer-promql cannot do: rejecting the literals 2.42 rejects (the grammar is newer
  * and takes `[5]`, `1_000`, unterminated strings and unknown escapes), and naming the token a syntax
  * error is at as 2.42 names it (`unexpected identifier "bar"`). It does not parse; parse.ts walks
- * the grammar's tree. Positions are UTF-16 indices into the query.
+ * the grammar's tree. Positions are UTF-16 indices into the query. Longer than most files: it is
+ * lex.go's state machine kept whole, to be read against it.
  */
 import { goQuote, goRuneU } from './parse-literals.js';
 
