@@ -17,7 +17,7 @@ import type { Expr } from './ast.js';
 import { badQuery } from './errors.js';
 import { AstBuilder } from './parse-build.js';
 import { checkAst } from './parse-check.js';
-import { formatParseError, ParseFailure, syntaxError } from './parse-errors.js';
+import { expectsOperand, formatParseError, ParseFailure, syntaxError } from './parse-errors.js';
 import { children } from './parse-reader.js';
 import { describeToken, lex242, type LexResult, type Token } from './parse-lex.js';
 import { goQuote } from './parse-literals.js';
@@ -102,6 +102,18 @@ function parseTree(text: string): ParsedTree {
   if (errorPos !== undefined) {
     const index = tokenIndexAfter(lexed.tokens, errorPos);
     if (index >= lexed.tokens.length) lexFailure();
+    // `atan2(…)`: the grammar takes atan2 for a name, 2.42 stops at it.
+    const atan2 = lexed.tokens.findIndex(
+      (token, i) =>
+        i < index &&
+        token.key === 'atan2' &&
+        token.type === 'OPERATOR' &&
+        expectsOperand(lexed.tokens[i - 1]),
+    );
+    if (atan2 >= 0) {
+      const failure = syntaxError(lexed.tokens, atan2);
+      throw formatParseError(text, failure.pos, failure.message);
+    }
     const unknown = unknownCallBefore(tree, grammar, errorPos, text);
     if (unknown !== undefined) throw formatParseError(text, unknown.pos, unknown.message);
     if (isTooDeep(lexed.tokens)) throw badQuery('query is nested too deeply');
@@ -237,6 +249,10 @@ function forGrammar(text: string, tokens: readonly Token[]): GrammarText {
       stand = token.text.length === 2 ? 'ln' : 'abs'.padEnd(token.text.length);
       standIns.add(token.pos);
     }
+    // 2.42 reads any letter inside brackets as the subquery's colon: `foo[5m x]` is `foo[5m:]`.
+    if (token.type === 'COLON' && token.text !== ':') stand = ':';
+    // `offset` where an operand belongs is a metric name to 2.42; the grammar only knows the keyword.
+    if (token.type === 'KEYWORD' && token.key === 'offset' && expectsOperand(tokens[i - 1])) stand = 'offsex';
     if (stand === undefined) return;
     out += text.slice(copied, token.pos) + stand;
     copied = token.end;
