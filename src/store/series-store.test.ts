@@ -23,12 +23,12 @@ function samples(found: readonly SelectedSeries[]): Record<string, [number, numb
 }
 
 describe('SeriesStore options', () => {
-  it('defaults to 24 h, 50,000 series and a day of 15 s samples plus a block', () => {
+  it('defaults to 24 h, 50,000 series and a day of 15 s samples plus two blocks', () => {
     const store = new SeriesStore();
     expect([store.retentionMs, store.maxSeries, store.maxSamplesPerSeries, store.blockRows]).toEqual([
-      86_400_000, 50_000, 5880, 120,
+      86_400_000, 50_000, 6000, 120,
     ]);
-    expect(new SeriesStore({ retentionMs: 3_600_000, intervalMs: 5000 }).maxSamplesPerSeries).toBe(840);
+    expect(new SeriesStore({ retentionMs: 3_600_000, intervalMs: 5000 }).maxSamplesPerSeries).toBe(960);
   });
 
   it.each([

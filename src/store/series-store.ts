@@ -50,7 +50,7 @@ export interface SeriesStoreOptions {
   maxSeries?: number;
   /** The expected sampling interval; only sets maxSamplesPerSeries' default. Default 15 s. */
   intervalMs?: number;
-  /** Samples kept per series; default retentionMs / intervalMs plus one block. */
+  /** Samples kept per series; default retentionMs / intervalMs plus two blocks (retention drops whole blocks). */
   maxSamplesPerSeries?: number;
   /** Sampling passes per scrape block; default 120. */
   blockRows?: number;
@@ -132,7 +132,7 @@ export class SeriesStore implements Queryable {
     const intervalMs = valid.intervalMs ?? DEFAULT_INTERVAL_MS;
     this.maxSamplesPerSeries =
       valid.maxSamplesPerSeries ??
-      Math.min(MAX_SAMPLES_PER_SERIES, Math.ceil(this.retentionMs / intervalMs) + this.blockRows);
+      Math.min(MAX_SAMPLES_PER_SERIES, Math.ceil(this.retentionMs / intervalMs) + 2 * this.blockRows);
     this.headTimes = new Float64Array(this.blockRows);
   }
 
@@ -218,10 +218,7 @@ export class SeriesStore implements Queryable {
       this.writeHead(series, row, timestampMs, STALE_HIGH, STALE_LOW);
     }
     this.previousPass = present;
-    if (this.headRows === this.blockRows) {
-      this.seal();
-      this.autoTruncate();
-    }
+    if (this.headRows === this.blockRows) this.seal();
     return present.length;
   }
 
@@ -300,6 +297,11 @@ export class SeriesStore implements Queryable {
    */
   truncate(beforeMs: number): void {
     while (this.blocks.length > 0 && this.blocks[0]!.maxT < beforeMs) this.dropOldestBlock(false);
+    this.sweep(beforeMs);
+  }
+
+  /** Truncates the own chunks before `beforeMs` and removes the series left with no sample. */
+  private sweep(beforeMs: number): void {
     let watermark = Infinity;
     const oldestSeq = this.blocks[0]?.seq ?? this.nextBlockSeq;
     const scrapeFrom = this.blocks[0]?.minT ?? (this.headRows > 0 ? this.headTimes[0]! : Infinity);
@@ -322,7 +324,10 @@ export class SeriesStore implements Queryable {
     this.ownWatermark = watermark;
   }
 
-  /** Seals the open block now (a snapshot, a shutdown); sampling goes on in a new one. */
+  /**
+   * Seals the open block (it runs by itself when the block is full), then applies retention and the
+   * per-series bound. Sampling goes on in a new block.
+   */
   seal(): void {
     if (this.headRows === 0) return;
     const seq = this.nextBlockSeq++;
@@ -339,15 +344,14 @@ export class SeriesStore implements Queryable {
       head.reset();
     }
     this.headRows = 0;
-    this.addBlock(block);
-  }
-
-  private addBlock(block: SealedBlock): void {
     this.blocks.push(block);
     this.blockBytes += block.bytes;
     this.blockRowsHeld += block.rows;
-    while (this.blockRowsHeld > this.maxSamplesPerSeries && this.blocks.length > 0)
-      this.dropOldestBlock(true);
+    this.autoTruncate();
+    if (this.blockRowsHeld > this.maxSamplesPerSeries) {
+      while (this.blockRowsHeld > this.maxSamplesPerSeries) this.dropOldestBlock(true);
+      this.sweep(-Infinity);
+    }
   }
 
   private dropOldestBlock(evicted: boolean): void {
