@@ -18,13 +18,12 @@
 import { z } from 'zod';
 
 import { badArgument, integerSchema, parseOptions } from '../core/errors.js';
-import type { SealedBlock } from './block.js';
-import { HeadStream, packBlock, SampleBuffer, decodeHead } from './block.js';
-import { MAX_TIMESTAMP_MS } from './chunk.js';
+import { HeadStream, packBlock, type SealedBlock } from './block.js';
 import { LabelIndex, passes } from './label-index.js';
 import { compareLabels, compareStrings, labelsKey, type Labels } from './labels.js';
 import { OwnChunks } from './own-chunks.js';
 import type { LabelMatcher, Queryable, SelectedSeries } from './queryable.js';
+import { checkLabels, checkTimestamp, readSeries, Series, type SeriesRef } from './series.js';
 import { highHalf, lowHalfOfLast, STALE_HIGH, STALE_LOW, ValueReader } from './value-stream.js';
 
 const HOUR_MS = 3_600_000;
@@ -70,31 +69,7 @@ export interface SeriesStoreStats {
   evictedSamples: number;
 }
 
-/** A series as resolve() hands it out, so a sampler can skip the label lookup on every pass. */
-export interface SeriesRef {
-  readonly labels: Labels;
-}
-
-class Series implements SeriesRef {
-  /** Index in the store; -1 once the series is gone (the ref is then dead: resolve again). */
-  id: number;
-  /** Time of the first sample held (Infinity while none) and of the last one appended. */
-  firstT = Infinity;
-  lastT = -Infinity;
-  head: HeadStream | undefined = undefined;
-  own: OwnChunks | undefined = undefined;
-  /** Number of the last sampling pass that had it, and of the last sealed block holding its values. */
-  lastPass = -1;
-  lastBlockSeq = -1;
-
-  constructor(
-    id: number,
-    readonly labels: Labels,
-    readonly key: string,
-  ) {
-    this.id = id;
-  }
-}
+export type { SeriesRef };
 
 export interface ScrapeSample {
   readonly labels: Labels;
@@ -237,7 +212,7 @@ export class SeriesStore implements Queryable {
   select(matchers: readonly LabelMatcher[], mintMs: number, maxtMs: number): SelectedSeries[] {
     const out: SelectedSeries[] = [];
     for (const series of this.matching(matchers, mintMs, maxtMs)) {
-      const samples = this.decode(series, mintMs, maxtMs);
+      const samples = readSeries(series, this.blocks, this.headTimes, this.reader, mintMs, maxtMs);
       if (samples.length === 0) continue;
       out.push({
         labels: series.labels,
@@ -420,79 +395,8 @@ export class SeriesStore implements Queryable {
       if (passes(series.labels, tests)) yield series;
     }
   }
-
-  private decode(series: Series, mintMs: number, maxtMs: number): SampleBuffer {
-    const id = series.id;
-    const blocks = this.blocks;
-    let first = 0;
-    let last = blocks.length;
-    while (first < last) {
-      const middle = (first + last) >>> 1;
-      if (blocks[middle]!.maxT < mintMs) first = middle + 1;
-      else last = middle;
-    }
-    let capacity = series.head?.count ?? 0;
-    let end = first;
-    for (; end < blocks.length && blocks[end]!.minT <= maxtMs; end++) {
-      if (blocks[end]!.has(id)) capacity += blocks[end]!.rows;
-    }
-    const scraped = new SampleBuffer(capacity);
-    for (let i = first; i < end; i++) blocks[i]!.decode(id, mintMs, maxtMs, this.reader, scraped);
-    if (series.head !== undefined)
-      decodeHead(series.head, this.headTimes, mintMs, maxtMs, this.reader, scraped);
-    const own = series.own;
-    if (own === undefined) return scraped;
-    const owned = new SampleBuffer(Math.min(own.samples, 1024));
-    own.decode(mintMs, maxtMs, owned);
-    return scraped.length === 0 ? owned : merge(scraped, owned);
-  }
 }
 
 function* mapIds<T>(ids: Iterable<number>, byId: readonly T[]): Iterable<T | undefined> {
   for (const id of ids) yield byId[id];
-}
-
-/** Two time-ordered runs of one series (their timestamps never coincide) as one. */
-function merge(a: SampleBuffer, b: SampleBuffer): SampleBuffer {
-  if (b.length === 0) return a;
-  const out = new SampleBuffer(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    const fromA = j >= b.length || (i < a.length && a.t[i]! < b.t[j]!);
-    const from = fromA ? a : b;
-    const k = fromA ? i++ : j++;
-    out.pushValue(from.t[k]!, from.v[k]!, from.stale?.[k] === 1);
-  }
-  return out;
-}
-
-function checkTimestamp(timestampMs: number): void {
-  if (!Number.isInteger(timestampMs) || Math.abs(timestampMs) > MAX_TIMESTAMP_MS) {
-    throw badArgument(
-      `sample timestamp must be an integer of milliseconds within ±2^52, got ${String(timestampMs)}`,
-    );
-  }
-}
-
-/** A new series' labels must be a label set as labels.ts defines one. */
-function checkLabels(labels: Labels): void {
-  for (let i = 0; i < labels.length; i++) {
-    const label = labels[i]!;
-    if (
-      typeof label.name !== 'string' ||
-      label.name === '' ||
-      typeof label.value !== 'string' ||
-      label.value === ''
-    ) {
-      throw badArgument(
-        `a series' labels must have non-empty string names and values, got ${JSON.stringify(label)}`,
-      );
-    }
-    if (i > 0 && compareStrings(labels[i - 1]!.name, label.name) >= 0) {
-      throw badArgument(
-        `a series' labels must be sorted by name with no name twice, got ${labelsKey(labels).replaceAll('\xff', ' ')}`,
-      );
-    }
-  }
 }
