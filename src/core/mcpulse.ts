@@ -314,6 +314,14 @@ export class Mcpulse {
     return this._storeOrThrow('queryRange').queryRange(expr, start, end, step);
   }
 
+  /**
+   * A sampling pass of the registry into the store now, besides the timer's, stamped `timestampMs`
+   * (default now); resolves to the samples stored and never rejects.
+   */
+  sampleStore(timestampMs?: number): Promise<number> {
+    return this._storeOrThrow('sampleStore').sampleNow(timestampMs);
+  }
+
   private _storeOrThrow(method: string): EmbeddedStore {
     if (this._store === undefined)
       throw badArgument(`pulse.${method}() needs the embedded store, and it is off (store: false)`);
