@@ -21,7 +21,7 @@ import { expectsOperand, formatParseError, ParseFailure, syntaxError } from './p
 import { children } from './parse-reader.js';
 import { describeToken, lex242, type LexResult, type Token } from './parse-lex.js';
 import { goQuote } from './parse-literals.js';
-import { grammarKnowsFunction, unsupportedFunction } from './signatures.js';
+import { grammarKnowsFunction } from './signatures.js';
 
 export { makeMatcher, parseDuration } from './parse-literals.js';
 
@@ -98,34 +98,58 @@ function parseTree(text: string): ParsedTree {
   }
   const grammar = forGrammar(text, lexed.tokens);
   const tree: Tree = parser.parse(grammar.text);
-  const errorPos = firstErrorPos(tree);
-  if (errorPos !== undefined) {
-    const index = tokenIndexAfter(lexed.tokens, errorPos);
-    if (index >= lexed.tokens.length) lexFailure();
-    // `atan2(…)`: the grammar takes atan2 for a name, 2.42 stops at it.
-    const atan2 = lexed.tokens.findIndex(
-      (token, i) =>
-        i < index &&
-        token.key === 'atan2' &&
-        token.type === 'OPERATOR' &&
-        expectsOperand(lexed.tokens[i - 1]),
-    );
-    if (atan2 >= 0) {
-      const failure = syntaxError(lexed.tokens, atan2);
-      throw formatParseError(text, failure.pos, failure.message);
-    }
-    const unknown = unknownCallBefore(tree, grammar, errorPos, text);
-    if (unknown !== undefined) throw formatParseError(text, unknown.pos, unknown.message);
-    if (isTooDeep(lexed.tokens)) throw badQuery('query is nested too deeply');
-    const failure = unknownFunction(lexed.tokens, index) ?? syntaxError(lexed.tokens, index);
-    throw formatParseError(text, failure.pos, failure.message);
-  }
   const root = children(tree.topNode)[0];
-  if (root === undefined) {
-    if (lexed.error !== undefined) lexFailure();
-    throw formatParseError(text, 0, 'no expression found in input');
+  const errorPos = firstErrorPos(tree);
+  if (errorPos === undefined) {
+    if (root === undefined) {
+      if (lexed.error !== undefined) lexFailure();
+      throw formatParseError(text, 0, 'no expression found in input');
+    }
+    return { lexed, root, builder: new AstBuilder(text, lexed.tokens, lexFailure) };
   }
-  return { lexed, root, builder: new AstBuilder(text, lexed.tokens, lexFailure) };
+  // The grammar failed at errorPos. 2.42 may have failed earlier: a lexer error, or an error of a
+  // construct read through before (a zero duration, a bad regex, an unknown function, a literal the
+  // grammar took and 2.42 does not): the builder, run over the part of the tree before, finds those.
+  const index = tokenIndexAfter(lexed.tokens, errorPos);
+  const limit = Math.min(lexed.tokens[index]?.pos ?? Infinity, lexed.error?.pos ?? Infinity);
+  const early =
+    root === undefined || root.type.isError ? undefined : earlyFailure(text, lexed, tree, root, limit);
+  if (early !== undefined) throw formatParseError(text, early.pos, early.message);
+  if (index >= lexed.tokens.length) lexFailure();
+  if (isTooDeep(lexed.tokens)) throw badQuery('query is nested too deeply');
+  const failure = unknownFunction(lexed.tokens, index) ?? syntaxError(lexed.tokens, index);
+  throw formatParseError(text, failure.pos, failure.message);
+}
+
+/** The builder's first error over a tree with error nodes, if 2.42 notices it before `limit`. */
+function earlyFailure(
+  text: string,
+  lexed: LexResult,
+  tree: Tree,
+  root: SyntaxNode,
+  limit: number,
+): ParseFailure | undefined {
+  const errorPositions: number[] = [];
+  tree.iterate({
+    enter(node) {
+      if (node.type.isError) errorPositions.push(node.from);
+    },
+  });
+  const builder = new AstBuilder(
+    text,
+    lexed.tokens,
+    () => {
+      throw new Error('past the tokens');
+    },
+    errorPositions.sort((a, b) => a - b),
+  );
+  try {
+    builder.expression(root);
+  } catch (error) {
+    // Anything else comes of the error nodes, which 2.42 never gets to.
+    if (error instanceof ParseFailure && error.noticedAt < limit) return error;
+  }
+  return undefined;
 }
 
 /** Runs the builder; an error 2.42 would meet only after its lexer failed gives way to the lexer's. */
@@ -135,7 +159,7 @@ function build(text: string, lexed: LexResult, run: () => Expr): Expr {
     expr = run();
   } catch (error) {
     if (!(error instanceof ParseFailure)) throw error;
-    if (lexed.error !== undefined && tokenIndexAfter(lexed.tokens, error.noticedAt) >= lexed.tokens.length) {
+    if (lexed.error !== undefined && error.noticedAt >= lexed.error.pos) {
       throw formatParseError(text, lexed.error.pos, lexed.error.message);
     }
     throw formatParseError(text, error.pos, error.message);
@@ -176,6 +200,18 @@ function unknownFunction(tokens: readonly Token[], index: number): ParseFailure 
   const token = tokens[index]!;
   const before = tokens[index - 1];
   if (token.type !== 'LEFT_PAREN' || before?.type !== 'IDENTIFIER') return undefined;
+  // Not in a label list: `on(a, b(`.
+  let j = index - 2;
+  while (j >= 0 && tokens[j]!.type !== 'LEFT_PAREN' && tokens[j]!.type !== 'RIGHT_PAREN') j--;
+  const opener = tokens[j - 1];
+  if (
+    j >= 0 &&
+    tokens[j]!.type === 'LEFT_PAREN' &&
+    opener?.type === 'KEYWORD' &&
+    GROUPING_WORDS.has(opener.key)
+  ) {
+    return undefined;
+  }
   if (before.text === 'holt_winters') {
     return new ParseFailure(before.pos, 'unsupported in mcpulse: function "holt_winters"');
   }
@@ -219,6 +255,8 @@ function isSelectorStart(token: Token): boolean {
   return token.type === 'OPERATOR' && (token.key === 'and' || token.key === 'or' || token.key === 'unless');
 }
 
+const GROUPING_WORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right']);
+
 const GRAMMAR_NUMBER =
   /^(?:(?:\d+(?:_?\d)*(?:\.\d+(?:_?\d)*)?|\.\d+(?:_?\d)*)(?:[eE][+-]?\d+(?:_?\d)*)?|0x[0-9a-fA-F]+|[iI][nN][fF]|[nN][aA][nN])$/;
 const GRAMMAR_DURATION = /^(?=\d)(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?$/;
@@ -232,8 +270,13 @@ function forGrammar(text: string, tokens: readonly Token[]): GrammarText {
   let out = '';
   let copied = 0;
   const standIns = new Set<number>();
+  let inGrouping = false;
   tokens.forEach((token, i) => {
     let stand: string | undefined;
+    const before = tokens[i - 1];
+    if (token.type === 'LEFT_PAREN')
+      inGrouping = before?.type === 'KEYWORD' && GROUPING_WORDS.has(before.key);
+    if (token.type === 'RIGHT_PAREN') inGrouping = false;
     // A space ends the stand-in, so that it cannot run into a following `.4`.
     if (token.type === 'NUMBER' && !GRAMMAR_NUMBER.test(token.text))
       stand = '0'.repeat(token.text.length - 1) + ' ';
@@ -244,6 +287,7 @@ function forGrammar(text: string, tokens: readonly Token[]): GrammarText {
       token.type === 'IDENTIFIER' &&
       tokens[i + 1]?.type === 'LEFT_PAREN' &&
       token.text.length >= 2 &&
+      !inGrouping &&
       !grammarKnowsFunction(token.text)
     ) {
       stand = token.text.length === 2 ? 'ln' : 'abs'.padEnd(token.text.length);
@@ -264,34 +308,4 @@ interface GrammarText {
   readonly text: string;
   /** Where a function name the grammar does not know has a known one standing in (`foo(` as `abs(`). */
   readonly functionStandIns: ReadonlySet<number>;
-}
-
-/**
- * 2.42 reports an unknown function when it has read the call through: before a syntax error later
- * on. The first call the grammar's tree has complete before `errorPos` whose name stands in.
- */
-function unknownCallBefore(
-  tree: Tree,
-  grammar: GrammarText,
-  errorPos: number,
-  text: string,
-): ParseFailure | undefined {
-  let found: { from: number; to: number } | undefined;
-  tree.iterate({
-    enter(node) {
-      if (node.from >= errorPos) return false;
-      if (node.name === 'FunctionCall' && grammar.functionStandIns.has(node.from) && node.to <= errorPos) {
-        if (text[node.to - 1] === ')' && (found === undefined || node.to < found.to)) {
-          found = { from: node.from, to: node.to };
-        }
-      }
-      return undefined;
-    },
-  });
-  if (found === undefined) return undefined;
-  const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(found.from))![0];
-  const unsupported = unsupportedFunction(name);
-  if (unsupported !== undefined)
-    return new ParseFailure(found.from, `unsupported in mcpulse: ${unsupported}`);
-  return new ParseFailure(found.from, `unknown function with name ${goQuote(name)}`);
 }
