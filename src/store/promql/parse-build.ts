@@ -71,6 +71,8 @@ const MATCH_OPS: Readonly<Record<string, MatchType>> = {
 
 type Item =
   | { readonly kind: 'node'; readonly node: SyntaxNode }
+  /** An error node of the grammar (only in a tree that failed, read for the errors before it). */
+  | { readonly kind: 'stop' }
   | { readonly kind: 'operand'; readonly node: SyntaxNode }
   | { readonly kind: 'postfix'; readonly node: SyntaxNode }
   | { readonly kind: 'prefix'; readonly op: '+' | '-'; readonly pos: number }
@@ -115,6 +117,8 @@ export class AstBuilder extends TreeReader {
           operators.push(item);
           break;
         }
+        case 'stop':
+          throw new Error('error node');
         case 'node':
           throw new Error('unreachable: node item after flatten');
       }
@@ -137,13 +141,18 @@ export class AstBuilder extends TreeReader {
       if (node.name === 'BinaryExpr') {
         const kids = children(node);
         const lhs = kids[0]!;
-        const opNode = kids[1]!;
+        const opNode = kids[1];
+        if (opNode === undefined || opNode.type.isError) {
+          stack.push({ kind: 'stop' }, { kind: 'node', node: lhs });
+          continue;
+        }
         const operator = BINARY_OPERATORS[opNode.name];
         if (operator === undefined) {
           throw this.unsupported(opNode.from, `operator "${this.text(opNode)}"`);
         }
+        const rhs = kids.findLast((kid) => EXPRESSION_NODES.has(kid.name));
         stack.push(
-          { kind: 'node', node: kids[kids.length - 1]! },
+          rhs === undefined || rhs === lhs ? { kind: 'stop' } : { kind: 'node', node: rhs },
           { kind: 'binary', node, op: operator[0], precedence: operator[1] },
           { kind: 'node', node: lhs },
         );
@@ -319,15 +328,17 @@ export class AstBuilder extends TreeReader {
     const signature = functionSignature(name);
     if (signature === undefined) {
       const unsupported = unsupportedFunction(name);
-      if (unsupported !== undefined) throw this.unsupported(identifier.from, unsupported);
+      if (unsupported !== undefined) throw this.unsupported(nameToken.pos, unsupported);
       // 2.42 finds out when the call is read through, after its arguments.
       this.arguments(node.getChild('FunctionCallBody')!);
-      throw new ParseFailure(identifier.from, `unknown function with name ${goQuote(name)}`, node.to);
+      this.assertComplete(node);
+      // Noticed at its ")": 2.42 reduces the call before it reads on.
+      throw new ParseFailure(nameToken.pos, `unknown function with name ${goQuote(name)}`, node.to - 1);
     }
     const args = this.arguments(node.getChild('FunctionCallBody')!);
     return this.record(
       { kind: 'call', func: name, args },
-      { from: node.from, to: node.to, type: signature.returnType, signature },
+      { from: nameToken.pos, to: node.to, type: signature.returnType, signature },
     );
   }
 
@@ -352,8 +363,9 @@ export class AstBuilder extends TreeReader {
     if (modifierFirst) readModifier();
     const args = this.arguments(body);
     if (!modifierFirst) readModifier();
+    this.assertComplete(node);
     if (args.length === 0) {
-      throw new ParseFailure(node.from, 'no arguments for aggregate expression provided', node.to);
+      throw new ParseFailure(node.from, 'no arguments for aggregate expression provided', node.to - 1);
     }
     const withParam = op === 'topk' || op === 'bottomk' || op === 'quantile' || op === 'count_values';
     const wanted = withParam ? 2 : 1;
@@ -361,7 +373,7 @@ export class AstBuilder extends TreeReader {
       throw new ParseFailure(
         node.from,
         `wrong number of arguments for aggregate expression provided, expected ${wanted}, got ${args.length}`,
-        node.to,
+        node.to - 1,
       );
     }
     return this.record(

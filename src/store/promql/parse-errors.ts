@@ -94,7 +94,7 @@ export function syntaxError(tokens: readonly Token[], index: number): ParseFailu
   const sinceOpen = top === undefined ? tokens.slice(0, index) : tokens.slice(top.index + 1, index);
 
   if (
-    (token.type === 'RIGHT_PAREN' || token.type === 'COMMA') &&
+    !startsExpression(token) &&
     prev(1)?.type === 'COMMA' &&
     top?.open === 'paren' &&
     top.kind !== 'grouping'
@@ -185,6 +185,27 @@ export function expectsOperand(before: Token | undefined): boolean {
   if (before === undefined) return true;
   if (before.type === 'OPERATOR' || before.type === 'LEFT_PAREN' || before.type === 'COMMA') return true;
   return before.type === 'KEYWORD' && before.key === 'bool';
+}
+
+/** Whether an expression can begin with this token (keywords 2.42 takes for metric names included). */
+function startsExpression(token: Token): boolean {
+  switch (token.type) {
+    case 'IDENTIFIER':
+    case 'METRIC_IDENTIFIER':
+    case 'NUMBER':
+    case 'STRING':
+    case 'LEFT_PAREN':
+    case 'LEFT_BRACE':
+    case 'AGGREGATOR':
+    case 'PREPROCESSOR':
+      return true;
+    case 'OPERATOR':
+      return ['+', '-', 'and', 'or', 'unless'].includes(token.key);
+    case 'KEYWORD':
+      return token.key === 'by' || token.key === 'without' || token.key === 'offset';
+    default:
+      return false;
+  }
 }
 
 function isKeyword(token: Token | undefined, key: string): boolean {

@@ -52,7 +52,19 @@ export class TreeReader {
     readonly tokens: readonly Token[],
     /** Throws the lexer's error: called when a token past the point where 2.42's lexer failed is needed. */
     readonly beyondTokens: () => never,
+    /** Where the grammar's error nodes start, ascending: set when reading a tree that failed. */
+    private readonly errorPositions: readonly number[] = [],
   ) {}
+
+  /**
+   * Throws (not a ParseFailure) when a call or aggregation holds an error node or lacks its `)`:
+   * 2.42 would not have read it through.
+   */
+  assertComplete(node: SyntaxNode): void {
+    const first = this.errorPositions.findIndex((pos) => pos >= node.from);
+    const holdsError = first >= 0 && this.errorPositions[first]! < node.to;
+    if (holdsError || this.query[node.to - 1] !== ')') throw new Error('incomplete ' + node.name);
+  }
 
   unquote(node: SyntaxNode): string {
     const token = this.tokenAt(node.from);
@@ -124,7 +136,11 @@ export class TreeReader {
     const tokens: Token[] = [];
     for (let i = this.indexAfter(node.from); ; i++) {
       const token = this.tokens[i];
-      if (token === undefined) this.beyondTokens();
+      if (token === undefined) {
+        // 2.42's lexer failed after this node: its tokens are all there.
+        if ((this.tokens[i - 1]?.end ?? Infinity) >= node.to) break;
+        this.beyondTokens();
+      }
       if (token.pos >= node.to || token.type === 'EOF') break;
       tokens.push(token);
     }
