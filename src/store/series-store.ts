@@ -18,10 +18,10 @@
 import { badArgument } from '../core/errors.js';
 import { HeadStream, packBlock, type SealedBlock } from './block.js';
 import { LabelIndex } from './label-index.js';
-import { formatLabels, labelsKey, type Labels } from './labels.js';
+import { formatLabels, type Labels } from './labels.js';
 import { OwnChunks } from './own-chunks.js';
 import type { LabelMatcher, Queryable, SelectedSeries } from './queryable.js';
-import { checkLabels, checkTimestamp, Series, type SeriesRef } from './series.js';
+import { checkLabels, checkTimestamp, labelsHash, Series, SeriesByLabels, type SeriesRef } from './series.js';
 import {
   resolveStoreOptions,
   type ImageLoad,
@@ -54,7 +54,7 @@ export class SeriesStore implements Queryable {
   readonly maxSamplesPerSeries: number;
   readonly blockRows: number;
   private readonly index = new LabelIndex();
-  private readonly byKey = new Map<string, Series>();
+  private readonly byLabels = new SeriesByLabels();
   private readonly byId: (Series | undefined)[] = [];
   private readonly freeIds: number[] = [];
   private readonly blocks: SealedBlock[] = [];
@@ -90,18 +90,18 @@ export class SeriesStore implements Queryable {
   }
 
   private resolveSeries(labels: Labels): Series | undefined {
-    const key = labelsKey(labels);
-    const found = this.byKey.get(key);
+    const hash = labelsHash(labels);
+    const found = this.byLabels.get(labels, hash);
     if (found !== undefined) return found;
-    if (this.byKey.size >= this.maxSeries) {
+    if (this.byLabels.size >= this.maxSeries) {
       this.counts.droppedSeries += 1;
       return undefined;
     }
     checkLabels(labels);
     const id = this.freeIds.pop() ?? this.byId.length;
-    const series = new Series(id, this.index.add(id, labels), key);
+    const series = new Series(id, this.index.add(id, labels), hash);
     this.byId[id] = series;
-    this.byKey.set(key, series);
+    this.byLabels.add(series);
     return series;
   }
 
@@ -210,7 +210,7 @@ export class SeriesStore implements Queryable {
       if (series.head !== undefined) bytes += series.head.writer.bytes;
       if (series.own !== undefined) bytes += series.own.bytes;
     }
-    return { series: this.byKey.size, bytes, blocks: this.blocks.length, ...this.counts };
+    return { series: this.byLabels.size, bytes, blocks: this.blocks.length, ...this.counts };
   }
 
   /**
@@ -227,6 +227,7 @@ export class SeriesStore implements Queryable {
     let watermark = Infinity;
     const oldestSeq = this.blocks[0]?.seq ?? this.nextBlockSeq;
     const scrapeFrom = this.blocks[0]?.minT ?? (this.headRows > 0 ? this.headTimes[0]! : Infinity);
+    const removed: Series[] = [];
     for (const series of this.byId) {
       if (series === undefined) continue;
       const own = series.own;
@@ -237,13 +238,14 @@ export class SeriesStore implements Queryable {
       }
       const inScrape = series.lastBlockSeq >= oldestSeq || (series.head?.count ?? 0) > 0;
       if (!inScrape && series.own === undefined && series.lastPass < this.pass) {
-        this.remove(series);
+        removed.push(series);
         continue;
       }
       const from = Math.min(inScrape ? scrapeFrom : Infinity, series.own?.minT ?? Infinity);
       if (from > series.firstT) series.firstT = from;
     }
     this.ownWatermark = watermark;
+    if (removed.length > 0) this.remove(removed);
   }
 
   /**
@@ -357,7 +359,7 @@ export class SeriesStore implements Queryable {
     }
     while (this.blockRowsHeld > this.maxSamplesPerSeries) this.dropOldestBlock(true);
     this.sweep(cutoff);
-    load.series = this.byKey.size;
+    load.series = this.byLabels.size;
     load.samples = this.counts.samples;
     return load;
   }
@@ -421,11 +423,13 @@ export class SeriesStore implements Queryable {
     this.counts.samples += 1;
   }
 
-  private remove(series: Series): void {
-    this.byKey.delete(series.key);
-    this.index.remove(series.id, series.labels);
-    this.byId[series.id] = undefined;
-    this.freeIds.push(series.id);
-    series.id = -1;
+  private remove(removed: readonly Series[]): void {
+    this.index.removeAll(removed);
+    for (const series of removed) {
+      this.byLabels.delete(series);
+      this.byId[series.id] = undefined;
+      this.freeIds.push(series.id);
+      series.id = -1;
+    }
   }
 }

@@ -22,9 +22,9 @@ import { McpulseError } from '../core/errors.js';
 import { BitReader } from './bits.js';
 import { bitmapBytes, SealedBlock } from './block.js';
 import { XorCursor } from './chunk.js';
-import { labelsKey, type Label, type Labels } from './labels.js';
+import type { Label, Labels } from './labels.js';
 import type { PackedChunk } from './own-chunks.js';
-import { checkLabels } from './series.js';
+import { checkLabels, seriesKey } from './series.js';
 import type { StoreImage } from './store-options.js';
 
 export const SNAPSHOT_MAGIC = 'MCPULSE-TSDB';
@@ -131,7 +131,7 @@ export function decodeSnapshot(bytes: Uint8Array): StoreImage {
     } catch (error) {
       throw new SnapshotError(`series ${i} has bad labels: ${messageOf(error)}`);
     }
-    const key = labelsKey(labels);
+    const key = seriesKey(labels);
     if (keys.has(key)) throw new SnapshotError(`series ${i} is listed twice`);
     keys.add(key);
     series.push({ labels, inLastPass: (flags & 1) === 1, chunks: [] });
