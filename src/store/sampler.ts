@@ -262,13 +262,13 @@ export class RegistrySampler {
     shared: Record<string, unknown> | undefined,
     pass: number,
   ): Slot {
-    let key = name + '\xff' + (own === undefined ? '' : textOf(own)) + '\xff';
-    if (defaults !== undefined) key += textOf(defaults);
+    let sharedText = '';
     if (shared !== undefined) {
-      let text = this.sharedText.get(shared);
-      if (text === undefined) this.sharedText.set(shared, (text = textOf(shared)));
-      key += '\xff' + text;
+      sharedText = this.sharedText.get(shared) ?? '';
+      if (sharedText === '') this.sharedText.set(shared, (sharedText = textOf(shared)));
     }
+    // Joined, not +=: the Map keeps its keys, and a flat string is a fraction of a string tree's size.
+    const key = [name, own === undefined ? '' : textOf(own), this.defaultsText, sharedText].join('\xfe');
     let slot = this.slots.get(key);
     if (slot === undefined) {
       const labels = exposedLabels(name, own ?? {}, defaults, shared);
@@ -321,13 +321,11 @@ function sameContent(labels: Record<string, unknown> | undefined, content: reado
   return i === content.length;
 }
 
-/** A label object's text for the cache key: every own name and value, in order. */
+/** A label object's text for the cache key: every own name and value, in order (flat, as joined). */
 function textOf(labels: Record<string, unknown>): string {
-  let text = '';
-  for (const name in labels) {
-    if (hasOwn.call(labels, name)) text += name + '\x00' + String(labels[name]) + '\x01';
-  }
-  return text;
+  const parts: string[] = [];
+  for (const name in labels) if (hasOwn.call(labels, name)) parts.push(name, String(labels[name]));
+  return parts.join('\xff');
 }
 
 /**

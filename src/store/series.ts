@@ -5,7 +5,7 @@
 import { badArgument } from '../core/errors.js';
 import { decodeHead, type HeadStream, SampleBuffer, type SealedBlock } from './block.js';
 import { MAX_TIMESTAMP_MS } from './chunk.js';
-import { compareStrings, labelsKey, type Labels } from './labels.js';
+import { compareStrings, formatLabels, type Labels } from './labels.js';
 import type { OwnChunks } from './own-chunks.js';
 import type { ValueReader } from './value-stream.js';
 
@@ -29,10 +29,64 @@ export class Series implements SeriesRef {
   constructor(
     id: number,
     readonly labels: Labels,
-    readonly key: string,
+    readonly hash: number,
   ) {
     this.id = id;
   }
+}
+
+/**
+ * Series by label set, through a 32-bit hash of the labels (colliding series share a slot and are
+ * told apart by their labels). No key string is kept per series: a series' labels are its key.
+ */
+export class SeriesByLabels {
+  private readonly byHash = new Map<number, Series | Series[]>();
+  size = 0;
+
+  get(labels: Labels, hash: number): Series | undefined {
+    const found = this.byHash.get(hash);
+    if (found === undefined) return undefined;
+    if (!Array.isArray(found)) return sameLabels(found.labels, labels) ? found : undefined;
+    return found.find((series) => sameLabels(series.labels, labels));
+  }
+
+  add(series: Series): void {
+    const found = this.byHash.get(series.hash);
+    if (found === undefined) this.byHash.set(series.hash, series);
+    else if (Array.isArray(found)) found.push(series);
+    else this.byHash.set(series.hash, [found, series]);
+    this.size += 1;
+  }
+
+  delete(series: Series): void {
+    const found = this.byHash.get(series.hash);
+    if (found === series) this.byHash.delete(series.hash);
+    else if (Array.isArray(found)) {
+      const rest = found.filter((other) => other !== series);
+      this.byHash.set(series.hash, rest.length === 1 ? rest[0]! : rest);
+    }
+    this.size -= 1;
+  }
+}
+
+/** FNV-1a over the label names and values (and a separator after each). */
+export function labelsHash(labels: Labels): number {
+  let hash = 0x811c9dc5;
+  for (const { name, value } of labels) {
+    for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
+    hash = Math.imul(hash ^ 0xff, 0x01000193);
+    for (let i = 0; i < value.length; i++) hash = Math.imul(hash ^ value.charCodeAt(i), 0x01000193);
+    hash = Math.imul(hash ^ 0xff, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+function sameLabels(a: Labels, b: Labels): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i]!.name !== b[i]!.name || a[i]!.value !== b[i]!.value) return false;
+  }
+  return true;
 }
 
 /** The samples of `series` with mint <= t <= maxt; `blocks` oldest first, `headTimes` the open block's rows. */
@@ -82,6 +136,16 @@ function merge(a: SampleBuffer, b: SampleBuffer): SampleBuffer {
   return out;
 }
 
+/** One flat string per label set (joined, so a Set of them holds no string trees): for duplicate checks. */
+export function seriesKey(labels: Labels): string {
+  const parts = new Array<string>(labels.length * 2);
+  for (let i = 0; i < labels.length; i++) {
+    parts[2 * i] = labels[i]!.name;
+    parts[2 * i + 1] = labels[i]!.value;
+  }
+  return parts.join('\xff');
+}
+
 export function checkTimestamp(timestampMs: number): void {
   if (!Number.isInteger(timestampMs) || Math.abs(timestampMs) > MAX_TIMESTAMP_MS) {
     throw badArgument(
@@ -106,7 +170,7 @@ export function checkLabels(labels: Labels): void {
     }
     if (i > 0 && compareStrings(labels[i - 1]!.name, label.name) >= 0) {
       throw badArgument(
-        `a series' labels must be sorted by name with no name twice, got ${labelsKey(labels).replaceAll('\xff', ' ')}`,
+        `a series' labels must be sorted by name with no name twice, got ${formatLabels(labels)}`,
       );
     }
   }
