@@ -5,7 +5,14 @@
  * topk/bottomk on Go's container/heap then Go's sort, quantile over Go's sort, count_values labelled
  * with strconv.FormatFloat(v, 'f', -1). Group keys come precomputed per input series (StepVector.key).
  */
-import { labelsKeyOf, LabelsBuilder, METRIC_NAME, EMPTY_LABELS, type Labels } from '../labels.js';
+import {
+  compareStrings,
+  labelsKeyOf,
+  LabelsBuilder,
+  METRIC_NAME,
+  EMPTY_LABELS,
+  type Labels,
+} from '../labels.js';
 import type { AggregateOp } from './ast.js';
 import { queryFailed } from './errors.js';
 import type { StepVector } from './engine-types.js';
@@ -77,6 +84,8 @@ interface HeapItem {
 
 interface Group {
   readonly labels: Labels;
+  /** The step the group was last seen in. */
+  stamp: number;
   value: number;
   mean: number;
   count: number;
@@ -130,7 +139,7 @@ function heapPop(h: HeapItem[], less: HeapLess): void {
 export class Aggregation {
   private readonly groups = new Map<string, Group>();
   private readonly ordered: Group[] = [];
-  private readonly groupLabels = new Map<string, Labels>();
+  private stamp = 0;
   private readonly keyOf: (labels: Labels) => string;
   private readonly valueGrouping: readonly string[];
 
@@ -141,27 +150,27 @@ export class Aggregation {
     valueLabel: string | undefined,
   ) {
     // count_values by (…) groups by its value label too.
-    this.valueGrouping = valueLabel !== undefined && !without ? [...grouping, valueLabel].sort() : grouping;
+    this.valueGrouping =
+      valueLabel !== undefined && !without ? [...grouping, valueLabel].sort(compareStrings) : grouping;
     this.keyOf = groupKeyFunction(this.valueGrouping, without);
   }
 
-  private labelsOf(key: string, metric: Labels): Labels {
-    let labels = this.groupLabels.get(key);
-    if (labels === undefined) {
-      const grouping = this.valueGrouping;
-      if (this.without) {
-        const builder = new LabelsBuilder(metric);
-        for (const name of grouping) builder.delete(name);
-        labels = builder.delete(METRIC_NAME).labels();
-      } else if (grouping.length > 0) {
-        const keep = new Set(grouping);
-        labels = metric.filter((label) => keep.has(label.name));
-      } else {
-        labels = EMPTY_LABELS;
-      }
-      this.groupLabels.set(key, labels);
+  private newGroup(key: string, metric: Labels): Group {
+    const grouping = this.valueGrouping;
+    let labels: Labels;
+    if (this.without) {
+      const builder = new LabelsBuilder(metric);
+      for (const name of grouping) builder.delete(name);
+      labels = builder.delete(METRIC_NAME).labels();
+    } else if (grouping.length > 0) {
+      const keep = new Set(grouping);
+      labels = metric.filter((label) => keep.has(label.name));
+    } else {
+      labels = EMPTY_LABELS;
     }
-    return labels;
+    const group: Group = { labels, stamp: 0, value: 0, mean: 0, count: 0, heap: [], values: [] };
+    this.groups.set(key, group);
+    return group;
   }
 
   /** Aggregates one step's vector into out; param is k, φ or count_values' label. */
@@ -184,7 +193,7 @@ export class Aggregation {
     }
     const groups = this.groups;
     const ordered = this.ordered;
-    groups.clear();
+    const stamp = ++this.stamp;
     ordered.length = 0;
     const less = op === 'bottomk' ? byReverseValue : byValue;
 
@@ -197,21 +206,18 @@ export class Aggregation {
         key = this.keyOf(metric);
       }
       const group = groups.get(key);
-      if (group === undefined) {
-        const created: Group = {
-          labels: this.labelsOf(key, metric),
-          value: v,
-          mean: v,
-          count: 1,
-          heap: [],
-          values: [],
-        };
-        if (op === 'stddev' || op === 'stdvar') created.value = 0;
-        else if (op === 'group') created.value = 1;
-        else if (op === 'topk' || op === 'bottomk') created.heap.push({ metric: vec.metric[i]!, v });
-        else if (op === 'quantile') created.values.push(v);
-        groups.set(key, created);
-        ordered.push(created);
+      // Groups live across steps (so do their label sets); a group not yet seen this step starts over.
+      if (group === undefined || group.stamp !== stamp) {
+        const fresh = group ?? this.newGroup(key, metric);
+        fresh.stamp = stamp;
+        fresh.value = op === 'stddev' || op === 'stdvar' ? 0 : op === 'group' ? 1 : v;
+        fresh.mean = v;
+        fresh.count = 1;
+        fresh.heap.length = 0;
+        fresh.values.length = 0;
+        if (op === 'topk' || op === 'bottomk') fresh.heap.push({ metric: vec.metric[i]!, v });
+        else if (op === 'quantile') fresh.values.push(v);
+        ordered.push(fresh);
         continue;
       }
       switch (op) {

@@ -22,10 +22,10 @@ import {
   containsSameLabelset,
   LabelsCache,
   sameLabelset,
+  SeriesBuilder,
   StepVector,
   tooManySamples,
   type EvalMatrix,
-  type EvalSeries,
   type EvalValue,
 } from './engine-types.js';
 import { queryFailed } from './errors.js';
@@ -41,7 +41,9 @@ export interface EvalSettings {
 /** Called once per step with that step's input vectors; pushes the step's output into out. */
 export type StepFunction = (inputs: readonly StepVector[], out: StepVector, ts: number) => void;
 
-interface OutputSeries extends EvalSeries {
+interface OutputSeries {
+  readonly metric: Labels;
+  readonly points: SeriesBuilder;
   lastT: number;
 }
 
@@ -74,6 +76,11 @@ export class Evaluator implements SampleBudget, StepRange {
 
   get maxSamples(): number {
     return this.settings.maxSamples;
+  }
+
+  /** How many steps the evaluator walks. */
+  steps(): number {
+    return this.end < this.start ? 0 : Math.floor((this.end - this.start) / this.interval) + 1;
   }
 
   eval(node: PlanNode): EvalValue {
@@ -116,14 +123,11 @@ export class Evaluator implements SampleBudget, StepRange {
 
   /** A number literal: its value at every step (what rangeEval would produce, without the walk). */
   private evalNumber(value: number): EvalMatrix {
-    const series: EvalSeries = { metric: EMPTY_LABELS, t: [], v: [] };
-    for (let ts = this.start; ts <= this.end; ts += this.interval) {
-      series.t.push(ts);
-      series.v.push(value);
-    }
-    this.currentSamples += series.t.length;
+    const series = new SeriesBuilder(this.steps());
+    for (let ts = this.start; ts <= this.end; ts += this.interval) series.push(ts, value);
+    this.currentSamples += series.length;
     if (this.currentSamples > this.maxSamples) throw tooManySamples();
-    return [series];
+    return [series.build(EMPTY_LABELS)];
   }
 
   /**
@@ -142,9 +146,16 @@ export class Evaluator implements SampleBudget, StepRange {
     const inputs = exprs.map(() => new StepVector());
     const keys = matrixes.map((m) => (m !== undefined && prepare ? m.map((s) => prepare(s.metric)) : []));
     const cursors = matrixes.map((m) => new Int32Array(m?.length ?? 0));
+    // An output series mostly lasts as long as the longest input series.
+    let longest = 1;
+    for (const m of matrixes) for (const s of m ?? []) longest = Math.max(longest, s.t.length);
+    const capacity = Math.min(longest, this.steps());
     const out = new StepVector();
     const byIdentity = new Map<Labels, OutputSeries>();
     const byKey = new Map<string, OutputSeries>();
+    // Operators mostly output the same label sets in the same order at every step: the series an
+    // output position fed last step is tried before any map.
+    const lastAt: OutputSeries[] = [];
     let tempNumSamples = this.currentSamples;
 
     for (let ts = this.start; ts <= this.end; ts += this.interval) {
@@ -161,7 +172,7 @@ export class Evaluator implements SampleBudget, StepRange {
           const c = cursor[si]!;
           if (c >= series.t.length || series.t[c] !== ts) continue;
           if (this.currentSamples >= this.maxSamples) throw tooManySamples();
-          input.push(series.metric, series.v[c]!, seriesKeys[si]);
+          input.push(series.metric, series.v[c]!, prepare ? seriesKeys[si] : '');
           cursor[si] = c + 1;
           this.currentSamples++;
         }
@@ -176,7 +187,9 @@ export class Evaluator implements SampleBudget, StepRange {
       // An instant evaluation keeps the operator's order.
       if (this.start === this.end) {
         const matrix: EvalMatrix = [];
-        for (let i = 0; i < out.length; i++) matrix.push({ metric: out.metric[i]!, t: [ts], v: [out.v[i]!] });
+        for (let i = 0; i < out.length; i++) {
+          matrix.push({ metric: out.metric[i]!, t: Float64Array.of(ts), v: Float64Array.of(out.v[i]!) });
+        }
         if (containsSameLabelset(matrix)) throw sameLabelset();
         this.currentSamples = originalNumSamples + matrix.length;
         return matrix;
@@ -184,12 +197,13 @@ export class Evaluator implements SampleBudget, StepRange {
 
       for (let i = 0; i < out.length; i++) {
         const metric = out.metric[i]!;
-        let series = byIdentity.get(metric);
+        let series = lastAt[i];
+        if (series === undefined || series.metric !== metric) series = byIdentity.get(metric);
         if (series === undefined) {
           const key = labelsKey(metric);
           series = byKey.get(key);
           if (series === undefined) {
-            series = { metric, t: [], v: [], lastT: NaN };
+            series = { metric, points: new SeriesBuilder(capacity), lastT: NaN };
             byKey.set(key, series);
           }
           byIdentity.set(metric, series);
@@ -197,16 +211,16 @@ export class Evaluator implements SampleBudget, StepRange {
         // Two outputs of one step in one series: the step's vector repeats a label set.
         if (series.lastT === ts) throw sameLabelset();
         series.lastT = ts;
-        series.t.push(ts);
-        series.v.push(out.v[i]!);
+        lastAt[i] = series;
+        series.points.push(ts, out.v[i]!);
       }
     }
 
     const matrix: EvalMatrix = [];
     let total = 0;
     for (const series of byKey.values()) {
-      matrix.push({ metric: series.metric, t: series.t, v: series.v });
-      total += series.t.length;
+      matrix.push(series.points.build(series.metric));
+      total += series.points.length;
     }
     this.currentSamples = originalNumSamples + total;
     return matrix;
@@ -303,17 +317,17 @@ export class Evaluator implements SampleBudget, StepRange {
     this.currentSamples = once.currentSamples;
     // A range selector's result does not depend on the step.
     if (expr.kind === 'matrix' || expr.kind === 'subquery') return result;
-    const matrix = asMatrix(result);
-    for (const series of matrix) {
+    return asMatrix(result).map((series) => {
       if (series.t.length !== 1) throw queryFailed('unexpected number of samples');
       const v = series.v[0]!;
+      const repeated = new SeriesBuilder(this.steps());
+      repeated.push(this.start, v);
       for (let ts = this.start + this.interval; ts <= this.end; ts += this.interval) {
-        series.t.push(ts);
-        series.v.push(v);
+        repeated.push(ts, v);
         this.currentSamples++;
         if (this.currentSamples > this.maxSamples) throw tooManySamples();
       }
-    }
-    return matrix;
+      return repeated.build(series.metric);
+    });
   }
 }

@@ -9,8 +9,43 @@ import { queryFailed, type QueryError } from './errors.js';
 export interface EvalSeries {
   /** Mutable: unary minus drops the name in place, as engine.go does. */
   metric: Labels;
-  readonly t: number[];
-  readonly v: number[];
+  /** The steps with a value, ascending (exactly as long as the series). */
+  readonly t: Float64Array;
+  readonly v: Float64Array;
+}
+
+/**
+ * Builds one series' points into growing Float64Arrays. Their memory lies outside the JS heap, so
+ * the garbage collector does not copy a query's points around while it runs.
+ */
+export class SeriesBuilder {
+  private t: Float64Array;
+  private v: Float64Array;
+  length = 0;
+
+  /** capacity: the most points the series can get (callers bound it by the steps its samples cover). */
+  constructor(capacity: number) {
+    const size = Math.max(1, Math.min(capacity, 1 << 16));
+    this.t = new Float64Array(size);
+    this.v = new Float64Array(size);
+  }
+
+  push(t: number, v: number): void {
+    if (this.length === this.t.length) {
+      const t2 = new Float64Array(this.t.length * 2);
+      t2.set(this.t);
+      this.t = t2;
+      const v2 = new Float64Array(this.v.length * 2);
+      v2.set(this.v);
+      this.v = v2;
+    }
+    this.t[this.length] = t;
+    this.v[this.length++] = v;
+  }
+
+  build(metric: Labels): EvalSeries {
+    return { metric, t: this.t.subarray(0, this.length), v: this.v.subarray(0, this.length) };
+  }
 }
 
 export type EvalMatrix = EvalSeries[];
@@ -40,6 +75,13 @@ export class StepVector {
     this.v[i] = v;
     this.key[i] = key;
   }
+}
+
+/** How many steps of [start, end] (every interval from start) lie within [lo, hi]. */
+export function stepsWithin(start: number, end: number, interval: number, lo: number, hi: number): number {
+  const first = lo <= start ? start : start + Math.ceil((lo - start) / interval) * interval;
+  const last = Math.min(hi, end);
+  return first > last ? 0 : Math.floor((last - first) / interval) + 1;
 }
 
 export function tooManySamples(): QueryError {
