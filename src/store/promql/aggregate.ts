@@ -3,7 +3,7 @@
  * first seen, sum as plain float addition in input order, avg as 2.42's incremental mean (with its
  * Inf handling), min/max where a NaN gives way to any number, stddev/stdvar by Welford's update,
  * topk/bottomk on Go's container/heap then Go's sort, quantile over Go's sort, count_values labelled
- * with strconv.FormatFloat(v, 'f', -1). Group keys come precomputed per input series (StepVector.key).
+ * with strconv.FormatFloat(v, 'f', -1). Group keys come precomputed per input series (StepVector.id).
  */
 import {
   compareStrings,
@@ -138,6 +138,7 @@ function heapPop(h: HeapItem[], less: HeapLess): void {
 /** One aggregation node's per-step evaluation, with its label caches. */
 export class Aggregation {
   private readonly groups = new Map<string, Group>();
+  private readonly groupsById: (Group | undefined)[] = [];
   private readonly ordered: Group[] = [];
   private stamp = 0;
   private readonly keyOf: (labels: Labels) => string;
@@ -155,7 +156,7 @@ export class Aggregation {
     this.keyOf = groupKeyFunction(this.valueGrouping, without);
   }
 
-  private newGroup(key: string, metric: Labels): Group {
+  private newGroup(key: string | number, metric: Labels): Group {
     const grouping = this.valueGrouping;
     let labels: Labels;
     if (this.without) {
@@ -169,7 +170,8 @@ export class Aggregation {
       labels = EMPTY_LABELS;
     }
     const group: Group = { labels, stamp: 0, value: 0, mean: 0, count: 0, heap: [], values: [] };
-    this.groups.set(key, group);
+    if (typeof key === 'number') this.groupsById[key] = group;
+    else this.groups.set(key, group);
     return group;
   }
 
@@ -200,12 +202,17 @@ export class Aggregation {
     for (let i = 0; i < vec.length; i++) {
       let metric = vec.metric[i]!;
       const v = vec.v[i]!;
-      let key = vec.key[i]!;
-      if (valueLabel !== undefined) {
+      let group: Group | undefined;
+      let key: string | number;
+      if (valueLabel === undefined) {
+        key = vec.id[i]!;
+        group = this.groupsById[key];
+      } else {
+        // count_values' value label changes the group key of every sample.
         metric = new LabelsBuilder(metric).set(valueLabel, formatFloatFixed(v)).labels();
         key = this.keyOf(metric);
+        group = groups.get(key);
       }
-      const group = groups.get(key);
       // Groups live across steps (so do their label sets); a group not yet seen this step starts over.
       if (group === undefined || group.stamp !== stamp) {
         const fresh = group ?? this.newGroup(key, metric);

@@ -23,6 +23,7 @@ import {
   LabelsCache,
   sameLabelset,
   SeriesBuilder,
+  StampSet,
   StepVector,
   tooManySamples,
   type EvalMatrix,
@@ -144,7 +145,20 @@ export class Evaluator implements SampleBudget, StepRange {
       e !== undefined && e.type !== 'string' ? asMatrix(this.eval(e)) : undefined,
     );
     const inputs = exprs.map(() => new StepVector());
-    const keys = matrixes.map((m) => (m !== undefined && prepare ? m.map((s) => prepare(s.metric)) : []));
+    // Each series' helper key, interned: equal keys (across all inputs) get equal ids.
+    const interned = new Map<string, number>();
+    const ids = matrixes.map((m) => {
+      const out = new Int32Array(m?.length ?? 0);
+      if (m !== undefined && prepare) {
+        m.forEach((s, si) => {
+          const key = prepare(s.metric);
+          let id = interned.get(key);
+          if (id === undefined) interned.set(key, (id = interned.size));
+          out[si] = id;
+        });
+      }
+      return out;
+    });
     const cursors = matrixes.map((m) => new Int32Array(m?.length ?? 0));
     // An output series mostly lasts as long as the longest input series.
     let longest = 1;
@@ -166,13 +180,13 @@ export class Evaluator implements SampleBudget, StepRange {
         const matrix = matrixes[i];
         if (matrix === undefined) continue;
         const cursor = cursors[i]!;
-        const seriesKeys = keys[i]!;
+        const seriesIds = ids[i]!;
         for (let si = 0; si < matrix.length; si++) {
           const series = matrix[si]!;
           const c = cursor[si]!;
           if (c >= series.t.length || series.t[c] !== ts) continue;
           if (this.currentSamples >= this.maxSamples) throw tooManySamples();
-          input.push(series.metric, series.v[c]!, prepare ? seriesKeys[si] : '');
+          input.push(series.metric, series.v[c]!, seriesIds[si]);
           cursor[si] = c + 1;
           this.currentSamples++;
         }
@@ -260,7 +274,7 @@ export class Evaluator implements SampleBudget, StepRange {
       if (matching === undefined)
         throw queryFailed('binary expression between vectors without vector matching');
       const signature = signatureFunction(matching);
-      const sigs = new Set<string>();
+      const sigs = new StampSet();
       let fn: StepFunction;
       if (op === 'and' || op === 'or' || op === 'unless') {
         if (matching.card !== 'many-to-many')

@@ -58,22 +58,70 @@ export interface EvalString {
 
 export type EvalValue = EvalMatrix | EvalString;
 
-/** One step's instant vector; `key` carries each sample's series helper (join signature or group key). */
+/**
+ * One step's instant vector. `id` carries each sample's series helper (its join signature or group
+ * key), interned once per series as a small integer, so operators look it up in arrays, not maps.
+ */
 export class StepVector {
   length = 0;
   readonly metric: Labels[] = [];
   readonly v: number[] = [];
-  readonly key: string[] = [];
+  readonly id: number[] = [];
 
   clear(): void {
     this.length = 0;
   }
 
-  push(metric: Labels, v: number, key = ''): void {
+  push(metric: Labels, v: number, id = 0): void {
     const i = this.length++;
     this.metric[i] = metric;
     this.v[i] = v;
-    this.key[i] = key;
+    this.id[i] = id;
+  }
+}
+
+/** A set of small integers emptied in O(1) (by moving to a new stamp), for per-step lookups by id. */
+export class StampSet {
+  private stamps = new Uint32Array(16);
+  private stamp = 1;
+
+  clear(): void {
+    if (++this.stamp === 0xffffffff) {
+      this.stamps.fill(0);
+      this.stamp = 1;
+    }
+  }
+
+  add(id: number): void {
+    if (id >= this.stamps.length) {
+      const grown = new Uint32Array(Math.max(id + 1, this.stamps.length * 2));
+      grown.set(this.stamps);
+      this.stamps = grown;
+    }
+    this.stamps[id] = this.stamp;
+  }
+
+  has(id: number): boolean {
+    return id < this.stamps.length && this.stamps[id] === this.stamp;
+  }
+}
+
+/** A map from small integers to values, emptied in O(1). */
+export class StampMap<T> {
+  private readonly keys = new StampSet();
+  private readonly values: T[] = [];
+
+  clear(): void {
+    this.keys.clear();
+  }
+
+  set(id: number, value: T): void {
+    this.keys.add(id);
+    this.values[id] = value;
+  }
+
+  get(id: number): T | undefined {
+    return this.keys.has(id) ? this.values[id] : undefined;
   }
 }
 
