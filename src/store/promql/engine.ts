@@ -11,6 +11,7 @@ import { Evaluator, type EvalSettings } from './engine-eval.js';
 import { buildPlan, selectSeries, setOffsetForAtModifier } from './engine-plan.js';
 import type { EvalMatrix, EvalValue } from './engine-types.js';
 import { badQuery, QueryError, queryFailed } from './errors.js';
+import { parseExpr } from './parse.js';
 import type { MatrixValue, Point, QueryValue, Series } from './value.js';
 import { McpulseError } from '../../core/errors.js';
 
@@ -157,11 +158,6 @@ export class PromqlEngine {
     const evaluator = new Evaluator(start, end, stepMs === 0 ? 1 : stepMs, this.settings);
     return evaluator.eval(plan);
   }
-}
-
-// TEMPORARY until h-parse lands.
-function parseExpr(text: string): Expr {
-  throw badQuery(`cannot parse ${text} yet`);
 }
 
 /** Runs a query body so that only QueryErrors leave it. */

@@ -113,30 +113,30 @@ const AT_UNSAFE = new Set([
 function withAt(expr: Expr, timeMs: number): Expr | undefined {
   let unsafe = false;
   const at = { kind: 'time', timeMs } as const;
-  const walk = (e: Expr, inSubquery: boolean): Expr => {
-    if (inSubquery) return e;
+  const walk = (e: Expr): Expr => {
     switch (e.kind) {
+      // test.go sets the time where the parser left none: `@ start()` and `@ end()` get it too.
       case 'vector':
-        return e.at ? e : { ...e, at };
+        return e.at?.kind === 'time' ? e : { ...e, at };
       case 'matrix':
-        return { ...e, vector: e.vector.at ? e.vector : { ...e.vector, at } };
+        return { ...e, vector: e.vector.at?.kind === 'time' ? e.vector : { ...e.vector, at } };
       case 'subquery':
-        return { ...e, at: e.at ?? at };
+        return { ...e, at: e.at?.kind === 'time' ? e.at : at };
       case 'call':
         if (AT_UNSAFE.has(e.func)) unsafe = true;
-        return { ...e, args: e.args.map((a) => walk(a, false)) };
+        return { ...e, args: e.args.map((a) => walk(a)) };
       case 'aggregate':
-        return { ...e, expr: walk(e.expr, false), param: e.param && walk(e.param, false) };
+        return { ...e, expr: walk(e.expr), param: e.param && walk(e.param) };
       case 'binary':
-        return { ...e, lhs: walk(e.lhs, false), rhs: walk(e.rhs, false) };
+        return { ...e, lhs: walk(e.lhs), rhs: walk(e.rhs) };
       case 'unary':
       case 'paren':
-        return { ...e, expr: walk(e.expr, false) };
+        return { ...e, expr: walk(e.expr) };
       default:
         return e;
     }
   };
-  const out = walk(expr, false);
+  const out = walk(expr);
   return unsafe ? undefined : out;
 }
 
