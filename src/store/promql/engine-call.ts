@@ -154,10 +154,18 @@ function evalRangeCall(
     window[0] = { metric, points: sliding.points };
     const { t } = source;
     if (t.length === 0) continue;
-    const out = new SeriesBuilder(
-      stepsWithin(ev.start, ev.end, ev.interval, t[0]! + offset, t[t.length - 1]! + offset + range),
+    // Windows hold samples only at the steps the series' time range covers; the others are skipped.
+    const { first, count } = stepsWithin(
+      ev.start,
+      ev.end,
+      ev.interval,
+      t[0]! + offset,
+      t[t.length - 1]! + offset + range,
     );
-    for (let ts = ev.start, step = 0; ts <= ev.end; ts += ev.interval, step++) {
+    if (count === 0) continue;
+    const out = new SeriesBuilder(count);
+    const last = first + (count - 1) * ev.interval;
+    for (let ts = first, step = (first - ev.start) / ev.interval; ts <= last; ts += ev.interval, step++) {
       for (let j = 0; j < scalars.length; j++) {
         const scalar = scalars[j];
         if (scalar !== undefined) values[j] = [{ metric: EMPTY_LABELS, t: ts, v: scalar.v[step]! }];

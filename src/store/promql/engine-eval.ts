@@ -125,9 +125,11 @@ export class Evaluator implements SampleBudget, StepRange {
   /** A number literal: its value at every step (what rangeEval would produce, without the walk). */
   private evalNumber(value: number): EvalMatrix {
     const series = new SeriesBuilder(this.steps());
-    for (let ts = this.start; ts <= this.end; ts += this.interval) series.push(ts, value);
-    this.currentSamples += series.length;
-    if (this.currentSamples > this.maxSamples) throw tooManySamples();
+    for (let ts = this.start; ts <= this.end; ts += this.interval) {
+      series.push(ts, value);
+      // Counted per step, as rangeEval counts, so a subquery of a million steps stops early.
+      if (++this.currentSamples > this.maxSamples) throw tooManySamples();
+    }
     return [series.build(EMPTY_LABELS)];
   }
 

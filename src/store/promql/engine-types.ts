@@ -125,11 +125,20 @@ export class StampMap<T> {
   }
 }
 
-/** How many steps of [start, end] (every interval from start) lie within [lo, hi]. */
-export function stepsWithin(start: number, end: number, interval: number, lo: number, hi: number): number {
+/**
+ * The steps of [start, end] (every interval from start) that lie within [lo, hi]: the first one, and
+ * how many. A series' samples can only give values at the steps their time range covers.
+ */
+export function stepsWithin(
+  start: number,
+  end: number,
+  interval: number,
+  lo: number,
+  hi: number,
+): { first: number; count: number } {
   const first = lo <= start ? start : start + Math.ceil((lo - start) / interval) * interval;
   const last = Math.min(hi, end);
-  return first > last ? 0 : Math.floor((last - first) / interval) + 1;
+  return { first, count: first > last ? 0 : Math.floor((last - first) / interval) + 1 };
 }
 
 export function tooManySamples(): QueryError {

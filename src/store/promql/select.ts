@@ -69,17 +69,20 @@ export function evalVectorSelector(
   for (const s of series) {
     const { t, v, stale } = s;
     if (t.length === 0) continue;
-    const covered = stepsWithin(
+    // Only the steps the samples cover can have a value: the others are not walked.
+    const { first, count } = stepsWithin(
       steps.start,
       steps.end,
       steps.interval,
       t[0]! + offset,
       t[t.length - 1]! + offset + lookback,
     );
-    const out = new SeriesBuilder(covered);
+    if (count === 0) continue;
+    const out = new SeriesBuilder(count);
+    const last = first + (count - 1) * steps.interval;
     // Index of the newest sample at or before the step's reference time.
-    let newest = upperBound(t, steps.start - offset) - 1;
-    for (let ts = steps.start; ts <= steps.end; ts += steps.interval) {
+    let newest = upperBound(t, first - offset) - 1;
+    for (let ts = first; ts <= last; ts += steps.interval) {
       const ref = ts - offset;
       while (newest + 1 < t.length && t[newest + 1]! <= ref) newest++;
       if (newest < 0 || t[newest]! < ref - lookback) continue;
