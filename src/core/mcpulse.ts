@@ -170,6 +170,14 @@ export class Mcpulse {
     if (o.store) {
       this._store = new EmbeddedStore(this.registry, o.store, internalError);
       this._store.start();
+      void this._store.loaded.then((result) => {
+        if (result.status === 'loaded') {
+          this.logger.info(
+            { series: result.series, file: o.store && o.store.snapshotFile },
+            'mcpulse store snapshot loaded',
+          );
+        }
+      });
     }
 
     const registry = this.registry;
@@ -354,7 +362,7 @@ export class Mcpulse {
       }
       this.health.stop();
       this._hostMetrics?.stop();
-      this._store?.shutdown();
+      await this._store?.shutdown();
       releaseSignals(this);
       await this.monitoring;
       await Promise.allSettled([...this._servers].map((server) => server.close()));

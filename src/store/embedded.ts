@@ -8,7 +8,7 @@
 import { Counter, Gauge, type Registry, type RegistryContentType } from 'prom-client';
 import { z } from 'zod';
 
-import { badArgument, integerSchema, parseOptions } from '../core/errors.js';
+import { badArgument, integerSchema, parseOptions, textSchema } from '../core/errors.js';
 import { compareStrings, type Labels } from './labels.js';
 import type { LabelMatcher } from './queryable.js';
 import { PromqlEngine } from './promql/engine.js';
@@ -16,6 +16,7 @@ import { parseDuration, parseMatchers } from './promql/parse.js';
 import type { MatrixValue, QueryValue } from './promql/value.js';
 import { RegistrySampler } from './sampler.js';
 import { DEFAULT_MAX_SERIES, DEFAULT_RETENTION_MS, SeriesStore } from './series-store.js';
+import { loadSnapshot, saveSnapshot, type LoadResult } from './snapshot.js';
 
 const HOUR_MS = 3_600_000;
 export const DEFAULT_STORE_INTERVAL_MS = 15_000;
@@ -27,12 +28,18 @@ export interface StoreOptions {
   retentionMs?: number;
   /** Most series held; samples of further series are dropped and counted. Default 50,000. */
   maxSeries?: number;
+  /**
+   * A file the store is saved to on shutdown and loaded from on start, so a restart keeps the day.
+   * Default none. A missing file is a fresh start; a damaged or foreign one is refused and reported.
+   */
+  snapshotFile?: string;
 }
 
 export const storeOptionsSchema = z.strictObject({
   intervalMs: integerSchema(100, HOUR_MS).optional(),
   retentionMs: integerSchema(60_000, 366 * 24 * HOUR_MS).optional(),
   maxSeries: integerSchema(1, 1_000_000).optional(),
+  snapshotFile: textSchema(4096).optional(),
 });
 
 type TimeArgument = number | Date;
@@ -50,7 +57,12 @@ export class EmbeddedStore {
   readonly sampler: RegistrySampler;
   readonly engine: PromqlEngine;
   readonly intervalMs: number;
+  /** The snapshot load at start: 'missing' without a snapshotFile or a file; sampling starts after it. */
+  readonly loaded: Promise<LoadResult>;
+  private readonly snapshotFile: string | undefined;
+  private readonly onError: (error: unknown, where: string) => void;
   private stopped = false;
+  private shutdownDone: Promise<void> | undefined;
 
   constructor(
     registry: Registry<RegistryContentType>,
@@ -69,11 +81,21 @@ export class EmbeddedStore {
       onError: (error) => onError(error, 'store-sampling'),
     });
     this.engine = new PromqlEngine(this.store);
+    this.onError = onError;
+    this.snapshotFile = valid.snapshotFile;
+    const file = this.snapshotFile;
+    this.loaded =
+      file === undefined
+        ? Promise.resolve({ status: 'missing' })
+        : loadSnapshot(this.store, file, { onError: (error) => onError(error, 'store-snapshot-load') });
     registerStoreMetrics(registry, this);
   }
 
+  /** Starts sampling, once the snapshot (if any) is loaded: a loaded day must go in before new passes. */
   start(): void {
-    if (!this.stopped) this.sampler.start();
+    void this.loaded.then(() => {
+      if (!this.stopped) this.sampler.start();
+    });
   }
 
   /** One sampling pass now (tests, and a last pass before a snapshot); never rejects. */
@@ -134,10 +156,20 @@ export class EmbeddedStore {
     return Date.now();
   }
 
-  /** Stops sampling; idempotent. */
-  shutdown(): void {
-    this.stopped = true;
-    this.sampler.stop();
+  /** Stops sampling and, with a snapshotFile, takes a last pass and saves; idempotent, never rejects. */
+  shutdown(): Promise<void> {
+    this.shutdownDone ??= (async () => {
+      this.stopped = true;
+      this.sampler.stop();
+      const file = this.snapshotFile;
+      if (file === undefined) return;
+      await this.loaded;
+      await this.sampler.sampleOnce();
+      await saveSnapshot(this.store, file, {
+        onError: (error) => this.onError(error, 'store-snapshot-save'),
+      });
+    })();
+    return this.shutdownDone;
   }
 }
 
