@@ -14,11 +14,11 @@ import type { SyntaxNode, Tree } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
 import type { LabelMatcher } from '../queryable.js';
 import type { Expr } from './ast.js';
-import { badQuery } from './errors.js';
+import { badQuery, QueryError } from './errors.js';
 import { AstBuilder } from './parse-build.js';
 import { checkAst } from './parse-check.js';
 import { expectsOperand, formatParseError, ParseFailure, syntaxError } from './parse-errors.js';
-import { children } from './parse-reader.js';
+import { children, TreeGap } from './parse-reader.js';
 import { describeToken, lex242, type LexResult, type Token } from './parse-lex.js';
 import { goQuote, parseNonZeroDuration } from './parse-literals.js';
 import { grammarKnowsFunction } from './signatures.js';
@@ -67,17 +67,19 @@ export function parseMatchers(text: string): LabelMatcher[] {
       throw formatParseError(text, token.pos, `unexpected ${describeToken(token)}`);
     }
     const expr = build(text, lexed, () => builder.expression(root));
-    if (expr.kind !== 'vector') throw new Error('unreachable: selector is ' + expr.kind);
+    if (expr.kind !== 'vector') throw new TreeGap('unreachable: selector is ' + expr.kind);
     return [...expr.matchers];
   });
 }
 
+/** Everything thrown out of the parser is a QueryError (bad_data). */
 function guardDepth<T>(parse: () => T): T {
   try {
     return parse();
   } catch (error) {
+    if (error instanceof QueryError) throw error;
     if (error instanceof RangeError) throw badQuery('query is nested too deeply');
-    throw error;
+    throw badQuery(`could not parse the query: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
@@ -190,7 +192,7 @@ function earlyFailure(
     text,
     lexed.tokens,
     () => {
-      throw new Error('past the tokens');
+      throw new TreeGap('past the tokens');
     },
     errorPositions.sort((a, b) => a - b),
   );
