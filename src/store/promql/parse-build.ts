@@ -26,7 +26,7 @@ import { ParseFailure } from './parse-errors.js';
 import type { Token } from './parse-lex.js';
 import { goQuote, makeMatcher, parseNumber } from './parse-literals.js';
 import { applyModifier } from './parse-modifiers.js';
-import { children, EXPRESSION_NODES, TreeReader } from './parse-reader.js';
+import { children, EXPRESSION_NODES, TreeReader, TreeGap } from './parse-reader.js';
 import { functionSignature, unsupportedFunction } from './signatures.js';
 import type { ValueType } from './value.js';
 
@@ -118,9 +118,9 @@ export class AstBuilder extends TreeReader {
           break;
         }
         case 'stop':
-          throw new Error('error node');
+          throw new TreeGap('error node');
         case 'node':
-          throw new Error('unreachable: node item after flatten');
+          throw new TreeGap('unreachable: node item after flatten');
       }
     }
     while (operators.length > 0) this.reduce(operators.pop()!, operands);

@@ -3,6 +3,7 @@
  * own parser gives for the query (checked with Debian's promtool 2.42, `promtool check rules`, whose
  * "could not parse expression" is parser.ParseExpr's error).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { QueryError } from './errors.js';
 import { parseExpr } from './parse.js';
@@ -284,5 +285,76 @@ describe('parse errors', () => {
       ([query, message]) => ({ query, expected: message, got: errorOf(query) }),
     );
     expect(mismatches).toEqual([]);
+  });
+});
+
+describe('parse errors on any input', () => {
+  const fragments = [
+    'foo',
+    'sum',
+    'rate',
+    'by',
+    'on',
+    'offset',
+    'bool',
+    'group_left',
+    'start',
+    'atan2',
+    'f',
+    'limitk',
+    'x:y',
+    '(',
+    ')',
+    '{',
+    '}',
+    '[',
+    ']',
+    ',',
+    ':',
+    '@',
+    '+',
+    '-',
+    '*',
+    '/',
+    '^',
+    '==',
+    '!=',
+    '=~',
+    '!~',
+    '=',
+    'and',
+    'or',
+    '"a"',
+    "'('",
+    '`b`',
+    '"\\q',
+    '5m',
+    '0s',
+    '1h1y',
+    '5',
+    '0x1F',
+    '1e',
+    '.5',
+    'Inf',
+    ' ',
+    '\n',
+    '# c\n',
+    'é',
+    '$',
+  ];
+  it('throws nothing but bad_data QueryErrors with a position (or the depth message)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...fragments), { maxLength: 24 }), (parts) => {
+        const query = parts.join('');
+        try {
+          parseExpr(query);
+        } catch (error) {
+          expect(error).toBeInstanceOf(QueryError);
+          expect((error as QueryError).errorType).toBe('bad_data');
+          expect((error as Error).message).toMatch(/^\d+:\d+: parse error: |^query is nested too deeply$/);
+        }
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

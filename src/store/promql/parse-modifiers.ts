@@ -9,7 +9,7 @@ import type { SyntaxNode } from '@lezer/common';
 import type { AtModifier, Expr, MatrixSelector, SubqueryExpr, VectorSelector } from './ast.js';
 import { ParseFailure } from './parse-errors.js';
 import { goFixed, parseNonZeroDuration, parseNumber } from './parse-literals.js';
-import { children, type TreeReader } from './parse-reader.js';
+import { children, type TreeReader, TreeGap } from './parse-reader.js';
 
 /** `[range]`, `[range:step]`, `offset`, `@`, applied to the expression just before them. */
 export function applyModifier(reader: TreeReader, operand: Expr, node: SyntaxNode): Expr {
@@ -156,7 +156,7 @@ function withModifier(
   }
   if (operand.kind === 'vector') return reader.record({ ...operand, ...change }, { ...info, to });
   if (operand.kind === 'subquery') return reader.record({ ...operand, ...change }, { ...info, to });
-  throw new Error('unreachable: modifier on ' + operand.kind);
+  throw new TreeGap('unreachable: modifier on ' + operand.kind);
 }
 
 /** Go's math.Round: halves away from zero. */

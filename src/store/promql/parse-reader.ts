@@ -44,6 +44,14 @@ export const EXPRESSION_NODES: ReadonlySet<string> = new Set([
   'StepInvariantExpr',
 ]);
 
+/**
+ * Thrown where the tree is not what the builder reads: an error node, or an incomplete call, in a
+ * tree the grammar failed on (parse.ts reads such a tree only for the errors before). It never
+ * leaves the parser: parseExpr turns anything but a QueryError into one.
+ */
+export class TreeGap extends Error {}
+TreeGap.prototype.name = 'TreeGap';
+
 export class TreeReader {
   readonly info = new Map<Expr, NodeInfo>();
 
@@ -63,7 +71,7 @@ export class TreeReader {
   assertComplete(node: SyntaxNode): void {
     const first = this.errorPositions.findIndex((pos) => pos >= node.from);
     const holdsError = first >= 0 && this.errorPositions[first]! < node.to;
-    if (holdsError || this.query[node.to - 1] !== ')') throw new Error('incomplete ' + node.name);
+    if (holdsError || this.query[node.to - 1] !== ')') throw new TreeGap('incomplete ' + node.name);
   }
 
   unquote(node: SyntaxNode): string {
@@ -79,7 +87,7 @@ export class TreeReader {
   expressionChild(node: SyntaxNode): SyntaxNode {
     const child = children(node).find((c) => EXPRESSION_NODES.has(c.name));
     if (child !== undefined) return child;
-    throw new Error('unreachable: no expression in ' + node.name);
+    throw new TreeGap('unreachable: no expression in ' + node.name);
   }
 
   infoOf(expr: Expr): NodeInfo {
