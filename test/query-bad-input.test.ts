@@ -72,13 +72,13 @@ describe('queries that are bad or hostile', () => {
 
   it('a 10,000-character query: answered; one nested thousands deep: answered or refused cleanly', async () => {
     const alternatives = Array.from({ length: 1_000 }, (_, i) => `v${String(i).padStart(4, '0')}`).join('|');
-    const long = `count(odd_values{kind=~"one|${alternatives}"}) + ${'1+'.repeat(200)}0`;
+    const long = `count(odd_values{kind=~"one|${alternatives}"}) + ${'1+'.repeat(100)}0`;
     expect(long.length).toBeGreaterThan(6_000);
     expect(await query(long)).toEqual({
       status: 200,
       body: {
         status: 'success',
-        data: { resultType: 'vector', result: [{ metric: {}, value: [1000, '201'] }] },
+        data: { resultType: 'vector', result: [{ metric: {}, value: [1000, '101'] }] },
       },
     });
     expect(await query(`1${'+1'.repeat(999)}`)).toEqual({
