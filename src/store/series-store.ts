@@ -78,7 +78,7 @@ export class SeriesStore implements Queryable {
     this.blockRows = valid.blockRows;
     this.maxSamplesPerSeries = valid.maxSamplesPerSeries;
     this.headTimes = new Float64Array(this.blockRows);
-    this.reader = new StoreReader(this.index, this.byId, this.blocks, this.headTimes);
+    this.reader = new StoreReader(this.index, this.byId, this.blocks, this.headTimes, () => this.headRows);
   }
 
   /**
