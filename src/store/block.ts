@@ -8,8 +8,8 @@
  * A series present in every row of a block needs nothing more. One that skipped rows (it appeared or
  * vanished mid-block, or a pass left it out) gets a presence bitmap, one bit per row.
  */
-import type { ValueReader } from './value-stream.js';
-import { fromHalves, STALE_HIGH, STALE_LOW, ValueWriter } from './value-stream.js';
+import type { SampleBuffer } from './samples.js';
+import { fromHalves, STALE_HIGH, STALE_LOW, type ValueReader, ValueWriter } from './value-stream.js';
 
 /** A series' part of the open block. The store keeps one per series and reuses it block after block. */
 export class HeadStream {
@@ -233,12 +233,22 @@ function decodeRows(
   maxt: number,
   out: SampleBuffer,
 ): void {
+  // An unchanged value (most of them) reuses the number decoded before: no conversion from bits.
+  let value = NaN;
+  let stale = false;
+  let current = false;
   for (let row = fromRow; row < toRow; row++) {
     if (presence !== undefined && ((presence[row >>> 3]! >>> (7 - (row & 7))) & 1) === 0) continue;
     const t = times[row]!;
     if (t > maxt) return;
-    reader.next();
-    if (t >= mint) out.push(t, reader.high, reader.low);
+    if (reader.next()) current = false;
+    if (t < mint) continue;
+    if (!current) {
+      stale = reader.high === STALE_HIGH && reader.low === STALE_LOW;
+      value = stale ? NaN : fromHalves(reader.high, reader.low);
+      current = true;
+    }
+    out.pushValue(t, value, stale);
   }
 }
 
@@ -283,58 +293,4 @@ export function packBlock(
     }
   }
   return new SealedBlock(seq, times, data, offsets, partialIds, partialBits, samples);
-}
-
-/**
- * Decoded samples of one series, grown as needed; a staleness marker (the value's bits are
- * Prometheus's StaleNaN) is stored as NaN with its `stale` byte set.
- */
-export class SampleBuffer {
-  t: Float64Array;
-  v: Float64Array;
-  stale: Uint8Array | undefined = undefined;
-  length = 0;
-
-  constructor(capacity: number) {
-    this.t = new Float64Array(Math.max(1, capacity));
-    this.v = new Float64Array(Math.max(1, capacity));
-  }
-
-  push(t: number, high: number, low: number): void {
-    const index = this.length;
-    if (index === this.t.length) this.grow();
-    this.t[index] = t;
-    if (high === STALE_HIGH && low === STALE_LOW) {
-      (this.stale ??= new Uint8Array(this.t.length))[index] = 1;
-      this.v[index] = NaN;
-    } else {
-      this.v[index] = fromHalves(high, low);
-    }
-    this.length = index + 1;
-  }
-
-  /** Appends one decoded value that is already a number (and stale flag). */
-  pushValue(t: number, value: number, stale: boolean): void {
-    const index = this.length;
-    if (index === this.t.length) this.grow();
-    this.t[index] = t;
-    this.v[index] = value;
-    if (stale) (this.stale ??= new Uint8Array(this.t.length))[index] = 1;
-    this.length = index + 1;
-  }
-
-  private grow(): void {
-    const size = this.t.length * 2;
-    const t = new Float64Array(size);
-    t.set(this.t);
-    this.t = t;
-    const v = new Float64Array(size);
-    v.set(this.v);
-    this.v = v;
-    if (this.stale !== undefined) {
-      const stale = new Uint8Array(size);
-      stale.set(this.stale);
-      this.stale = stale;
-    }
-  }
 }

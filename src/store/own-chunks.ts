@@ -6,7 +6,7 @@
  */
 import { BitReader } from './bits.js';
 import { DEFAULT_MAX_SAMPLES, XorChunk, XorCursor } from './chunk.js';
-import type { SampleBuffer } from './block.js';
+import type { SampleBuffer } from './samples.js';
 
 export interface PackedChunk {
   /** The chunk's encoded sample stream (chunk.ts), exactly `bits` long. */

@@ -78,7 +78,7 @@ export class SeriesStore implements Queryable {
     this.blockRows = valid.blockRows;
     this.maxSamplesPerSeries = valid.maxSamplesPerSeries;
     this.headTimes = new Float64Array(this.blockRows);
-    this.reader = new StoreReader(this.index, this.byId, this.blocks, this.headTimes);
+    this.reader = new StoreReader(this.index, this.byId, this.blocks, this.headTimes, () => this.headRows);
   }
 
   /**
@@ -183,7 +183,11 @@ export class SeriesStore implements Queryable {
     return this.reader.select(matchers, mintMs, maxtMs);
   }
 
-  /** Label names of the series matching `matchers` with samples in the range, sorted. */
+  /**
+   * Label names of the series matching `matchers` whose samples reach into the range (from the first
+   * sample held to the last: like Prometheus's block-level answer, a series with a gap spanning the
+   * range still counts), sorted. The same holds for labelValues() and series().
+   */
   labelNames(matchers: readonly LabelMatcher[] = [], mintMs = -Infinity, maxtMs = Infinity): string[] {
     return this.reader.labelNames(matchers, mintMs, maxtMs);
   }

@@ -3,7 +3,8 @@
  * open block and its own chunks, merged in time order.
  */
 import { badArgument } from '../core/errors.js';
-import { decodeHead, type HeadStream, SampleBuffer, type SealedBlock } from './block.js';
+import { decodeHead, type HeadStream, type SealedBlock } from './block.js';
+import { SampleBuffer } from './samples.js';
 import { MAX_TIMESTAMP_MS } from './chunk.js';
 import { compareStrings, formatLabels, type Labels } from './labels.js';
 import type { OwnChunks } from './own-chunks.js';
@@ -89,7 +90,10 @@ function sameLabels(a: Labels, b: Labels): boolean {
   return true;
 }
 
-/** The samples of `series` with mint <= t <= maxt; `blocks` oldest first, `headTimes` the open block's rows. */
+/**
+ * Appends the samples of `series` with mint <= t <= maxt to `out`: `blocks` oldest first, `headTimes`
+ * the open block's rows, `spare` a buffer to decode its own chunks into.
+ */
 export function readSeries(
   series: Series,
   blocks: readonly SealedBlock[],
@@ -97,8 +101,11 @@ export function readSeries(
   reader: ValueReader,
   mintMs: number,
   maxtMs: number,
-): SampleBuffer {
+  out: SampleBuffer,
+  spare: SampleBuffer,
+): void {
   const id = series.id;
+  const start = out.length;
   let first = 0;
   let last = blocks.length;
   while (first < last) {
@@ -106,25 +113,23 @@ export function readSeries(
     if (blocks[middle]!.maxT < mintMs) first = middle + 1;
     else last = middle;
   }
-  let capacity = series.head?.count ?? 0;
-  let end = first;
-  for (; end < blocks.length && blocks[end]!.minT <= maxtMs; end++) {
-    if (blocks[end]!.has(id)) capacity += blocks[end]!.rows;
+  for (let i = first; i < blocks.length && blocks[i]!.minT <= maxtMs; i++) {
+    blocks[i]!.decode(id, mintMs, maxtMs, reader, out);
   }
-  const scraped = new SampleBuffer(capacity);
-  for (let i = first; i < end; i++) blocks[i]!.decode(id, mintMs, maxtMs, reader, scraped);
-  if (series.head !== undefined) decodeHead(series.head, headTimes, mintMs, maxtMs, reader, scraped);
+  if (series.head !== undefined) decodeHead(series.head, headTimes, mintMs, maxtMs, reader, out);
   const own = series.own;
-  if (own === undefined) return scraped;
-  const owned = new SampleBuffer(Math.min(own.samples, 1024));
-  own.decode(mintMs, maxtMs, owned);
-  return scraped.length === 0 ? owned : merge(scraped, owned);
+  if (own === undefined) return;
+  spare.truncate(0);
+  own.decode(mintMs, maxtMs, spare);
+  if (spare.length === 0) return;
+  const scraped = new SampleBuffer(out.length - start);
+  for (let i = start; i < out.length; i++) scraped.pushValue(out.t[i]!, out.v[i]!, out.stale?.[i] === 1);
+  out.truncate(start);
+  merge(scraped, spare, out);
 }
 
-/** Two time-ordered runs of one series (their timestamps never coincide) as one. */
-function merge(a: SampleBuffer, b: SampleBuffer): SampleBuffer {
-  if (b.length === 0) return a;
-  const out = new SampleBuffer(a.length + b.length);
+/** Two time-ordered runs of one series (their timestamps never coincide), merged onto `out`. */
+function merge(a: SampleBuffer, b: SampleBuffer, out: SampleBuffer): void {
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
@@ -133,7 +138,6 @@ function merge(a: SampleBuffer, b: SampleBuffer): SampleBuffer {
     const k = fromA ? i++ : j++;
     out.pushValue(from.t[k]!, from.v[k]!, from.stale?.[k] === 1);
   }
-  return out;
 }
 
 /** One flat string per label set (joined, so a Set of them holds no string trees): for duplicate checks. */

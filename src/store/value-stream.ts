@@ -179,13 +179,14 @@ export class ValueReader {
     this.trailing = 0;
   }
 
-  next(): void {
+  /** Moves to the next value; true when its bits differ from the previous value's (or it is the first). */
+  next(): boolean {
     if (this.read++ === 0) {
       this.high = this.bitsOf(32);
       this.low = this.bitsOf(32);
-      return;
+      return true;
     }
-    if (this.bit() === 0) return;
+    if (this.bit() === 0) return false;
     if (this.bit() === 1) {
       this.leading = this.bitsOf(5);
       const length = this.bitsOf(6) || 64;
@@ -204,6 +205,7 @@ export class ValueReader {
     }
     this.high = (this.high ^ high) >>> 0;
     this.low = (this.low ^ low) >>> 0;
+    return true;
   }
 
   private bit(): number {
