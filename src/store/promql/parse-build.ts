@@ -328,17 +328,17 @@ export class AstBuilder extends TreeReader {
     const signature = functionSignature(name);
     if (signature === undefined) {
       const unsupported = unsupportedFunction(name);
-      if (unsupported !== undefined) throw this.unsupported(identifier.from, unsupported);
+      if (unsupported !== undefined) throw this.unsupported(nameToken.pos, unsupported);
       // 2.42 finds out when the call is read through, after its arguments.
       this.arguments(node.getChild('FunctionCallBody')!);
       this.assertComplete(node);
       // Noticed at its ")": 2.42 reduces the call before it reads on.
-      throw new ParseFailure(identifier.from, `unknown function with name ${goQuote(name)}`, node.to - 1);
+      throw new ParseFailure(nameToken.pos, `unknown function with name ${goQuote(name)}`, node.to - 1);
     }
     const args = this.arguments(node.getChild('FunctionCallBody')!);
     return this.record(
       { kind: 'call', func: name, args },
-      { from: node.from, to: node.to, type: signature.returnType, signature },
+      { from: nameToken.pos, to: node.to, type: signature.returnType, signature },
     );
   }
 

@@ -136,7 +136,11 @@ export class TreeReader {
     const tokens: Token[] = [];
     for (let i = this.indexAfter(node.from); ; i++) {
       const token = this.tokens[i];
-      if (token === undefined) this.beyondTokens();
+      if (token === undefined) {
+        // 2.42's lexer failed after this node: its tokens are all there.
+        if ((this.tokens[i - 1]?.end ?? Infinity) >= node.to) break;
+        this.beyondTokens();
+      }
       if (token.pos >= node.to || token.type === 'EOF') break;
       tokens.push(token);
     }

@@ -20,7 +20,7 @@ import { checkAst } from './parse-check.js';
 import { expectsOperand, formatParseError, ParseFailure, syntaxError } from './parse-errors.js';
 import { children } from './parse-reader.js';
 import { describeToken, lex242, type LexResult, type Token } from './parse-lex.js';
-import { goQuote } from './parse-literals.js';
+import { goQuote, parseNonZeroDuration } from './parse-literals.js';
 import { grammarKnowsFunction } from './signatures.js';
 
 export { makeMatcher, parseDuration } from './parse-literals.js';
@@ -96,8 +96,7 @@ function parseTree(text: string): ParsedTree {
   if (lexed.error === undefined && lexed.tokens.length === 1) {
     throw formatParseError(text, 0, 'no expression found in input');
   }
-  const grammar = forGrammar(text, lexed.tokens);
-  const tree: Tree = parser.parse(grammar.text);
+  const tree: Tree = parser.parse(forGrammar(text, lexed.tokens));
   const root = children(tree.topNode)[0];
   const errorPos = firstErrorPos(tree);
   if (errorPos === undefined) {
@@ -112,13 +111,61 @@ function parseTree(text: string): ParsedTree {
   // grammar took and 2.42 does not): the builder, run over the part of the tree before, finds those.
   const index = tokenIndexAfter(lexed.tokens, errorPos);
   const limit = Math.min(lexed.tokens[index]?.pos ?? Infinity, lexed.error?.pos ?? Infinity);
+  const slot = durationSlotFailure(lexed.tokens, limit);
   const early =
-    root === undefined || root.type.isError ? undefined : earlyFailure(text, lexed, tree, root, limit);
-  if (early !== undefined) throw formatParseError(text, early.pos, early.message);
+    root === undefined || root.type.isError
+      ? undefined
+      : earlyFailure(text, lexed, tree, root, slot?.pos ?? limit);
+  const first = early ?? slot;
+  if (first !== undefined) throw formatParseError(text, first.pos, first.message);
   if (index >= lexed.tokens.length) lexFailure();
   if (isTooDeep(lexed.tokens)) throw badQuery('query is nested too deeply');
   const failure = unknownFunction(lexed.tokens, index) ?? syntaxError(lexed.tokens, index);
   throw formatParseError(text, failure.pos, failure.message);
+}
+
+/**
+ * The first token before `limit` that 2.42's grammar refuses where a duration or an @ time must
+ * stand (the grammar takes numbers and sums there), or a duration there ParseDuration refuses.
+ */
+function durationSlotFailure(tokens: readonly Token[], limit: number): ParseFailure | undefined {
+  for (let i = 0; i < tokens.length && tokens[i]!.pos <= limit; i++) {
+    const token = tokens[i]!;
+    const slot = slotAt(tokens, i);
+    if (slot === undefined) continue;
+    if (slot === 'at') {
+      const signed = token.type === 'OPERATOR' && (token.key === '+' || token.key === '-');
+      const value = signed ? tokens[i + 1] : token;
+      if (value === undefined || value.pos >= limit) break;
+      if (token.type === 'PREPROCESSOR' || value.type === 'NUMBER') continue;
+      return syntaxError(tokens, signed ? i + 1 : i);
+    }
+    if (slot === 'offset' && isWord(token, 'OPERATOR', '-')) continue;
+    if (slot === 'step' && token.type === 'RIGHT_BRACKET') continue;
+    if (token.type !== 'DURATION') return syntaxError(tokens, i);
+    try {
+      parseNonZeroDuration(token.text);
+    } catch (error) {
+      if (error instanceof Error) return new ParseFailure(token.pos, error.message);
+      throw error;
+    }
+  }
+  return undefined;
+}
+
+/** What must stand at token i: a range, a subquery step, an offset, an @ time, or anything. */
+function slotAt(tokens: readonly Token[], i: number): 'range' | 'step' | 'offset' | 'at' | undefined {
+  const before = tokens[i - 1];
+  if (before?.type === 'LEFT_BRACKET') return 'range';
+  if (before?.type === 'COLON') return 'step';
+  if (isWord(before, 'KEYWORD', 'offset') && !expectsOperand(tokens[i - 2])) return 'offset';
+  if (isWord(before, 'OPERATOR', '-') && slotAt(tokens, i - 1) === 'offset') return 'offset';
+  if (isWord(before, 'OPERATOR', '@')) return 'at';
+  return undefined;
+}
+
+function isWord(token: Token | undefined, type: Token['type'], key: string): boolean {
+  return token?.type === type && token.key === key;
 }
 
 /** The builder's first error over a tree with error nodes, if 2.42 notices it before `limit`. */
@@ -266,10 +313,9 @@ const GRAMMAR_DURATION = /^(?=\d)(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?
  * do not take (`5.`, `0X1F`, `1e`, `5m1h`) become zeros of the same length, so the tree still has
  * them where they are; the builder reads their text from 2.42's tokens and judges them as 2.42 does.
  */
-function forGrammar(text: string, tokens: readonly Token[]): GrammarText {
+function forGrammar(text: string, tokens: readonly Token[]): string {
   let out = '';
   let copied = 0;
-  const standIns = new Set<number>();
   let inGrouping = false;
   tokens.forEach((token, i) => {
     let stand: string | undefined;
@@ -283,29 +329,27 @@ function forGrammar(text: string, tokens: readonly Token[]): GrammarText {
     if (token.type === 'DURATION' && !GRAMMAR_DURATION.test(token.text)) {
       stand = '0'.repeat(token.text.length - 1) + 's';
     }
+    // A name the grammar knows no function by: a known one stands in, for the builder to read the
+    // call through and then report the name (2.42's order). A one-letter name borrows a blank before it.
+    let from = token.pos;
     if (
       token.type === 'IDENTIFIER' &&
       tokens[i + 1]?.type === 'LEFT_PAREN' &&
-      token.text.length >= 2 &&
       !inGrouping &&
       !grammarKnowsFunction(token.text)
     ) {
-      stand = token.text.length === 2 ? 'ln' : 'abs'.padEnd(token.text.length);
-      standIns.add(token.pos);
+      if (token.text.length >= 2) stand = token.text.length === 2 ? 'ln' : 'abs'.padEnd(token.text.length);
+      else if (/[ \t\n\r]/.test(text[token.pos - 1] ?? '') && !/[\w:]/.test(text[token.pos - 2] ?? '')) {
+        [stand, from] = ['ln', token.pos - 1];
+      }
     }
     // 2.42 reads any letter inside brackets as the subquery's colon: `foo[5m x]` is `foo[5m:]`.
     if (token.type === 'COLON' && token.text !== ':') stand = ':';
     // `offset` where an operand belongs is a metric name to 2.42; the grammar only knows the keyword.
     if (token.type === 'KEYWORD' && token.key === 'offset' && expectsOperand(tokens[i - 1])) stand = 'offsex';
     if (stand === undefined) return;
-    out += text.slice(copied, token.pos) + stand;
+    out += text.slice(copied, from) + stand;
     copied = token.end;
   });
-  return { text: copied === 0 ? text : out + text.slice(copied), functionStandIns: standIns };
-}
-
-interface GrammarText {
-  readonly text: string;
-  /** Where a function name the grammar does not know has a known one standing in (`foo(` as `abs(`). */
-  readonly functionStandIns: ReadonlySet<number>;
+  return copied === 0 ? text : out + text.slice(copied);
 }
