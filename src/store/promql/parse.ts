@@ -164,6 +164,10 @@ function slotAt(tokens: readonly Token[], i: number): 'range' | 'step' | 'offset
   return undefined;
 }
 
+function isWordIn(token: Token | undefined, keywords: ReadonlySet<string>): boolean {
+  return token?.type === 'KEYWORD' && keywords.has(token.key);
+}
+
 function isWord(token: Token | undefined, type: Token['type'], key: string): boolean {
   return token?.type === type && token.key === key;
 }
@@ -242,7 +246,7 @@ function tokenIndexAfter(tokens: readonly Token[], pos: number): number {
   return lo;
 }
 
-/** `foo(…)`: a name the grammar knows no function by. 2.42 says so, unless mcpulse knows why. */
+/** `f(…)`: a one-letter name no function has, which forGrammar could not stand a known one in for. */
 function unknownFunction(tokens: readonly Token[], index: number): ParseFailure | undefined {
   const token = tokens[index]!;
   const before = tokens[index - 1];
@@ -251,16 +255,8 @@ function unknownFunction(tokens: readonly Token[], index: number): ParseFailure 
   let j = index - 2;
   while (j >= 0 && tokens[j]!.type !== 'LEFT_PAREN' && tokens[j]!.type !== 'RIGHT_PAREN') j--;
   const opener = tokens[j - 1];
-  if (
-    j >= 0 &&
-    tokens[j]!.type === 'LEFT_PAREN' &&
-    opener?.type === 'KEYWORD' &&
-    GROUPING_WORDS.has(opener.key)
-  ) {
+  if (j >= 0 && tokens[j]!.type === 'LEFT_PAREN' && isWordIn(opener, GROUPING_WORDS)) {
     return undefined;
-  }
-  if (before.text === 'holt_winters') {
-    return new ParseFailure(before.pos, 'unsupported in mcpulse: function "holt_winters"');
   }
   return new ParseFailure(before.pos, `unknown function with name ${goQuote(before.text)}`);
 }
@@ -294,12 +290,20 @@ function isTooDeep(tokens: readonly Token[]): boolean {
 
 /** A token a selector can start with: `{`, a name, or a keyword 2.42 takes as a name. */
 function isSelectorStart(token: Token): boolean {
-  if (token.type === 'LEFT_BRACE' || token.type === 'IDENTIFIER' || token.type === 'METRIC_IDENTIFIER')
-    return true;
-  if (token.type === 'AGGREGATOR' || token.type === 'PREPROCESSOR') return true;
-  if (token.type === 'KEYWORD')
-    return token.key === 'by' || token.key === 'without' || token.key === 'offset';
-  return token.type === 'OPERATOR' && (token.key === 'and' || token.key === 'or' || token.key === 'unless');
+  switch (token.type) {
+    case 'LEFT_BRACE':
+    case 'IDENTIFIER':
+    case 'METRIC_IDENTIFIER':
+    case 'AGGREGATOR':
+    case 'PREPROCESSOR':
+      return true;
+    case 'KEYWORD':
+      return token.key === 'by' || token.key === 'without' || token.key === 'offset';
+    case 'OPERATOR':
+      return token.key === 'and' || token.key === 'or' || token.key === 'unless';
+    default:
+      return false;
+  }
 }
 
 const GROUPING_WORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right']);
@@ -309,9 +313,11 @@ const GRAMMAR_NUMBER =
 const GRAMMAR_DURATION = /^(?=\d)(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?$/;
 
 /**
- * The query as the grammar is given it: 2.42's numbers and durations that the grammar's own tokens
- * do not take (`5.`, `0X1F`, `1e`, `5m1h`) become zeros of the same length, so the tree still has
- * them where they are; the builder reads their text from 2.42's tokens and judges them as 2.42 does.
+ * The query as the grammar is given it, each change the same length so that positions hold: 2.42's
+ * numbers and durations that the grammar's own tokens do not take (`5.`, `0X1F`, `1e`, `5m1h`)
+ * become zeros; a function name the grammar does not know (`foo(`, `holt_winters(`) becomes `abs`;
+ * a letter 2.42 reads as the subquery colon becomes `:`; `offset` used as a metric name becomes a
+ * name. The builder reads the real text from 2.42's tokens and judges it as 2.42 does.
  */
 function forGrammar(text: string, tokens: readonly Token[]): string {
   let out = '';
@@ -320,17 +326,17 @@ function forGrammar(text: string, tokens: readonly Token[]): string {
   tokens.forEach((token, i) => {
     let stand: string | undefined;
     const before = tokens[i - 1];
-    if (token.type === 'LEFT_PAREN')
-      inGrouping = before?.type === 'KEYWORD' && GROUPING_WORDS.has(before.key);
+    if (token.type === 'LEFT_PAREN') inGrouping = isWordIn(before, GROUPING_WORDS);
     if (token.type === 'RIGHT_PAREN') inGrouping = false;
     // A space ends the stand-in, so that it cannot run into a following `.4`.
-    if (token.type === 'NUMBER' && !GRAMMAR_NUMBER.test(token.text))
+    if (token.type === 'NUMBER' && !GRAMMAR_NUMBER.test(token.text)) {
       stand = '0'.repeat(token.text.length - 1) + ' ';
+    }
     if (token.type === 'DURATION' && !GRAMMAR_DURATION.test(token.text)) {
       stand = '0'.repeat(token.text.length - 1) + 's';
     }
-    // A name the grammar knows no function by: a known one stands in, for the builder to read the
-    // call through and then report the name (2.42's order). A one-letter name borrows a blank before it.
+    // The builder reads such a call through and then reports the name, in 2.42's order. A one-letter
+    // name borrows the blank before it.
     let from = token.pos;
     if (
       token.type === 'IDENTIFIER' &&
