@@ -146,7 +146,7 @@ export class Aggregation {
 
   constructor(
     private readonly op: AggregateOp,
-    private readonly grouping: readonly string[],
+    grouping: readonly string[],
     private readonly without: boolean,
     valueLabel: string | undefined,
   ) {
