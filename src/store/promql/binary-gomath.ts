@@ -1,11 +1,11 @@
 /**
- * Go's math.Pow and math.Atan2 as Prometheus 2.42 runs them (Go 1.19, amd64: both pure Go), so `^` and
- * `atan2` give Prometheus's bits, not V8's: Pow(1, NaN) and Pow(-1, ±Inf) are 1 in Go, and integer
- * powers are built by repeated squaring (whose rounding differs from V8's pow). JS's `%` is already
- * Go's math.Mod (an exact fmod, the result signed as x, NaN for ±Inf % y and x % 0, x for x % ±Inf).
- * The one part not bit-exact: a fractional exponent's x**frac goes through Math.exp/Math.log, where Go
- * runs its own assembly Exp and Log.
+ * Go's math.Pow and math.Atan2 as Prometheus 2.42 runs them (Go 1.19, amd64: both pure Go over
+ * Go's Exp, Log and Atan, from go-math.ts), so `^` and `atan2` give Prometheus's bits, not V8's:
+ * Pow(1, NaN) and Pow(-1, ±Inf) are 1 in Go, and integer powers are built by repeated squaring
+ * (whose rounding differs from V8's pow). JS's `%` is already Go's math.Mod (an exact fmod, the
+ * result signed as x, NaN for ±Inf % y and x % 0, x for x % ±Inf).
  */
+import { atan, exp, log } from './go-math.js';
 
 const scratch = new DataView(new ArrayBuffer(8));
 
@@ -97,7 +97,7 @@ export function goPow(x: number, y: number): number {
       yf--;
       yi++;
     }
-    a1 = Math.exp(yf * Math.log(x));
+    a1 = exp(yf * log(x));
   }
 
   let [x1, xe] = frexp(x);
@@ -126,38 +126,6 @@ export function goPow(x: number, y: number): number {
   return ldexp(a1, ae);
 }
 
-// Cephes' constants (Go's atan.go), written as the float64s they round to.
-function xatan(x: number): number {
-  const P0 = -0.8750608600031904;
-  const P1 = -16.157537187333652;
-  const P2 = -75.00855792314705;
-  const P3 = -122.88666844901361;
-  const P4 = -64.85021904942025;
-  const Q0 = 24.858464901423062;
-  const Q1 = 165.02700983169885;
-  const Q2 = 432.88106049129027;
-  const Q3 = 485.3903996359137;
-  const Q4 = 194.5506571482614;
-  let z = x * x;
-  z =
-    (z * ((((P0 * z + P1) * z + P2) * z + P3) * z + P4)) /
-    (((((z + Q0) * z + Q1) * z + Q2) * z + Q3) * z + Q4);
-  return x * z + x;
-}
-
-function satan(x: number): number {
-  const MORE_BITS = 6.123233995736766e-17;
-  const TAN_3PI_8 = 2.414213562373095;
-  if (x <= 0.66) return xatan(x);
-  if (x > TAN_3PI_8) return Math.PI / 2 - xatan(1 / x) + MORE_BITS;
-  return Math.PI / 4 + xatan((x - 1) / (x + 1)) + 0.5 * MORE_BITS;
-}
-
-function goAtan(x: number): number {
-  if (x === 0) return x;
-  return x > 0 ? satan(x) : -satan(-x);
-}
-
 function copysign(magnitude: number, sign: number): number {
   const negative = sign < 0 || Object.is(sign, -0);
   return negative ? -Math.abs(magnitude) : Math.abs(magnitude);
@@ -176,7 +144,7 @@ export function goAtan2(y: number, x: number): number {
     return Number.isFinite(y) ? copysign(Math.PI, y) : copysign((3 * Math.PI) / 4, y);
   }
   if (!Number.isFinite(y)) return copysign(Math.PI / 2, y);
-  const q = goAtan(y / x);
+  const q = atan(y / x);
   if (x < 0) return q <= 0 ? q + Math.PI : q - Math.PI;
   return q;
 }

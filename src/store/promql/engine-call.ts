@@ -8,6 +8,7 @@
 import { EMPTY_LABELS, withoutMetricName } from '../labels.js';
 import type { Expr } from './ast.js';
 import {
+  asMatrix,
   containsSameLabelset,
   sameLabelset,
   SeriesBuilder,
@@ -17,8 +18,8 @@ import {
   type EvalSeries,
   type StepVector,
 } from './engine-types.js';
-import { asMatrix, unwrapArg, type Evaluator } from './engine-eval.js';
-import type { PlanCall, PlanVector } from './engine-plan.js';
+import type { Evaluator } from './engine-eval.js';
+import { unwrapArg, type PlanCall, type PlanVector } from './engine-plan.js';
 import { badQuery } from './errors.js';
 import type { FunctionArgValue, FunctionImpl } from './function-types.js';
 import { absentLabels, FUNCTIONS } from './functions.js';

@@ -17,8 +17,15 @@ import {
   vectorUnless,
 } from './binary.js';
 import { evalCall } from './engine-call.js';
-import { setOffsetForAtModifier, type PlanBinary, type PlanNode, type PlanSubquery } from './engine-plan.js';
 import {
+  setOffsetForAtModifier,
+  unwrapArg,
+  type PlanBinary,
+  type PlanNode,
+  type PlanSubquery,
+} from './engine-plan.js';
+import {
+  asMatrix,
   containsSameLabelset,
   LabelsCache,
   sameLabelset,
@@ -46,20 +53,6 @@ interface OutputSeries {
   readonly metric: Labels;
   readonly points: SeriesBuilder;
   lastT: number;
-}
-
-/** Strips parentheses and a step-invariant wrapper, as engine.go's unwrap helpers do around each other. */
-export function unwrapArg(node: PlanNode): PlanNode {
-  let n = node;
-  while (n.kind === 'paren') n = n.expr;
-  if (n.kind === 'stepInvariant') n = n.expr;
-  while (n.kind === 'paren') n = n.expr;
-  return n;
-}
-
-export function asMatrix(value: EvalValue): EvalMatrix {
-  if (!Array.isArray(value)) throw queryFailed('unexpected string value in expression');
-  return value;
 }
 
 export class Evaluator implements SampleBudget, StepRange {

@@ -212,19 +212,11 @@ function toPlan(expr: Expr, startMs: number, endMs: number): PlanNode {
 }
 
 /** Functions whose result depends on the evaluation time even when their arguments do not (engine.go). */
-const AT_MODIFIER_UNSAFE_FUNCTIONS = new Set([
-  'days_in_month',
-  'day_of_month',
-  'day_of_week',
-  'day_of_year',
-  'hour',
-  'minute',
-  'month',
-  'year',
-  'predict_linear',
-  'time',
-  'timestamp',
-]);
+const AT_MODIFIER_UNSAFE_FUNCTIONS = new Set(
+  'days_in_month day_of_month day_of_week day_of_year hour minute month year predict_linear time timestamp'.split(
+    ' ',
+  ),
+);
 
 function stepInvariant(expr: PlanNode): PlanStepInvariant {
   return { kind: 'stepInvariant', type: expr.type, expr };
@@ -381,9 +373,8 @@ function selectorRange(
 }
 
 /** populateSeries: each vector selector's series, selected once over its whole range. */
-export function selectSeries(plan: PlanNode, times: QueryTimes, queryable: Queryable): number {
+export function selectSeries(plan: PlanNode, times: QueryTimes, queryable: Queryable): void {
   let evalRange = 0;
-  let loaded = 0;
   inspect(plan, (node, path) => {
     if (node.kind === 'matrix') {
       evalRange = node.range;
@@ -391,8 +382,15 @@ export function selectSeries(plan: PlanNode, times: QueryTimes, queryable: Query
       const [mint, maxt] = selectorRange(times, node, path, evalRange);
       evalRange = 0;
       node.series = queryable.select(node.matchers, mint, maxt);
-      for (const s of node.series) loaded += s.t.length;
     }
   });
-  return loaded;
+}
+
+/** Strips parentheses and a step-invariant wrapper, as engine.go's unwrap helpers do around each other. */
+export function unwrapArg(node: PlanNode): PlanNode {
+  let n = node;
+  while (n.kind === 'paren') n = n.expr;
+  if (n.kind === 'stepInvariant') n = n.expr;
+  while (n.kind === 'paren') n = n.expr;
+  return n;
 }

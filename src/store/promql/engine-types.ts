@@ -58,6 +58,11 @@ export interface EvalString {
 
 export type EvalValue = EvalMatrix | EvalString;
 
+export function asMatrix(value: EvalValue): EvalMatrix {
+  if (!Array.isArray(value)) throw queryFailed('unexpected string value in expression');
+  return value;
+}
+
 /**
  * One step's instant vector. `id` carries each sample's series helper (its join signature or group
  * key), interned once per series as a small integer, so operators look it up in arrays, not maps.

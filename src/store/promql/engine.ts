@@ -18,7 +18,7 @@ import { McpulseError } from '../../core/errors.js';
 export interface EngineOptions {
   /** How far back an instant selector looks for a sample (Prometheus's query.lookback-delta). Default 300_000. */
   lookbackDeltaMs?: number;
-  /** A range query's most points per series (the HTTP API's 11,000). */
+  /** A range query's most points per series, as the HTTP API refuses more. Default 11_000. */
   maxPointsPerSeries?: number;
   /** The step of a subquery written without one (Prometheus: the global evaluation interval). Default 60_000. */
   subqueryStepMs?: number;

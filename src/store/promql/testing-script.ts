@@ -5,6 +5,7 @@
  * several other evaluation times, and as a range query over [t - 1m, t + 1m] at 1m whose point at t
  * must match; values compare with test.go's relative tolerance. Returns the failures, one a line.
  */
+import { badArgument } from '../../core/errors.js';
 import { labelsFrom, labelsKey, formatLabels, type Labels } from '../labels.js';
 import type { Expr } from './ast.js';
 import { PromqlEngine } from './engine.js';
@@ -41,7 +42,7 @@ export function almostEqual(a: number, b: number): boolean {
 
 function expectedValue(text: string): number {
   const [value] = expandSeriesValues(text);
-  if (typeof value !== 'number') throw new Error(`bad expected value ${JSON.stringify(text)}`);
+  if (typeof value !== 'number') throw badArgument(`bad expected value ${JSON.stringify(text)}`);
   return value;
 }
 
