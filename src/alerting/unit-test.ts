@@ -1,0 +1,387 @@
+/**
+ * `promtool test rules` against mcpulse's engine: the same unit-test files, the same report on stdout
+ * and stderr, the same exit code (0 when every file passes, 1 otherwise). Per test group, as promtool
+ * 2.42 does it: the input series are appended lazily, up to each evaluation time; the rule groups are
+ * evaluated every `evaluation_interval` from 0 to the latest `eval_time`, in `group_eval_order`, their
+ * results appended; then each `promql_expr_test` is queried and its samples compared exactly (sorted by
+ * labels, float64 equality, so NaN never equals NaN). Alerting rules are not evaluated yet, so
+ * `alert_rule_test` cases are reported as not run, which fails the file.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+
+import { compareLabels, labelsFrom, type Label, type Labels } from '../store/labels.js';
+import type { Queryable } from '../store/queryable.js';
+import type { QueryValue } from '../store/promql/value.js';
+import { goGlob } from './go-glob.js';
+import { formatFloatE, formatGoDuration, formatGoLabels, formatModelDuration, goQuote } from './go-format.js';
+import { loadRuleFile, type ExpressionCheck, type RuleGroupSpec } from './rule-file.js';
+import { resultVector, RuleGroup } from './rule-group.js';
+import {
+  OMITTED,
+  parseMetric,
+  parseSeriesDescription,
+  STALE,
+  type SequenceValue,
+} from './series-notation.js';
+import { UnitTestStorage } from './test-storage.js';
+import { decodeYaml, YamlDecodeError, type Shape } from './yaml-decode.js';
+
+/** The engine settings promtool's unit tests run with. */
+export interface UnitTestEngineSettings {
+  /** Prometheus's default, 5 minutes. */
+  readonly lookbackDeltaMs: number;
+  /** A subquery without a step uses the file's evaluation_interval. */
+  readonly noStepSubqueryIntervalMs: number;
+  /** promtool's test engine refuses a query that would load more samples than this. */
+  readonly maxSamples: number;
+}
+
+export interface UnitTestEngine {
+  /** Evaluates `expr` at `timeMs`; throws (a QueryError) when the query fails. */
+  instant(expr: string, timeMs: number): QueryValue | Promise<QueryValue>;
+}
+
+export interface UnitTestOptions {
+  readonly createEngine: (queryable: Queryable, settings: UnitTestEngineSettings) => UnitTestEngine;
+  /** Checks a rule's expression; returns the parse error's message, or undefined. */
+  readonly checkExpression: ExpressionCheck;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+export const ALERT_TESTS_NOT_RUN =
+  'not run: alert_rule_test arrives with alerting rule evaluation (the alerting issue); mcpulse evaluates recording rules only';
+
+const DEFAULT_EVALUATION_INTERVAL_MS = 60_000;
+const LOOKBACK_DELTA_MS = 300_000;
+const MAX_SAMPLES = 10_000;
+
+const list = (goType: string, of: Shape): Shape => ({ kind: 'list', goType, of });
+const SAMPLE: Shape = {
+  kind: 'struct',
+  goType: 'main.sample',
+  fields: { labels: { kind: 'string' }, value: { kind: 'float' } },
+};
+const PROMQL_TEST: Shape = {
+  kind: 'struct',
+  goType: 'main.promqlTestCase',
+  fields: {
+    expr: { kind: 'string' },
+    eval_time: { kind: 'duration' },
+    exp_samples: list('[]main.sample', SAMPLE),
+  },
+};
+const ALERT: Shape = {
+  kind: 'struct',
+  goType: 'main.alert',
+  fields: { exp_labels: { kind: 'stringMap' }, exp_annotations: { kind: 'stringMap' } },
+};
+const ALERT_TEST: Shape = {
+  kind: 'struct',
+  goType: 'main.alertTestCase',
+  fields: {
+    eval_time: { kind: 'duration' },
+    alertname: { kind: 'string' },
+    exp_alerts: list('[]main.alert', ALERT),
+  },
+};
+const SERIES: Shape = {
+  kind: 'struct',
+  goType: 'main.series',
+  fields: { series: { kind: 'string' }, values: { kind: 'string' } },
+};
+const TEST_GROUP: Shape = {
+  kind: 'struct',
+  goType: 'main.testGroup',
+  fields: {
+    interval: { kind: 'duration' },
+    input_series: list('[]main.series', SERIES),
+    alert_rule_test: list('[]main.alertTestCase', ALERT_TEST),
+    promql_expr_test: list('[]main.promqlTestCase', PROMQL_TEST),
+    external_labels: { kind: 'stringMap' },
+    external_url: { kind: 'string' },
+    name: { kind: 'string' },
+  },
+};
+const UNIT_TEST_FILE: Shape = {
+  kind: 'struct',
+  goType: 'main.unitTestFile',
+  fields: {
+    rule_files: list('[]string', { kind: 'string' }),
+    evaluation_interval: { kind: 'duration' },
+    group_eval_order: list('[]string', { kind: 'string' }),
+    tests: list('[]main.testGroup', TEST_GROUP),
+  },
+};
+
+interface PromqlTestCase {
+  expr?: string;
+  eval_time?: number;
+  exp_samples?: ({ labels?: string; value?: number } | undefined)[];
+}
+interface AlertTestCase {
+  eval_time?: number;
+  alertname?: string;
+}
+interface TestGroup {
+  interval?: number;
+  input_series?: ({ series?: string; values?: string } | undefined)[];
+  alert_rule_test?: (AlertTestCase | undefined)[];
+  promql_expr_test?: (PromqlTestCase | undefined)[];
+  name?: string;
+}
+interface UnitTestFile {
+  rule_files?: (string | undefined)[];
+  evaluation_interval?: number;
+  group_eval_order?: (string | undefined)[];
+  tests?: (TestGroup | undefined)[];
+}
+
+interface LoadedSeries {
+  readonly labels: Labels;
+  /** Why the TSDB refuses this series' samples, if it does. */
+  readonly invalid: string | undefined;
+  readonly points: { t: number; v: number; stale: boolean }[];
+}
+
+/** A sample to compare, with the raw label list (an expected one may hold empty values). */
+interface ComparedSample {
+  readonly labels: readonly Label[];
+  readonly value: number;
+}
+
+/** The lazy loader's `load` block, parsed as promtool parses the text it builds from input_series. */
+function loadSeries(group: TestGroup): LoadedSeries[] {
+  const intervalMs = group.interval ?? 0;
+  let text = `load ${formatModelDuration(intervalMs)}\n`;
+  for (const input of group.input_series ?? []) text += `  ${input?.series ?? ''} ${input?.values ?? ''}\n`;
+  const lines = text.split('\n').map((line) => {
+    const trimmed = line.trim();
+    return trimmed.startsWith('#') ? '' : trimmed;
+  });
+  // Line 0 is the `load` line; the block ends at the first empty line (promtool's quirk, kept).
+  const series = new Map<string, LoadedSeries>();
+  for (let i = 1; i < lines.length && lines[i] !== ''; i++) {
+    const { labels: raw, values } = parseSeriesDescription(lines[i]!);
+    const names = raw.map((label) => label.name);
+    const duplicate = names.find((name, j) => names.indexOf(name) !== j);
+    const labels = labelsFrom(Object.fromEntries(raw.map((label) => [label.name, label.value])));
+    const invalid =
+      labels.length === 0
+        ? 'empty labelset: invalid sample'
+        : duplicate !== undefined
+          ? `label name ${goQuote(duplicate)} is not unique: invalid sample`
+          : undefined;
+    const points = values.flatMap((value: SequenceValue, k) =>
+      value === OMITTED
+        ? []
+        : [{ t: k * intervalMs, v: value === STALE ? NaN : value, stale: value === STALE }],
+    );
+    series.set(formatGoLabels(labels), { labels, invalid, points });
+  }
+  return [...series.values()];
+}
+
+function sampleString(sample: ComparedSample): string {
+  return `${formatGoLabels(sample.labels)} ${formatFloatE(sample.value)}`;
+}
+
+function samplesString(samples: readonly ComparedSample[]): string {
+  return samples.length === 0 ? 'nil' : samples.map(sampleString).join(', ');
+}
+
+function sameSamples(a: readonly ComparedSample[], b: readonly ComparedSample[]): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((x, i) => {
+    const y = b[i]!;
+    if (x.value !== y.value || x.labels.length !== y.labels.length) return false;
+    return x.labels.every(
+      (label, j) => label.name === y.labels[j]!.name && label.value === y.labels[j]!.value,
+    );
+  });
+}
+
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** testGroup.test: one group's errors, in promtool's wording (empty when it passes). */
+async function runTestGroup(
+  group: TestGroup,
+  evalIntervalMs: number,
+  order: ReadonlyMap<string, number>,
+  ruleFiles: readonly string[],
+  options: UnitTestOptions,
+): Promise<string[]> {
+  let series: LoadedSeries[];
+  try {
+    series = loadSeries(group);
+  } catch (error) {
+    return [message(error)];
+  }
+  const storage = new UnitTestStorage();
+  const engine = options.createEngine(storage, {
+    lookbackDeltaMs: LOOKBACK_DELTA_MS,
+    noStepSubqueryIntervalMs: evalIntervalMs,
+    maxSamples: MAX_SAMPLES,
+  });
+  const query = (expr: string, timeMs: number) => engine.instant(expr, timeMs);
+
+  const specs = new Map<string, RuleGroupSpec>();
+  for (const file of ruleFiles) {
+    const loaded = loadRuleFile(file, options.checkExpression);
+    if (loaded.errors.length > 0) return loaded.errors;
+    for (const spec of loaded.groups) specs.set(`${file};${spec.name}`, spec);
+  }
+  const groups = [...specs.values()]
+    .map((spec) => new RuleGroup(spec))
+    .sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
+
+  const testName = group.name ? `    name: ${group.name},\n` : '';
+  const alertTests = (group.alert_rule_test ?? []).map((test) => test ?? {});
+  for (const test of alertTests) {
+    if (!test.alertname) {
+      const where = group.name ? ` (in TestGroup ${group.name})` : '';
+      return [
+        `an item under alert_rule_test misses required attribute alertname at eval_time ${formatModelDuration(test.eval_time ?? 0)}${where}`,
+      ];
+    }
+  }
+  const alertTimes = [...new Set(alertTests.map((test) => test.eval_time ?? 0))].sort((a, b) => a - b);
+  const promqlTests = (group.promql_expr_test ?? []).map((test) => test ?? {});
+  const maxt = Math.max(0, ...alertTimes, ...promqlTests.map((test) => test.eval_time ?? 0));
+
+  const errors: string[] = [];
+  const appended = new Map<LoadedSeries, number>();
+  const invalid = series.find((s) => s.invalid !== undefined)?.invalid;
+  let nextAlertTime = 0;
+  for (let ts = 0; ts <= maxt; ts += evalIntervalMs) {
+    const evalErrors: string[] = [];
+    if (invalid !== undefined) errors.push(invalid);
+    else {
+      const appender = storage.appender();
+      for (const s of series) {
+        let k = appended.get(s) ?? 0;
+        for (; k < s.points.length && s.points[k]!.t <= ts; k++) {
+          const point = s.points[k]!;
+          appender.append(s.labels, point.t, point.v, point.stale);
+        }
+        appended.set(s, k);
+      }
+      appender.commit();
+      for (const ruleGroup of groups) {
+        await ruleGroup.evaluate(query, storage, ts);
+        for (const rule of ruleGroup.rules) {
+          if (rule.lastError !== undefined) {
+            evalErrors.push(`    rule: ${rule.name}, time: ${formatGoDuration(ts)}, err: ${rule.lastError}`);
+          }
+        }
+      }
+    }
+    errors.push(...evalErrors);
+    if (evalErrors.length > 0) return errors;
+    for (
+      ;
+      nextAlertTime < alertTimes.length && alertTimes[nextAlertTime]! < ts + evalIntervalMs;
+      nextAlertTime++
+    ) {
+      const time = alertTimes[nextAlertTime]!;
+      for (const test of alertTests.filter((t) => (t.eval_time ?? 0) === time)) {
+        errors.push(
+          `${testName}    alertname: ${test.alertname}, time: ${formatModelDuration(time)}, ${ALERT_TESTS_NOT_RUN}`,
+        );
+      }
+    }
+  }
+
+  for (const test of promqlTests) {
+    const expr = test.expr ?? '';
+    const head = `    expr: ${goQuote(expr)}, time: ${formatModelDuration(test.eval_time ?? 0)}`;
+    let got: ComparedSample[];
+    try {
+      got = resultVector(await query(expr, test.eval_time ?? 0)).map((s) => ({
+        labels: s.metric,
+        value: s.v,
+      }));
+    } catch (error) {
+      errors.push(`${head}, err: ${message(error)}`);
+      continue;
+    }
+    const expected: ComparedSample[] = [];
+    let bad: string | undefined;
+    for (const sample of test.exp_samples ?? []) {
+      const text = sample?.labels ?? '';
+      try {
+        expected.push({ labels: parseMetric(text), value: sample?.value ?? 0 });
+      } catch (error) {
+        bad = `${head}, err: labels ${goQuote(text)}: ${message(error)}`;
+        break;
+      }
+    }
+    if (bad !== undefined) {
+      errors.push(bad);
+      continue;
+    }
+    expected.sort((a, b) => compareLabels(a.labels, b.labels));
+    got.sort((a, b) => compareLabels(a.labels, b.labels));
+    if (!sameSamples(expected, got)) {
+      errors.push(`${head},\n        exp: ${samplesString(expected)}\n        got: ${samplesString(got)}`);
+    }
+  }
+  return errors;
+}
+
+/** ruleUnitTest: one file's errors (empty when it passes); prints its heading and warnings. */
+async function runUnitTestFile(file: string, options: UnitTestOptions): Promise<string[]> {
+  options.stdout(`Unit Testing:  ${file}\n`);
+  let parsed: UnitTestFile;
+  try {
+    const { value, error } = decodeYaml(readFileSync(file, 'utf8'), UNIT_TEST_FILE);
+    if (error !== undefined) return [error];
+    parsed = (value ?? {});
+  } catch (error) {
+    if (error instanceof YamlDecodeError) return [error.message];
+    const code = (error as NodeJS.ErrnoException).code;
+    return [code === 'ENOENT' ? `open ${file}: no such file or directory` : message(error)];
+  }
+  const ruleFiles: string[] = [];
+  for (const entry of parsed.rule_files ?? []) {
+    const pattern = entry && !isAbsolute(entry) ? join(dirname(file), entry) : (entry ?? '');
+    let matches: string[];
+    try {
+      matches = goGlob(pattern);
+    } catch (error) {
+      return [message(error)];
+    }
+    if (matches.length === 0) options.stderr(`  WARNING: no file match pattern ${pattern}\n`);
+    ruleFiles.push(...matches);
+  }
+  const evalIntervalMs = parsed.evaluation_interval || DEFAULT_EVALUATION_INTERVAL_MS;
+  const order = new Map<string, number>();
+  for (const [i, name] of (parsed.group_eval_order ?? []).entries()) {
+    if (order.has(name ?? '')) return [`group name repeated in evaluation order: ${name ?? ''}`];
+    order.set(name ?? '', i);
+  }
+  const errors: string[] = [];
+  for (const group of parsed.tests ?? []) {
+    errors.push(...(await runTestGroup(group ?? {}, evalIntervalMs, order, ruleFiles, options)));
+  }
+  return errors;
+}
+
+/** RulesUnitTest: runs every file, prints promtool's report; resolves with its exit code (0 or 1). */
+export async function runRuleUnitTests(files: readonly string[], options: UnitTestOptions): Promise<number> {
+  let failed = false;
+  for (const file of files) {
+    const errors = await runUnitTestFile(file, options);
+    if (errors.length > 0) {
+      options.stderr('  FAILED:\n');
+      for (const error of errors) {
+        options.stderr(`${error}\n`);
+        options.stdout('\n');
+      }
+      failed = true;
+    } else options.stdout('  SUCCESS\n');
+    options.stdout('\n');
+  }
+  return failed ? 1 : 0;
+}
