@@ -1,0 +1,203 @@
+/**
+ * The PromQL parser: text to the AST of ast.ts, with Prometheus 2.42's rules and error messages
+ * (`1:9: parse error: unexpected identifier "bar" in aggregation`). The grammar is the Prometheus
+ * project's own, @prometheus-io/lezer-promql; parse-build.ts turns its tree into the AST and
+ * parse-check.ts type-checks that as 2.42's checkAST does. The grammar is newer than 2.42: what it
+ * takes and 2.42 does not is refused, with 2.42's error where 2.42 has a syntax error for it (2.42's
+ * lexer runs alongside, parse-lex.ts) and `unsupported in mcpulse: …` for the newer constructs it
+ * names (limitk, info, anchored, fill, native-histogram functions, …).
+ *
+ * Errors are badQuery (bad_data). No query length is refused; a query too deep for the grammar or
+ * the call stack gets `query is nested too deeply`.
+ */
+import type { SyntaxNode, Tree } from '@lezer/common';
+import { parser } from '@prometheus-io/lezer-promql';
+import type { LabelMatcher } from '../queryable.js';
+import type { Expr } from './ast.js';
+import { badQuery } from './errors.js';
+import { AstBuilder } from './parse-build.js';
+import { checkAst } from './parse-check.js';
+import { formatParseError, ParseFailure, syntaxError } from './parse-errors.js';
+import { describeToken, lex242, type LexResult, type Token } from './parse-lex.js';
+import { goQuote } from './parse-literals.js';
+
+export { makeMatcher, parseDuration } from './parse-literals.js';
+
+/**
+ * Past these, the grammar's parser forces reductions to keep its tree shallow, which leaves error
+ * nodes on a valid query: an error there says the query is too deep rather than naming a token.
+ */
+const MAX_OPERATOR_CHAIN = 300;
+const MAX_NESTING = 900;
+
+/** Parses and type-checks a PromQL expression. Throws badQuery with 2.42's message when it is not valid. */
+export function parseExpr(text: string): Expr {
+  return guardDepth(() => {
+    const { lexed, root, builder } = parseTree(text);
+    const expr = build(text, lexed, () => builder.expression(root));
+    try {
+      checkAst(text, expr, builder.info);
+    } catch (error) {
+      if (error instanceof ParseFailure) throw formatParseError(text, error.pos, error.message);
+      throw error;
+    }
+    return expr;
+  });
+}
+
+/**
+ * The matchers of a series selector (`up{job="a"}`, `{__name__=~"x.*"}`), as 2.42's
+ * ParseMetricSelector reads the /api/v1/series `match[]` parameter: one plain selector, not type
+ * checked. That at least one matcher is non-empty is the API's check, as in Prometheus.
+ */
+export function parseMatchers(text: string): LabelMatcher[] {
+  return guardDepth(() => {
+    const { lexed, root, builder } = parseTree(text);
+    if (root.name !== 'VectorSelector') {
+      // 2.42 reads one selector, then wants the end of input: the first token past it is the error.
+      const tokens = lexed.tokens;
+      let index = isSelectorStart(tokens[0]!) && tokens[0]!.type !== 'LEFT_BRACE' ? 1 : 0;
+      if (tokens[index]?.type === 'LEFT_BRACE') {
+        while (tokens[index] !== undefined && tokens[index]!.type !== 'RIGHT_BRACE') index++;
+        index++;
+      }
+      const token = tokens[Math.min(index, tokens.length - 1)]!;
+      throw formatParseError(text, token.pos, `unexpected ${describeToken(token)}`);
+    }
+    const expr = build(text, lexed, () => builder.expression(root));
+    if (expr.kind !== 'vector') throw new Error('unreachable: selector is ' + expr.kind);
+    return [...expr.matchers];
+  });
+}
+
+function guardDepth<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof RangeError) throw badQuery('query is nested too deeply');
+    throw error;
+  }
+}
+
+interface ParsedTree {
+  readonly lexed: LexResult;
+  readonly root: SyntaxNode;
+  readonly builder: AstBuilder;
+}
+
+/** Both lexers and the grammar; throws the first syntax or lexer error, as 2.42 would report it. */
+function parseTree(text: string): ParsedTree {
+  const lexed = lex242(text);
+  const lexFailure = (): never => {
+    throw formatParseError(text, lexed.error!.pos, lexed.error!.message);
+  };
+  if (lexed.error === undefined && lexed.tokens.length === 1) {
+    throw formatParseError(text, 0, 'no expression found in input');
+  }
+  const tree: Tree = parser.parse(text);
+  const errorPos = firstErrorPos(tree);
+  if (errorPos !== undefined) {
+    const index = tokenIndexAfter(lexed.tokens, errorPos);
+    if (index >= lexed.tokens.length) lexFailure();
+    if (isTooDeep(lexed.tokens)) throw badQuery('query is nested too deeply');
+    const failure = unknownFunction(lexed.tokens, index) ?? syntaxError(lexed.tokens, index);
+    throw formatParseError(text, failure.pos, failure.message);
+  }
+  const root = tree.topNode.firstChild;
+  if (root === null) {
+    if (lexed.error !== undefined) lexFailure();
+    throw formatParseError(text, 0, 'no expression found in input');
+  }
+  return { lexed, root, builder: new AstBuilder(text, lexed.tokens, lexFailure) };
+}
+
+/** Runs the builder; an error 2.42 would meet only after its lexer failed gives way to the lexer's. */
+function build(text: string, lexed: LexResult, run: () => Expr): Expr {
+  let expr: Expr;
+  try {
+    expr = run();
+  } catch (error) {
+    if (!(error instanceof ParseFailure)) throw error;
+    if (lexed.error !== undefined && tokenIndexAfter(lexed.tokens, error.noticedAt) >= lexed.tokens.length) {
+      throw formatParseError(text, lexed.error.pos, lexed.error.message);
+    }
+    throw formatParseError(text, error.pos, error.message);
+  }
+  if (lexed.error !== undefined) throw formatParseError(text, lexed.error.pos, lexed.error.message);
+  return expr;
+}
+
+function firstErrorPos(tree: Tree): number | undefined {
+  let pos: number | undefined;
+  tree.iterate({
+    enter(node) {
+      if (pos !== undefined) return false;
+      if (node.type.isError) {
+        pos = node.from;
+        return false;
+      }
+      return undefined;
+    },
+  });
+  return pos;
+}
+
+/** The index of the first token that ends after `pos` (the EOF token at the end). */
+function tokenIndexAfter(tokens: readonly Token[], pos: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid]!.end <= pos && tokens[mid]!.type !== 'EOF') lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** `foo(…)`: a name the grammar knows no function by. 2.42 says so, unless mcpulse knows why. */
+function unknownFunction(tokens: readonly Token[], index: number): ParseFailure | undefined {
+  const token = tokens[index]!;
+  const before = tokens[index - 1];
+  if (token.type !== 'LEFT_PAREN' || before?.type !== 'IDENTIFIER') return undefined;
+  if (before.text === 'holt_winters') {
+    return new ParseFailure(before.pos, 'unsupported in mcpulse: function "holt_winters"');
+  }
+  return new ParseFailure(before.pos, `unknown function with name ${goQuote(before.text)}`);
+}
+
+/** Whether the query is past the grammar's limits (see MAX_OPERATOR_CHAIN). */
+function isTooDeep(tokens: readonly Token[]): boolean {
+  let depth = 0;
+  let maxDepth = 0;
+  const chains: number[] = [0];
+  let maxChain = 0;
+  for (const token of tokens) {
+    if (token.type === 'LEFT_PAREN' || token.type === 'LEFT_BRACE' || token.type === 'LEFT_BRACKET') {
+      depth++;
+      chains.push(0);
+      maxDepth = Math.max(maxDepth, depth);
+    } else if (
+      token.type === 'RIGHT_PAREN' ||
+      token.type === 'RIGHT_BRACE' ||
+      token.type === 'RIGHT_BRACKET'
+    ) {
+      depth--;
+      chains.pop();
+    } else if (token.type === 'OPERATOR') {
+      const count = (chains[chains.length - 1] ?? 0) + 1;
+      chains[chains.length - 1] = count;
+      maxChain = Math.max(maxChain, count);
+    }
+  }
+  return maxDepth > MAX_NESTING || maxChain > MAX_OPERATOR_CHAIN;
+}
+
+/** A token a selector can start with: `{`, a name, or a keyword 2.42 takes as a name. */
+function isSelectorStart(token: Token): boolean {
+  if (token.type === 'LEFT_BRACE' || token.type === 'IDENTIFIER' || token.type === 'METRIC_IDENTIFIER')
+    return true;
+  if (token.type === 'AGGREGATOR' || token.type === 'PREPROCESSOR') return true;
+  if (token.type === 'KEYWORD')
+    return token.key === 'by' || token.key === 'without' || token.key === 'offset';
+  return token.type === 'OPERATOR' && (token.key === 'and' || token.key === 'or' || token.key === 'unless');
+}
