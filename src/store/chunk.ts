@@ -108,6 +108,24 @@ export class XorChunk {
   }
 
   append(timestampMs: number, value: number): void {
+    this.check(timestampMs);
+    if (typeof value !== 'number') {
+      throw badArgument(`sample value must be a number, got ${typeof value}`);
+    }
+    const high = highBits(value);
+    this.write(timestampMs, high, lowBitsOfLast());
+  }
+
+  /**
+   * Appends a sample given as its value's two 32-bit halves (high word first), so a NaN payload such as
+   * the staleness marker never passes through a JS number. Same checks as append().
+   */
+  appendBits(timestampMs: number, high: number, low: number): void {
+    this.check(timestampMs);
+    this.write(timestampMs, high >>> 0, low >>> 0);
+  }
+
+  private check(timestampMs: number): void {
     if (!Number.isInteger(timestampMs) || Math.abs(timestampMs) > MAX_TIMESTAMP_MS) {
       throw badArgument(
         `sample timestamp must be an integer of milliseconds within ±2^52, got ${String(timestampMs)}`,
@@ -121,11 +139,9 @@ export class XorChunk {
     if (this.count >= this.maxSamples) {
       throw badArgument(`chunk is full (${this.maxSamples} samples): cut a new one`);
     }
-    if (typeof value !== 'number') {
-      throw badArgument(`sample value must be a number, got ${typeof value}`);
-    }
-    const high = highBits(value);
-    const low = lowBitsOfLast();
+  }
+
+  private write(timestampMs: number, high: number, low: number): void {
     if (this.count === 0) {
       writeVarint(this.stream, timestampMs >= 0 ? timestampMs * 2 : -timestampMs * 2 - 1);
       this.stream.writeBits(high, 32);
@@ -246,6 +262,16 @@ export class XorCursor {
     private readonly reader: BitReader,
     private readonly total: number,
   ) {}
+
+  /** The high 32 bits of the current value (its sign, exponent and top of the mantissa). */
+  get valueHigh(): number {
+    return this.high;
+  }
+
+  /** The low 32 bits of the current value. */
+  get valueLow(): number {
+    return this.low;
+  }
 
   /** Moves to the next sample; false when there is none. */
   next(): boolean {

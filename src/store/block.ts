@@ -1,0 +1,286 @@
+/**
+ * Scrape blocks: a run of sampling passes (rows) that share one timestamp column, with each series'
+ * values as a value-only XOR stream (value-stream.ts). The open block keeps one growable stream per
+ * series; sealing packs every stream into one Uint8Array with a typed array of offsets, so a closed
+ * block is a handful of objects however many series it holds (an object per series and block would
+ * cost more heap than the samples: a trimmed chunk object alone is ~500 bytes).
+ *
+ * A series present in every row of a block needs nothing more. One that skipped rows (it appeared or
+ * vanished mid-block, or a pass left it out) gets a presence bitmap, one bit per row.
+ */
+import type { ValueReader } from './value-stream.js';
+import { fromHalves, STALE_HIGH, STALE_LOW, ValueWriter } from './value-stream.js';
+
+/** A series' part of the open block. The store keeps one per series and reuses it block after block. */
+export class HeadStream {
+  readonly writer = new ValueWriter();
+  /** Row of the last value written, -1 while empty. */
+  lastRow = -1;
+  /** Set once the series skips a row; until then its rows are lastRow - count + 1 … lastRow. */
+  presence: Uint8Array | undefined = undefined;
+
+  get count(): number {
+    return this.writer.count;
+  }
+
+  append(row: number, high: number, low: number, rowCapacity: number): void {
+    const writer = this.writer;
+    if (writer.count > 0 && row !== this.lastRow + 1 && this.presence === undefined) {
+      this.presence = rangeBitmap(rowCapacity, this.lastRow - writer.count + 1, this.lastRow);
+    }
+    if (this.presence !== undefined) this.presence[row >>> 3]! |= 0x80 >>> (row & 7);
+    writer.append(high, low);
+    this.lastRow = row;
+  }
+
+  /** The rows present as a bitmap over `rows` rows, or undefined when the series is in all of them. */
+  presenceOver(rows: number): Uint8Array | undefined {
+    const count = this.writer.count;
+    if (count === rows) return undefined;
+    if (this.presence !== undefined) return this.presence.slice(0, bitmapBytes(rows));
+    return rangeBitmap(rows, this.lastRow - count + 1, this.lastRow);
+  }
+
+  reset(): void {
+    this.writer.reset();
+    this.lastRow = -1;
+    this.presence = undefined;
+  }
+}
+
+export function bitmapBytes(rows: number): number {
+  return (rows + 7) >>> 3;
+}
+
+function rangeBitmap(rows: number, first: number, last: number): Uint8Array {
+  const bitmap = new Uint8Array(bitmapBytes(rows));
+  for (let row = first; row <= last; row++) bitmap[row >>> 3]! |= 0x80 >>> (row & 7);
+  return bitmap;
+}
+
+function popcount(bitmap: Uint8Array): number {
+  let count = 0;
+  for (let byte of bitmap) {
+    while (byte !== 0) {
+      byte &= byte - 1;
+      count += 1;
+    }
+  }
+  return count;
+}
+
+/** A closed block: immutable, packed. */
+export class SealedBlock {
+  constructor(
+    /** Order of sealing: a series' data lives in blocks up to its lastBlockSeq. */
+    readonly seq: number,
+    /** One timestamp per row, strictly increasing. */
+    readonly times: Float64Array,
+    /** Every series' value stream, back to back. */
+    readonly data: Uint8Array,
+    /** Series id i's stream is data[offsets[i], offsets[i + 1]); empty when it has no value here. */
+    readonly offsets: Uint32Array,
+    /** Ids of the series present in some rows only, ascending. */
+    readonly partialIds: Uint32Array,
+    /** Their presence bitmaps, bitmapBytes(rows) bytes each, in partialIds' order. */
+    readonly partialBits: Uint8Array,
+    /** Values held. */
+    readonly samples: number,
+  ) {}
+
+  get rows(): number {
+    return this.times.length;
+  }
+
+  get minT(): number {
+    return this.times[0]!;
+  }
+
+  get maxT(): number {
+    return this.times[this.times.length - 1]!;
+  }
+
+  /** Bytes the block's arrays take. */
+  get bytes(): number {
+    return (
+      this.times.byteLength +
+      this.data.byteLength +
+      this.offsets.byteLength +
+      this.partialIds.byteLength +
+      this.partialBits.byteLength
+    );
+  }
+
+  /** Ids the offsets cover (ids at or past it have no value here). */
+  get idCount(): number {
+    return this.offsets.length - 1;
+  }
+
+  has(id: number): boolean {
+    return id < this.offsets.length - 1 && this.offsets[id]! !== this.offsets[id + 1]!;
+  }
+
+  /** The presence bitmap of a series (a view), or undefined when it is in every row. */
+  presenceOf(id: number): Uint8Array | undefined {
+    const ids = this.partialIds;
+    let low = 0;
+    let high = ids.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const found = ids[middle]!;
+      if (found === id) {
+        const size = bitmapBytes(this.rows);
+        return this.partialBits.subarray(middle * size, (middle + 1) * size);
+      }
+      if (found < id) low = middle + 1;
+      else high = middle - 1;
+    }
+    return undefined;
+  }
+
+  /** Values series `id` has here. */
+  countOf(id: number): number {
+    if (!this.has(id)) return 0;
+    const presence = this.presenceOf(id);
+    return presence === undefined ? this.rows : popcount(presence);
+  }
+
+  /** Decodes series `id`'s samples with mint <= t <= maxt into `out`. */
+  decode(id: number, mint: number, maxt: number, reader: ValueReader, out: SampleBuffer): void {
+    if (!this.has(id)) return;
+    reader.reset(this.data, this.offsets[id]!);
+    decodeRows(reader, this.times, 0, this.rows, this.presenceOf(id), mint, maxt, out);
+  }
+}
+
+/** Decodes a head stream's samples (rows of `times`) with mint <= t <= maxt into `out`. */
+export function decodeHead(
+  stream: HeadStream,
+  times: Float64Array,
+  mint: number,
+  maxt: number,
+  reader: ValueReader,
+  out: SampleBuffer,
+): void {
+  const count = stream.count;
+  if (count === 0) return;
+  reader.reset(stream.writer.buffer, 0);
+  const first = stream.presence === undefined ? stream.lastRow - count + 1 : 0;
+  decodeRows(reader, times, first, stream.lastRow + 1, stream.presence, mint, maxt, out);
+}
+
+function decodeRows(
+  reader: ValueReader,
+  times: Float64Array,
+  fromRow: number,
+  toRow: number,
+  presence: Uint8Array | undefined,
+  mint: number,
+  maxt: number,
+  out: SampleBuffer,
+): void {
+  for (let row = fromRow; row < toRow; row++) {
+    if (presence !== undefined && ((presence[row >>> 3]! >>> (7 - (row & 7))) & 1) === 0) continue;
+    const t = times[row]!;
+    if (t > maxt) return;
+    reader.next();
+    if (t >= mint) out.push(t, reader.high, reader.low);
+  }
+}
+
+/**
+ * Packs the open block into a SealedBlock. `streamOf(id)` gives each id's head stream (or undefined);
+ * ids run 0 … idCount - 1. The streams are left as they are: the caller resets them.
+ */
+export function packBlock(
+  seq: number,
+  times: Float64Array,
+  idCount: number,
+  streamOf: (id: number) => HeadStream | undefined,
+): SealedBlock {
+  const rows = times.length;
+  const offsets = new Uint32Array(idCount + 1);
+  let total = 0;
+  let partial = 0;
+  let samples = 0;
+  for (let id = 0; id < idCount; id++) {
+    offsets[id] = total;
+    const stream = streamOf(id);
+    if (stream === undefined || stream.count === 0) continue;
+    total += stream.writer.bytes;
+    samples += stream.count;
+    if (stream.count !== rows) partial += 1;
+  }
+  offsets[idCount] = total;
+  const data = new Uint8Array(total);
+  const partialIds = new Uint32Array(partial);
+  const size = bitmapBytes(rows);
+  const partialBits = new Uint8Array(partial * size);
+  let next = 0;
+  for (let id = 0; id < idCount; id++) {
+    const stream = streamOf(id);
+    if (stream === undefined || stream.count === 0) continue;
+    data.set(stream.writer.buffer.subarray(0, stream.writer.bytes), offsets[id]);
+    const presence = stream.presenceOver(rows);
+    if (presence !== undefined) {
+      partialIds[next] = id;
+      partialBits.set(presence, next * size);
+      next += 1;
+    }
+  }
+  return new SealedBlock(seq, times, data, offsets, partialIds, partialBits, samples);
+}
+
+/**
+ * Decoded samples of one series, grown as needed; a staleness marker (the value's bits are
+ * Prometheus's StaleNaN) is stored as NaN with its `stale` byte set.
+ */
+export class SampleBuffer {
+  t: Float64Array;
+  v: Float64Array;
+  stale: Uint8Array | undefined = undefined;
+  length = 0;
+
+  constructor(capacity: number) {
+    this.t = new Float64Array(Math.max(1, capacity));
+    this.v = new Float64Array(Math.max(1, capacity));
+  }
+
+  push(t: number, high: number, low: number): void {
+    const index = this.length;
+    if (index === this.t.length) this.grow();
+    this.t[index] = t;
+    if (high === STALE_HIGH && low === STALE_LOW) {
+      (this.stale ??= new Uint8Array(this.t.length))[index] = 1;
+      this.v[index] = NaN;
+    } else {
+      this.v[index] = fromHalves(high, low);
+    }
+    this.length = index + 1;
+  }
+
+  /** Appends one decoded value that is already a number (and stale flag). */
+  pushValue(t: number, value: number, stale: boolean): void {
+    const index = this.length;
+    if (index === this.t.length) this.grow();
+    this.t[index] = t;
+    this.v[index] = value;
+    if (stale) (this.stale ??= new Uint8Array(this.t.length))[index] = 1;
+    this.length = index + 1;
+  }
+
+  private grow(): void {
+    const size = this.t.length * 2;
+    const t = new Float64Array(size);
+    t.set(this.t);
+    this.t = t;
+    const v = new Float64Array(size);
+    v.set(this.v);
+    this.v = v;
+    if (this.stale !== undefined) {
+      const stale = new Uint8Array(size);
+      stale.set(this.stale);
+      this.stale = stale;
+    }
+  }
+}
