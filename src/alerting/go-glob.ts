@@ -13,7 +13,8 @@ export const BAD_PATTERN = 'syntax error in pattern';
 
 const hasMeta = (path: string): boolean => /[*?[\\]/.test(path);
 
-const escapeRegExp = (c: string): string => c.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&');
+const escapeRegExp = (c: string): string => c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+const escapeInClass = (c: string): string => c.replace(/[\\\]\[^-]/g, '\\$&');
 
 /** filepath.Match's pattern as an anchored RegExp; throws BAD_PATTERN when malformed. */
 function patternRegExp(pattern: string): RegExp {
@@ -50,7 +51,7 @@ function patternRegExp(pattern: string): RegExp {
           hi = readChar();
           if (hi < lo) throw new Error(BAD_PATTERN);
         }
-        ranges.push(lo === hi ? escapeRegExp(lo) : `${escapeRegExp(lo)}-${escapeRegExp(hi)}`);
+        ranges.push(lo === hi ? escapeInClass(lo) : `${escapeInClass(lo)}-${escapeInClass(hi)}`);
       } while (chars[i + 1] !== ']' && chars[i + 1] !== undefined);
       if (chars[++i] !== ']') throw new Error(BAD_PATTERN);
       source += negate ? `(?![/])[^${ranges.join('')}]` : `[${ranges.join('')}]`;

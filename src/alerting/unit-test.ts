@@ -337,7 +337,7 @@ async function runUnitTestFile(file: string, options: UnitTestOptions): Promise<
   try {
     const { value, error } = decodeYaml(readFileSync(file, 'utf8'), UNIT_TEST_FILE);
     if (error !== undefined) return [error];
-    parsed = (value ?? {});
+    parsed = value ?? {};
   } catch (error) {
     if (error instanceof YamlDecodeError) return [error.message];
     const code = (error as NodeJS.ErrnoException).code;
