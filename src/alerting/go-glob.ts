@@ -14,7 +14,7 @@ export const BAD_PATTERN = 'syntax error in pattern';
 const hasMeta = (path: string): boolean => /[*?[\\]/.test(path);
 
 const escapeRegExp = (c: string): string => c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
-const escapeInClass = (c: string): string => c.replace(/[\\\]\[^-]/g, '\\$&');
+const escapeInClass = (c: string): string => c.replace(/[\\\][^-]/g, '\\$&');
 
 /** filepath.Match's pattern as an anchored RegExp; throws BAD_PATTERN when malformed. */
 function patternRegExp(pattern: string): RegExp {
