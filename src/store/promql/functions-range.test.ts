@@ -194,7 +194,27 @@ describe('*_over_time', () => {
     expect(over('avg_over_time', '1 Inf 3 -Inf')).toBeNaN();
   });
 
+  it('averages infinities and near-overflowing values as 2.42 does', () => {
+    const at1m = (name: string, notation: string) =>
+      rangeCall(name, expand(notation, 10_000), MINUTE, MINUTE);
+    expect(at1m('avg_over_time', '1 2 3 4 Inf')).toBe(Infinity);
+    expect(at1m('avg_over_time', '1 2 3 4 -Inf')).toBe(-Infinity);
+    expect(at1m('avg_over_time', '1 2 3 Inf -Inf')).toBeNaN();
+    expect(at1m('avg_over_time', 'Inf 0 Inf')).toBe(Infinity);
+    expect(at1m('avg_over_time', 'Inf Inf Inf -Inf')).toBeNaN();
+    expect(at1m('avg_over_time', '-Inf 0 -Inf')).toBe(-Infinity);
+    expect(at1m('avg_over_time', '1 2 -Inf -Inf Inf')).toBeNaN();
+    expect(at1m('avg_over_time', '9.988465674311579e+307 9.988465674311579e+307')).toBe(9.98846567431158e307);
+    expect(at1m('sum_over_time', '9.988465674311579e+307 9.988465674311579e+307')).toBe(Infinity);
+    expect(at1m('avg_over_time', '-9.988465674311579e+307 9.988465674311579e+307')).toBe(0);
+  });
+
   it('computes variance and deviation', () => {
+    const at1m = (name: string, notation: string) =>
+      rangeCall(name, expand(notation, 10_000), MINUTE, MINUTE);
+    expect(at1m('stdvar_over_time', '0 8 8 2 3')).toBe(10.559999999999999);
+    expect(at1m('stddev_over_time', '0 8 8 2 3')).toBe(3.249615361854384);
+    expect(at1m('stdvar_over_time', '1.5990505637277868 1.5990505637277868 1.5990505637277868')).toBe(0);
     expect(over('stdvar_over_time', '1.5 2.25 -3 7.125 0.1')).toBe(10.8736);
     expect(over('stddev_over_time', '0.1 0.2 0.3 1e16 -1e16 0.1')).toBe(5773502691896257);
   });
@@ -210,6 +230,18 @@ describe('*_over_time', () => {
   });
 
   it('interpolates quantiles', () => {
+    const uneven = expand('0 1 4', 10_000);
+    const q = (phi: number) =>
+      call(
+        'quantile_over_time',
+        [scalar(phi), rangeValue({}, uneven)],
+        [{ kind: 'number', value: phi }, matrix(MINUTE)],
+        MINUTE,
+      )[0]?.v;
+    expect(q(0.75)).toBe(2.5);
+    expect(q(0.8)).toBe(2.8000000000000003);
+    expect(q(-1)).toBe(-Infinity);
+    expect(q(2)).toBe(Infinity);
     const values = rangeValue({ __name__: 'x', a: 'b' }, expand('1.5 2.25 -3 7.125 0.1', MINUTE));
     expect(
       call('quantile_over_time', [scalar(0.3), values], [{ kind: 'number', value: 0.3 }, matrix(MINUTE)], 0),

@@ -3,7 +3,8 @@
  * with go1.19.8). PromQL's sort(), sort_desc(), quantile and histogram_quantile sort with it, and it
  * is not stable: equal elements (and NaNs, which its comparators order inconsistently) come out in
  * the order this exact algorithm leaves them, so it is ported step for step rather than replaced by
- * Array.prototype.sort. Comparisons and swaps happen on array elements, which is what Go's
+ * Array.prototype.sort. Checked against a running Prometheus 2.42: sort()/sort_desc() of 13 to 1,000
+ * samples with ties, NaNs, sorted, reversed and constant inputs come back in the same order. Comparisons and swaps happen on array elements, which is what Go's
  * index-based Interface does for a slice.
  */
 
@@ -188,15 +189,15 @@ const UINT64_MASK = (1n << 64n) - 1n;
 function breakPatterns<T>(s: Sorter<T>, a: number, b: number): void {
   const length = b - a;
   if (length < 8) return;
-  // Go's xorshift over a uint64 seeded with the length.
+  // Go 1.19's xorshift: a uint64 seeded with the length, shifted 13/17/5 (later Go versions use 13/7/17).
   let random = BigInt(length);
   const modulus = 2 ** bitLength(length);
   const mask = BigInt(modulus - 1);
   const middle = a + Math.trunc(length / 4) * 2;
   for (let idx = middle - 1; idx <= middle + 1; idx++) {
     random ^= (random << 13n) & UINT64_MASK;
-    random ^= random >> 7n;
-    random ^= (random << 17n) & UINT64_MASK;
+    random ^= random >> 17n;
+    random ^= (random << 5n) & UINT64_MASK;
     let other = Number(random & mask);
     if (other >= length) other -= length;
     s.swap(idx, a + other);
