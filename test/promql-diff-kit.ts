@@ -9,7 +9,8 @@
  * `(E) >= -Inf` (every non-NaN element, labels and values exact; vectors only) and `(E) >= bool -Inf`
  * (1 per element, 0 where E is NaN: which elements are NaN).
  */
-import { labelsFrom, type Labels } from '../src/store/labels.js';
+import { labelsFrom, labelsKey, type Labels } from '../src/store/labels.js';
+import type { SelectedSeries } from '../src/store/queryable.js';
 import { PromqlEngine } from '../src/store/promql/engine.js';
 import { parseExpr } from '../src/store/promql/parse.js';
 import type { QueryValue } from '../src/store/promql/value.js';
@@ -49,6 +50,8 @@ export interface Check {
   readonly answer: readonly Answer[] | { readonly error: string };
   /** 'direct' for the case's own expression, 'nan-filter' / 'nan-bool' for the NaN stand-ins. */
   readonly form: 'direct' | 'nan-filter' | 'nan-bool';
+  /** The answer changes with the order the store hands series out (float sums, ties in topk…). */
+  readonly orderSensitive: boolean;
 }
 
 function answerOf(value: QueryValue): Answer[] {
@@ -58,7 +61,45 @@ function answerOf(value: QueryValue): Answer[] {
   throw new Error('rule result is not a vector or scalar');
 }
 
-const isScalar = (value: QueryValue | undefined): boolean => value?.type === 'scalar';
+/** FNV-1a of a label set's key, to shuffle series in a fixed order. */
+function hashOf(labels: Labels, seed: number): number {
+  let hash = seed;
+  for (const char of labelsKey(labels)) hash = Math.imul(hash ^ char.charCodeAt(0), 16_777_619) >>> 0;
+  return hash;
+}
+
+/**
+ * The orders a store might hand series out in besides label order. promtool's TSDB hands them out in
+ * the order they were created, and its lazy loader creates the series of one batch in Go's random map
+ * order: an answer that depends on the order is only reproducible when each series starts in a batch
+ * of its own, in label order.
+ */
+const ORDERS: readonly ((series: SelectedSeries[]) => SelectedSeries[])[] = [
+  (series) => [...series].reverse(),
+  (series) => [...series].sort((a, b) => hashOf(a.labels, 2_166_136_261) - hashOf(b.labels, 2_166_136_261)),
+  (series) => [...series].sort((a, b) => hashOf(a.labels, 7) - hashOf(b.labels, 7)),
+];
+
+function sameAnswer(a: Answer[] | { error: string }, b: Answer[] | { error: string }): boolean {
+  if (!Array.isArray(a) || !Array.isArray(b)) return !Array.isArray(a) && !Array.isArray(b);
+  if (a.length !== b.length) return false;
+  const values = new Map(a.map((x) => [labelsKey(x.labels), x.value]));
+  return b.every((y) => {
+    const x = values.get(labelsKey(y.labels));
+    return x !== undefined && (x === y.value || (Number.isNaN(x) && Number.isNaN(y.value)));
+  });
+}
+
+/** Each series' first sample time, for checking that an order-sensitive case has a fixed creation order. */
+export function firstSampleTimes(testCase: DiffCase): { labels: Labels; firstMs: number }[] {
+  const intervalMs = parseModelDuration(testCase.interval ?? '1m');
+  return testCase.series.map(([series, values]) => {
+    const parsed = parseSeriesDescription(`${series} ${values}`);
+    const labels = labelsFrom(Object.fromEntries(parsed.labels.map((l) => [l.name, l.value])));
+    const first = parsed.values.findIndex((value) => value !== OMITTED);
+    return { labels, firstMs: first < 0 ? Infinity : first * intervalMs };
+  });
+}
 
 /**
  * Evaluates a case with mcpulse. The store holds what promtool's lazy loader would have appended by
@@ -80,44 +121,45 @@ export function evaluateCase(testCase: DiffCase, caseIndex: number): Check[] {
       else store.append(labels, t, value);
     });
   }
-  const engine = new PromqlEngine(store, {
-    lookbackDeltaMs: 300_000,
-    subqueryStepMs: EVALUATION_INTERVAL_MS,
-    maxSamples: 10_000,
-  });
-  let last: QueryValue | undefined;
-  const evaluate = (expr: string, timeMs: number): Answer[] | { error: string } => {
-    last = undefined;
+  const settings = { lookbackDeltaMs: 300_000, subqueryStepMs: EVALUATION_INTERVAL_MS, maxSamples: 10_000 };
+  const engine = new PromqlEngine(store, settings);
+  const reordered = ORDERS.map(
+    (order) => new PromqlEngine({ select: (m, mint, maxt) => order(store.select(m, mint, maxt)) }, settings),
+  );
+  const run = (
+    on: PromqlEngine,
+    expr: string,
+    timeMs: number,
+  ): { value?: QueryValue; answer: Answer[] | { error: string } } => {
     try {
-      last = engine.instant(parseExpr(expr), timeMs);
-      return answerOf(last);
+      const value = on.instant(parseExpr(expr), timeMs);
+      return { value, answer: answerOf(value) };
     } catch (error) {
-      return { error: error instanceof Error ? error.message : String(error) };
+      return { answer: { error: error instanceof Error ? error.message : String(error) } };
     }
+  };
+  const check = (expr: string, timeMs: number, form: Check['form']): Check & { value?: QueryValue } => {
+    const { value, answer } = run(engine, expr, timeMs);
+    const orderSensitive = reordered.some((other) => !sameAnswer(answer, run(other, expr, timeMs).answer));
+    return { caseIndex, expr, timeMs, answer, form, orderSensitive, value };
   };
   const checks: Check[] = [];
   for (const timeMs of times) {
-    const answer = evaluate(testCase.expr, timeMs);
-    const hasNaN = Array.isArray(answer) && answer.some((a) => Number.isNaN(a.value));
-    if (!hasNaN) {
-      checks.push({ caseIndex, expr: testCase.expr, timeMs, answer, form: 'direct' });
+    const { value, ...direct } = check(testCase.expr, timeMs, 'direct');
+    const answer = direct.answer;
+    if (!(Array.isArray(answer) && answer.some((a) => Number.isNaN(a.value)))) {
+      checks.push(direct);
       continue;
     }
-    const stands: { expr: string; form: Check['form'] }[] = isScalar(last)
-      ? []
-      : [{ expr: `(${testCase.expr}) >= -Inf`, form: 'nan-filter' as const }];
-    stands.push({ expr: `(${testCase.expr}) >= bool -Inf`, form: 'nan-bool' as const });
-    for (const stand of stands) {
-      checks.push({
-        caseIndex,
-        expr: stand.expr,
-        timeMs,
-        answer: evaluate(stand.expr, timeMs),
-        form: stand.form,
-      });
-    }
+    if (value?.type !== 'scalar')
+      checks.push(withoutValue(check(`(${testCase.expr}) >= -Inf`, timeMs, 'nan-filter')));
+    checks.push(withoutValue(check(`(${testCase.expr}) >= bool -Inf`, timeMs, 'nan-bool')));
   }
   return checks;
+}
+
+function withoutValue({ value: _value, ...rest }: Check & { value?: QueryValue }): Check {
+  return rest;
 }
 
 /** A float as YAML that Go's yaml reads back to the same float64. */

@@ -2,7 +2,10 @@
  * Input series shared by the differential cases, in promtool's expanding notation, and the helper that
  * turns one data set and many expressions into cases.
  */
-import type { DiffCase } from '../promql-diff-kit.js';
+import { parseModelDuration } from '../../src/alerting/go-format.js';
+import { parseSeriesDescription } from '../../src/alerting/series-notation.js';
+import { compareLabels, labelsFrom } from '../../src/store/labels.js';
+import { EVALUATION_INTERVAL_MS, type DiffCase } from '../promql-diff-kit.js';
 
 export type SeriesList = readonly (readonly [string, string])[];
 
@@ -39,7 +42,10 @@ export const GAUGES: SeriesList = [
   ['temperature{room="hall"}', '10x16'],
   ['temperature{room="attic"}', '-5 -2.5 0.1 0.2 0.30000000000000004 1e-3 2 NaN 4 5 6 7 8 9 10 11 12'],
   ['temperature{room="oven"}', '100 200 Inf 300 -Inf 400 500 600 700 800 900 1000 1100 1200 1300 1400 1500'],
-  ['pressure{room="kitchen"}', '1013 1012.5 1011 1010 1011.75 1012 1013 1014 1015 1016 1017 1018 1019 1020 1021 1022 1023'],
+  [
+    'pressure{room="kitchen"}',
+    '1013 1012.5 1011 1010 1011.75 1012 1013 1014 1015 1016 1017 1018 1019 1020 1021 1022 1023',
+  ],
 ];
 
 /** Classic histogram buckets for two jobs, a job without +Inf, and one with non-monotonic counts. */
@@ -78,3 +84,20 @@ export const MATCHING: SeriesList = [
   ['limits{instance="a"}', '15x10'],
   ['limits{instance="b"}', '25x10'],
 ];
+
+/**
+ * The same series, each starting one evaluation step after the one before it in label order. promtool
+ * creates the series of one step in Go's random map order, and the TSDB hands series out in creation
+ * order; answers that depend on the order (float sums, averages, ties in topk) are only reproducible
+ * when creation order is label order, which is the order mcpulse's store hands them out in.
+ */
+export function staggered(series: SeriesList, interval = '1m'): SeriesList {
+  const perStep = Math.ceil(EVALUATION_INTERVAL_MS / parseModelDuration(interval));
+  const labelsOf = ([text, values]: readonly [string, string]) => {
+    const parsed = parseSeriesDescription(`${text} ${values}`);
+    return labelsFrom(Object.fromEntries(parsed.labels.map((l) => [l.name, l.value])));
+  };
+  return [...series]
+    .sort((a, b) => compareLabels(labelsOf(a), labelsOf(b)))
+    .map(([text, values], k) => [text, k === 0 ? values : `_x${k * perStep} ${values}`] as const);
+}

@@ -30,10 +30,11 @@ export const STALENESS_CASES: DiffCase[] = [
     'changes(up[10m])',
     'up offset 2m',
   ]),
-  ...casesOn('staleness 15s', FAST_STALE, ['30s', '44s', '45s', '46s', '1m', '5m', '5m15s', '5m30s'], [
-    'x',
-    'count_over_time(x[1m])',
-    'last_over_time(x[30s])',
-    'sum_over_time(x[5m30s])',
-  ], '15s'),
+  ...casesOn(
+    'staleness 15s',
+    FAST_STALE,
+    ['30s', '44s', '45s', '46s', '1m', '5m', '5m15s', '5m30s'],
+    ['x', 'count_over_time(x[1m])', 'last_over_time(x[30s])', 'sum_over_time(x[5m30s])'],
+    '15s',
+  ),
 ];
