@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { hasBinary } from '../../test/binaries.js';
 import { rulesTestOptions } from '../cli/rules-test.js';
-import { ALERT_TESTS_NOT_RUN, runRuleUnitTests } from './unit-test.js';
+import { ALERT_TESTS_NOT_RUN, ALERTS_NOT_RUN, runRuleUnitTests } from './unit-test.js';
 
 const FILES: Readonly<Record<string, string>> = {
   'rules.yml': `groups:
@@ -424,6 +424,23 @@ describe('mcpulse rules test reports as promtool test rules does', () => {
       `  FAILED:\n    name: paging,\n    alertname: Down, time: 5m, ${ALERT_TESTS_NOT_RUN}\n`,
     );
     expect(result.stdout).toBe(stdoutOf('alerts.yml', 1));
+    expect(result.status).toBe(1);
+  });
+
+  it('does not answer queries on ALERTS when alerting rules are loaded (they are not evaluated yet)', async () => {
+    writeFileSync(
+      join(dir, 'alerting-rules.yml'),
+      'groups:\n  - name: a\n    rules:\n      - alert: Down\n        expr: up == 0\n',
+    );
+    writeFileSync(
+      join(dir, 'reads-alerts.yml'),
+      'rule_files: [alerting-rules.yml]\ntests:\n  - interval: 1m\n    input_series:\n      - series: up\n        values: 0 0\n' +
+        '    promql_expr_test:\n      - expr: count(ALERTS)\n        eval_time: 1m\n      - expr: up\n        eval_time: 1m\n' +
+        '        exp_samples: [{labels: up, value: 0}]\n',
+    );
+    const result = await run('reads-alerts.yml');
+    expect(result.stderr).toBe(`  FAILED:\n    expr: "count(ALERTS)", time: 1m, ${ALERTS_NOT_RUN}\n`);
+    expect(result.stdout).toBe(stdoutOf('reads-alerts.yml', 1));
     expect(result.status).toBe(1);
   });
 });
