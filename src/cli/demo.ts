@@ -134,8 +134,15 @@ export async function runDemo(options: DemoOptions, demo: DemoServerOptions = {}
   let pulse: Mcpulse;
   let stopTracing: () => Promise<void> = () => Promise.resolve();
   try {
-    // Signals are the demo's own (below): it reports the drain and decides the exit code.
-    pulse = createMcpulse({ service, version, monitoring: false, handleSignals: false });
+    // Signals are the demo's own (below): it reports the drain and decides the exit code. The store
+    // samples every 5 s so that queries show movement within a minute of starting.
+    pulse = createMcpulse({
+      service,
+      version,
+      monitoring: false,
+      handleSignals: false,
+      store: { intervalMs: 5000 },
+    });
     // Traces go to a collector when the standard OTLP variable says where (one-call setup, mcpulse/otel).
     if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
       const { setupTracing } = await import('../tracing/setup.js');
@@ -274,6 +281,7 @@ export async function runDemo(options: DemoOptions, demo: DemoServerOptions = {}
         `  liveness       ${monitoring.url}/livez`,
         `  readiness      ${monitoring.url}/readyz`,
         `  health         ${monitoring.url}/health`,
+        `  PromQL         ${monitoring.url}/api/v1/query?query=sum%20by%20(gen_ai_tool_name)%20(rate(mcp_server_operation_duration_seconds_count%5B1m%5D))`,
         `  ${loadLine}`,
         '',
       ].join('\n'),

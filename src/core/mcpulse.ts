@@ -24,6 +24,7 @@ import {
   type MonitoringServer,
   type MonitoringServerOptions,
 } from '../http/monitoring.js';
+import { createPrometheusApi } from '../http/prometheus-api.js';
 import { registerDefaultChecks } from '../health/defaults.js';
 import { Drain } from '../health/drain.js';
 import { HEALTH_JSON_CONTENT_TYPE, HealthRegistry } from '../health/registry.js';
@@ -50,6 +51,8 @@ import { registerHostMetrics, type HostMetrics } from '../metrics/host.js';
 import { LabelGuard } from '../metrics/labels.js';
 import { McpMetrics } from '../metrics/mcp.js';
 import { SelfMetrics } from '../metrics/self.js';
+import { EmbeddedStore } from '../store/embedded.js';
+import type { MatrixValue, QueryValue } from '../store/promql/value.js';
 import { TracingProvider } from '../tracing/provider.js';
 import { loadOtelApi, McpTracer } from '../tracing/spans.js';
 import { badArgument, badOption } from './errors.js';
@@ -95,6 +98,7 @@ export class Mcpulse {
   private readonly _requestContext: RequestContextProvider;
   private readonly _servers = new Set<MonitoringServer>();
   private readonly _hostMetrics: HostMetrics | undefined;
+  private readonly _store: EmbeddedStore | undefined;
   /** Puts back the process-wide state this instance installed (fallback logger, OTel lookup). */
   private readonly _restoreGlobals: (() => void)[] = [];
   private _shutdown: Promise<void> | undefined;
@@ -163,6 +167,10 @@ export class Mcpulse {
       for (const name of LINT_FAILING_DEFAULT_METRICS) this.registry.removeSingleMetric(name);
     }
     if (o.hostMetrics) this._hostMetrics = registerHostMetrics(this.registry, o.hostMetrics);
+    if (o.store) {
+      this._store = new EmbeddedStore(this.registry, o.store, internalError);
+      this._store.start();
+    }
 
     const registry = this.registry;
     this.metrics = {
@@ -183,6 +191,7 @@ export class Mcpulse {
       },
       health: (authorization) => this._healthResponse(authorization),
       onError: (error, where) => this._internalError(error, `http:${where}`),
+      ...(this._store !== undefined && { api: createPrometheusApi(this._store, o.version) }),
     });
     if (o.handleSignals) handleSignals(this);
     this._restoreGlobals.push(setFallbackLogger(this.logger));
@@ -291,6 +300,34 @@ export class Mcpulse {
     return this._listeners.add(listener);
   }
 
+  /**
+   * A PromQL instant query over the embedded store at `at` (default now), as Prometheus's
+   * `/api/v1/query` answers it. Throws a QueryError (`MCPULSE_QUERY_INVALID`, `errorType: 'bad_data'`)
+   * for a query that cannot run; `MCPULSE_ARGUMENT_INVALID` when the store is off (`store: false`).
+   */
+  query(expr: string, at?: Date | number): QueryValue {
+    return this._storeOrThrow('query').query(expr, at);
+  }
+
+  /** A PromQL range query from `start` to `end` every `step` (ms, or a duration such as '60s'), as `/api/v1/query_range`. */
+  queryRange(expr: string, start: Date | number, end: Date | number, step: number | string): MatrixValue {
+    return this._storeOrThrow('queryRange').queryRange(expr, start, end, step);
+  }
+
+  /**
+   * A sampling pass of the registry into the store now, besides the timer's, stamped `timestampMs`
+   * (default now); resolves to the samples stored and never rejects.
+   */
+  sampleStore(timestampMs?: number): Promise<number> {
+    return this._storeOrThrow('sampleStore').sampleNow(timestampMs);
+  }
+
+  private _storeOrThrow(method: string): EmbeddedStore {
+    if (this._store === undefined)
+      throw badArgument(`pulse.${method}() needs the embedded store, and it is off (store: false)`);
+    return this._store;
+  }
+
   /** Starts a monitoring endpoint (`/metrics`, `/livez`, `/readyz`); bound to 127.0.0.1 unless told otherwise. */
   async startMonitoringServer(options?: MonitoringServerOptions): Promise<MonitoringServer> {
     const server = await startMonitoringServer(this.routes, options);
@@ -317,6 +354,7 @@ export class Mcpulse {
       }
       this.health.stop();
       this._hostMetrics?.stop();
+      this._store?.shutdown();
       releaseSignals(this);
       await this.monitoring;
       await Promise.allSettled([...this._servers].map((server) => server.close()));

@@ -10,6 +10,7 @@ import { MCP_LOG_LEVELS } from '../logging/context.js';
 import { logFileSchema } from '../logging/outputs.js';
 import { samplingSchema } from '../logging/sampling.js';
 import { hostMetricsSchema } from '../metrics/host.js';
+import { storeOptionsSchema } from '../store/embedded.js';
 import { booleanSchema, integerSchema, must, SENTENCE, textSchema } from './errors.js';
 import type { McpulseOptions } from './options.js';
 
@@ -21,6 +22,7 @@ export const OPTION_DEFAULTS = {
   env: 'development',
   processMetrics: true,
   hostMetrics: true,
+  store: true,
   /** After `LOG_LEVEL`. */
   logLevel: 'info',
   logDestination: 2,
@@ -73,6 +75,9 @@ const optionShape = {
     .optional(),
   processMetrics: booleanSchema().optional(),
   hostMetrics: z.union([z.boolean(), hostMetricsSchema], must('a boolean or an object')).optional(),
+  store: z
+    .union([z.boolean(), storeOptionsSchema], must('a boolean or an object such as { intervalMs: 15000 }'))
+    .optional(),
   logger: z
     .custom<Logger>(
       (value) =>

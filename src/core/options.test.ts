@@ -24,6 +24,7 @@ const DEFAULTS = {
   env: 'development',
   processMetrics: true,
   hostMetrics: {},
+  store: {},
   logger: undefined,
   logLevel: 'info',
   logDestination: 2,

@@ -11,6 +11,7 @@ import type { McpLogLevel } from '../logging/context.js';
 import { validateLogFileOptions, type LogFileOptions } from '../logging/outputs.js';
 import { validateSampling, type SamplingOptions } from '../logging/sampling.js';
 import type { HostMetricsOptions } from '../metrics/host.js';
+import type { StoreOptions } from '../store/embedded.js';
 import type { LOG_LEVELS } from '../logging/logger.js';
 import { issueLines, issuesError, McpulseOptionError } from './errors.js';
 import {
@@ -45,6 +46,11 @@ export interface McpulseOptions {
   processMetrics?: boolean;
   /** Host metrics (CPU, memory, disk, load, network, fds), sampled off the request path. Default true. */
   hostMetrics?: boolean | HostMetricsOptions;
+  /**
+   * The embedded time-series store: the registry sampled every `intervalMs` (default 15 s) and kept for
+   * `retentionMs` (default 24 h), queried with PromQL (`pulse.query`, `/api/v1/query`). Default true.
+   */
+  store?: boolean | StoreOptions;
   /** A pino logger to use instead of the one mcpulse builds. */
   logger?: Logger;
   /** Log level (default `LOG_LEVEL`, else `info`); `silent` turns the operation log off. */
@@ -114,6 +120,7 @@ export interface ResolvedOptions {
   registry: Registry;
   processMetrics: boolean;
   hostMetrics: HostMetricsOptions | false;
+  store: StoreOptions | false;
   logger: Logger | undefined;
   logLevel: string;
   logDestination: number | string | DestinationStream;
@@ -204,6 +211,7 @@ export function resolveOptions(options: McpulseOptions | undefined, env: NodeJS.
         : o.hostMetrics === true || o.hostMetrics === undefined
           ? {}
           : o.hostMetrics,
+    store: o.store === false ? false : o.store === true || o.store === undefined ? {} : o.store,
     logger: o.logger,
     logLevel: o.logLevel ?? (env.LOG_LEVEL as (typeof LOG_LEVEL_NAMES)[number] | undefined) ?? d.logLevel,
     logDestination: o.logDestination ?? d.logDestination,

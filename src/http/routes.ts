@@ -17,6 +17,9 @@ import {
 } from '../metrics/render.js';
 import type { AnyRegistry } from '../metrics/render.js';
 
+import { API_CONTENT_TYPE, API_PREFIX, MAX_API_BODY_BYTES } from './prometheus-api.js';
+import type { PrometheusApiHandler } from './prometheus-api.js';
+
 export interface MonitoringRoutesOptions {
   registry: AnyRegistry;
   /** readiness: true when the service accepts traffic */
@@ -27,6 +30,8 @@ export interface MonitoringRoutesOptions {
   onError?: (error: unknown, where: string) => void;
   /** path prefix, default '' */
   prefix?: string;
+  /** Prometheus's query API under `<prefix>/api/v1/` (createPrometheusApi); absent: not served. */
+  api?: PrometheusApiHandler;
 }
 
 export interface MonitoringRoutes {
@@ -49,7 +54,7 @@ interface PlainResponse {
   lengthKnown: boolean;
 }
 
-type Route = 'metrics' | 'livez' | 'readyz' | 'health';
+type Route = 'metrics' | 'livez' | 'readyz' | 'health' | 'api';
 
 /** Readiness with the names of what fails it (shown on /readyz). */
 export interface Readiness {
@@ -99,6 +104,7 @@ const routesOptionsSchema = z.strictObject(
     isReady: functionSchema<NonNullable<MonitoringRoutesOptions['isReady']>>().optional(),
     health: functionSchema<NonNullable<MonitoringRoutesOptions['health']>>().optional(),
     onError: functionSchema<NonNullable<MonitoringRoutesOptions['onError']>>().optional(),
+    api: functionSchema<PrometheusApiHandler>().optional(),
     prefix: z
       .string(must("a path string like '/ops'"))
       .refine((prefix) => !/[?#\s]/.test(prefix), must("a path string like '/ops'"))
@@ -120,12 +126,48 @@ function pathOf(target: string): string | undefined {
   }
 }
 
+/** The query string of a request target ('' when none). */
+function searchOf(target: string): string {
+  const start = target.indexOf('?');
+  if (start < 0) return '';
+  const end = target.indexOf('#', start);
+  return target.slice(start + 1, end < 0 ? undefined : end);
+}
+
+/** Go's r.Form: the form body's values first, then the query string's. */
+function formParams(query: string, body: string): URLSearchParams {
+  const params = new URLSearchParams(body);
+  for (const [name, value] of new URLSearchParams(query)) params.append(name, value);
+  return params;
+}
+
+function isForm(contentType: string | null | undefined): boolean {
+  return (contentType ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
+}
+
+/** Reads a request body up to `limit` bytes; undefined when it is longer. */
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > limit) over = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
 export function createMonitoringRoutes(options: MonitoringRoutesOptions): MonitoringRoutes {
   const {
     registry,
     isReady,
     onError,
     health,
+    api,
     prefix: given,
   } = parseOptions(routesOptionsSchema, options, {
     name: 'createMonitoringRoutes options',
@@ -140,9 +182,27 @@ export function createMonitoringRoutes(options: MonitoringRoutesOptions): Monito
     [`${prefix}/health/detailed`, 'health'],
   ]);
 
+  const apiPrefix = `${prefix}${API_PREFIX}`;
+
   const matchRoute = (target: string): Route | undefined => {
     const path = pathOf(target);
-    return path === undefined ? undefined : routes.get(path);
+    if (path === undefined) return undefined;
+    if (api !== undefined && path.startsWith(apiPrefix)) return 'api';
+    return routes.get(path);
+  };
+
+  /** Answers `/api/v1/…`; a 404 for an endpoint mcpulse does not serve, as Prometheus gives one. */
+  const answerApi = (target: string, method: string, body: string | undefined): PlainResponse => {
+    const path = pathOf(target) ?? '';
+    const params = formParams(searchOf(target), body ?? '');
+    const answer = api!(path.slice(apiPrefix.length), method, params);
+    if (answer === undefined) return text(404, '404 page not found\n');
+    return {
+      status: answer.status,
+      headers: { 'Content-Type': API_CONTENT_TYPE, 'Cache-Control': 'no-store' },
+      body: answer.body,
+      lengthKnown: true,
+    };
   };
 
   /** Answers a matched route; never rejects. */
@@ -156,6 +216,8 @@ export function createMonitoringRoutes(options: MonitoringRoutesOptions): Monito
       const head = method === 'HEAD';
       if (method !== 'GET' && !head) return text(405, 'method not allowed\n', { Allow: ALLOW });
       switch (route) {
+        case 'api':
+          return text(404, '404 page not found\n'); // answered by answerApi, never here
         case 'livez':
           return text(200, 'ok\n');
         case 'readyz': {
@@ -225,7 +287,18 @@ export function createMonitoringRoutes(options: MonitoringRoutesOptions): Monito
     }
     if (route === undefined) return false;
     const method = (req.method ?? 'GET').toUpperCase();
-    respond(route, method, req.headers.accept, req.headers.authorization)
+    const answer =
+      route === 'api'
+        ? (method === 'POST' && isForm(req.headers['content-type'])
+            ? readBody(req, MAX_API_BODY_BYTES)
+            : Promise.resolve('')
+          ).then((body) =>
+            body === undefined
+              ? text(413, 'request body too large\n')
+              : answerApi(req.url ?? '', method, body),
+          )
+        : respond(route, method, req.headers.accept, req.headers.authorization);
+    answer
       .then((response) => writeNode(res, method === 'HEAD', response))
       .catch((error: unknown) => {
         safeReport(onError, error, route);
@@ -249,12 +322,29 @@ export function createMonitoringRoutes(options: MonitoringRoutesOptions): Monito
     }
     if (route === undefined) return undefined;
     const method = request.method.toUpperCase();
-    const response = await respond(
-      route,
-      method,
-      request.headers.get('accept'),
-      request.headers.get('authorization') ?? undefined,
-    );
+    let response: PlainResponse;
+    if (route === 'api') {
+      // A declared length over the limit is refused unread; an undeclared one is measured once read.
+      const declared = Number(request.headers.get('content-length') ?? 0);
+      const readForm = method === 'POST' && isForm(request.headers.get('content-type'));
+      const body = readForm && !(declared > MAX_API_BODY_BYTES) ? await request.text() : '';
+      try {
+        response =
+          declared > MAX_API_BODY_BYTES || Buffer.byteLength(body) > MAX_API_BODY_BYTES
+            ? text(413, 'request body too large\n')
+            : answerApi(request.url, method, body);
+      } catch (error) {
+        safeReport(onError, error, 'api');
+        response = text(500, 'internal error\n');
+      }
+    } else {
+      response = await respond(
+        route,
+        method,
+        request.headers.get('accept'),
+        request.headers.get('authorization') ?? undefined,
+      );
+    }
     const headers = new Headers(response.headers);
     if (response.lengthKnown) headers.set('Content-Length', String(Buffer.byteLength(response.body)));
     return new Response(method === 'HEAD' ? null : response.body, { status: response.status, headers });

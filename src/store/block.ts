@@ -145,6 +145,60 @@ export class SealedBlock {
     return presence === undefined ? this.rows : popcount(presence);
   }
 
+  /** Timestamps of series `id`'s first and last value here ([Infinity, -Infinity] when it has none). */
+  extentOf(id: number): [number, number] {
+    if (!this.has(id)) return [Infinity, -Infinity];
+    const presence = this.presenceOf(id);
+    if (presence === undefined) return [this.minT, this.maxT];
+    let first = -1;
+    let last = -1;
+    for (let row = 0; row < this.rows; row++) {
+      if (((presence[row >>> 3]! >>> (7 - (row & 7))) & 1) === 0) continue;
+      if (first < 0) first = row;
+      last = row;
+    }
+    return first < 0 ? [Infinity, -Infinity] : [this.times[first]!, this.times[last]!];
+  }
+
+  /**
+   * The block with its series renumbered: id i becomes map[i] (ids mapped to -1, or past the map,
+   * are left out), `count` ids in all. The map must keep the ids' order.
+   */
+  renumbered(seq: number, map: Int32Array, count: number): SealedBlock {
+    const offsets = new Uint32Array(count + 1);
+    const kept: number[] = [];
+    let total = 0;
+    for (let id = 0; id < this.idCount && id < map.length; id++) {
+      const to = map[id]!;
+      if (to < 0 || !this.has(id)) continue;
+      kept.push(id);
+      total += this.offsets[id + 1]! - this.offsets[id]!;
+    }
+    const data = new Uint8Array(total);
+    const size = bitmapBytes(this.rows);
+    const partialIds: number[] = [];
+    const partialBits: Uint8Array[] = [];
+    let samples = 0;
+    let at = 0;
+    let next = 0;
+    for (const id of kept) {
+      const to = map[id]!;
+      for (; next <= to; next++) offsets[next] = at;
+      data.set(this.data.subarray(this.offsets[id], this.offsets[id + 1]), at);
+      at += this.offsets[id + 1]! - this.offsets[id]!;
+      const presence = this.presenceOf(id);
+      if (presence !== undefined) {
+        partialIds.push(to);
+        partialBits.push(presence);
+      }
+      samples += presence === undefined ? this.rows : popcount(presence);
+    }
+    for (; next <= count; next++) offsets[next] = at;
+    const bits = new Uint8Array(partialBits.length * size);
+    partialBits.forEach((presence, i) => bits.set(presence, i * size));
+    return new SealedBlock(seq, this.times, data, offsets, Uint32Array.from(partialIds), bits, samples);
+  }
+
   /** Decodes series `id`'s samples with mint <= t <= maxt into `out`. */
   decode(id: number, mint: number, maxt: number, reader: ValueReader, out: SampleBuffer): void {
     if (!this.has(id)) return;

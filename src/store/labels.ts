@@ -79,9 +79,20 @@ export function labelsKeyOf(labels: Labels, names: ReadonlySet<string>, keep: bo
   return key;
 }
 
+/**
+ * Evaluation drops the name of the same label set at every step of a range query: the answer is kept
+ * per label set (by identity) so each is filtered once and every step shares one result object.
+ */
+const withoutNameCache = new WeakMap<Labels, Labels>();
+
 export function withoutMetricName(labels: Labels): Labels {
-  if (!labels.some((label) => label.name === METRIC_NAME)) return labels;
-  return labels.filter((label) => label.name !== METRIC_NAME);
+  const cached = withoutNameCache.get(labels);
+  if (cached !== undefined) return cached;
+  const result = labels.some((label) => label.name === METRIC_NAME)
+    ? labels.filter((label) => label.name !== METRIC_NAME)
+    : labels;
+  withoutNameCache.set(labels, result);
+  return result;
 }
 
 /** Only the named labels (keep = true) or all but them (keep = false). */

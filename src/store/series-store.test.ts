@@ -188,7 +188,7 @@ describe('SeriesStore sampling passes', () => {
         at(0),
         1,
       ),
-    ).toThrow('labels must be sorted by name with no name twice, got b 1 a 1');
+    ).toThrow('labels must be sorted by name with no name twice, got {b="1", a="1"}');
   });
 });
 

@@ -15,91 +15,38 @@
  * newest sample held). Retention drops whole blocks and chunks, so a query may still see samples up to
  * one block older than the cutoff, as a Prometheus block boundary would show them.
  */
-import { z } from 'zod';
-
-import { badArgument, integerSchema, parseOptions } from '../core/errors.js';
-import type { SealedBlock } from './block.js';
-import { HeadStream, packBlock, SampleBuffer, decodeHead } from './block.js';
-import { MAX_TIMESTAMP_MS } from './chunk.js';
-import { LabelIndex, passes } from './label-index.js';
-import { compareLabels, compareStrings, labelsKey, type Labels } from './labels.js';
+import { badArgument } from '../core/errors.js';
+import { HeadStream, packBlock, type SealedBlock } from './block.js';
+import { LabelIndex } from './label-index.js';
+import { formatLabels, type Labels } from './labels.js';
 import { OwnChunks } from './own-chunks.js';
 import type { LabelMatcher, Queryable, SelectedSeries } from './queryable.js';
-import { highHalf, lowHalfOfLast, STALE_HIGH, STALE_LOW, ValueReader } from './value-stream.js';
+import { checkLabels, checkTimestamp, labelsHash, Series, SeriesByLabels, type SeriesRef } from './series.js';
+import {
+  resolveStoreOptions,
+  type ImageLoad,
+  type ImageSeries,
+  type ScrapeSample,
+  type SeriesStoreOptions,
+  type SeriesStoreStats,
+  type StoreImage,
+} from './store-options.js';
+import { StoreReader } from './store-reader.js';
+import { highHalf, lowHalfOfLast, STALE_HIGH, STALE_LOW } from './value-stream.js';
 
-const HOUR_MS = 3_600_000;
-export const DEFAULT_RETENTION_MS = 24 * HOUR_MS;
-export const DEFAULT_MAX_SERIES = 50_000;
-export const DEFAULT_INTERVAL_MS = 15_000;
-/** Rows (sampling passes) per scrape block: 30 minutes at 15 s, as Prometheus cuts a chunk. */
-export const DEFAULT_BLOCK_ROWS = 120;
-const MAX_SAMPLES_PER_SERIES = 5_000_000;
-
-const optionsSchema = z.strictObject({
-  retentionMs: integerSchema(1000, 366 * 24 * HOUR_MS).optional(),
-  maxSeries: integerSchema(1, 1_000_000).optional(),
-  intervalMs: integerSchema(1, HOUR_MS).optional(),
-  maxSamplesPerSeries: integerSchema(1, MAX_SAMPLES_PER_SERIES).optional(),
-  blockRows: integerSchema(8, 4096).optional(),
-});
-
-export interface SeriesStoreOptions {
-  /** How long samples are kept, from the newest one held; default 24 h. */
-  retentionMs?: number;
-  /** Series held at once; samples of further new series are dropped (stats().droppedSeries). Default 50,000. */
-  maxSeries?: number;
-  /** The expected sampling interval; only sets maxSamplesPerSeries' default. Default 15 s. */
-  intervalMs?: number;
-  /** Samples kept per series; default retentionMs / intervalMs plus two blocks (retention drops whole blocks). */
-  maxSamplesPerSeries?: number;
-  /** Sampling passes per scrape block; default 120. */
-  blockRows?: number;
-}
-
-export interface SeriesStoreStats {
-  series: number;
-  samples: number;
-  /** Bytes of sample data: packed blocks (values, timestamps, offsets, presence), open streams, chunks. */
-  bytes: number;
-  blocks: number;
-  /** Samples refused because their series would have gone past maxSeries (one per sample, every pass). */
-  droppedSeries: number;
-  /** Samples refused for a timestamp at or before their series' last one (out of order, duplicate). */
-  refusedSamples: number;
-  /** Samples dropped early to keep maxSamplesPerSeries (retention's drops are not counted). */
-  evictedSamples: number;
-}
-
-/** A series as resolve() hands it out, so a sampler can skip the label lookup on every pass. */
-export interface SeriesRef {
-  readonly labels: Labels;
-}
-
-class Series implements SeriesRef {
-  /** Index in the store; -1 once the series is gone (the ref is then dead: resolve again). */
-  id: number;
-  /** Time of the first sample held (Infinity while none) and of the last one appended. */
-  firstT = Infinity;
-  lastT = -Infinity;
-  head: HeadStream | undefined = undefined;
-  own: OwnChunks | undefined = undefined;
-  /** Number of the last sampling pass that had it, and of the last sealed block holding its values. */
-  lastPass = -1;
-  lastBlockSeq = -1;
-
-  constructor(
-    id: number,
-    readonly labels: Labels,
-    readonly key: string,
-  ) {
-    this.id = id;
-  }
-}
-
-export interface ScrapeSample {
-  readonly labels: Labels;
-  readonly value: number;
-}
+export type { SeriesRef };
+export {
+  DEFAULT_BLOCK_ROWS,
+  DEFAULT_INTERVAL_MS,
+  DEFAULT_MAX_SERIES,
+  DEFAULT_RETENTION_MS,
+  type ImageLoad,
+  type ImageSeries,
+  type ScrapeSample,
+  type SeriesStoreOptions,
+  type SeriesStoreStats,
+  type StoreImage,
+} from './store-options.js';
 
 export class SeriesStore implements Queryable {
   readonly retentionMs: number;
@@ -107,7 +54,7 @@ export class SeriesStore implements Queryable {
   readonly maxSamplesPerSeries: number;
   readonly blockRows: number;
   private readonly index = new LabelIndex();
-  private readonly byKey = new Map<string, Series>();
+  private readonly byLabels = new SeriesByLabels();
   private readonly byId: (Series | undefined)[] = [];
   private readonly freeIds: number[] = [];
   private readonly blocks: SealedBlock[] = [];
@@ -121,19 +68,17 @@ export class SeriesStore implements Queryable {
   private newestMs = -Infinity;
   /** No own chunk ends before this: truncation need not look at them until the cutoff passes it. */
   private ownWatermark = Infinity;
-  private readonly reader = new ValueReader();
+  private readonly reader: StoreReader;
   private readonly counts = { samples: 0, droppedSeries: 0, refusedSamples: 0, evictedSamples: 0 };
 
   constructor(options: SeriesStoreOptions = {}) {
-    const valid = parseOptions(optionsSchema, options, { name: 'store', prefix: 'store' });
-    this.retentionMs = valid.retentionMs ?? DEFAULT_RETENTION_MS;
-    this.maxSeries = valid.maxSeries ?? DEFAULT_MAX_SERIES;
-    this.blockRows = valid.blockRows ?? DEFAULT_BLOCK_ROWS;
-    const intervalMs = valid.intervalMs ?? DEFAULT_INTERVAL_MS;
-    this.maxSamplesPerSeries =
-      valid.maxSamplesPerSeries ??
-      Math.min(MAX_SAMPLES_PER_SERIES, Math.ceil(this.retentionMs / intervalMs) + 2 * this.blockRows);
+    const valid = resolveStoreOptions(options);
+    this.retentionMs = valid.retentionMs;
+    this.maxSeries = valid.maxSeries;
+    this.blockRows = valid.blockRows;
+    this.maxSamplesPerSeries = valid.maxSamplesPerSeries;
     this.headTimes = new Float64Array(this.blockRows);
+    this.reader = new StoreReader(this.index, this.byId, this.blocks, this.headTimes);
   }
 
   /**
@@ -145,18 +90,18 @@ export class SeriesStore implements Queryable {
   }
 
   private resolveSeries(labels: Labels): Series | undefined {
-    const key = labelsKey(labels);
-    const found = this.byKey.get(key);
+    const hash = labelsHash(labels);
+    const found = this.byLabels.get(labels, hash);
     if (found !== undefined) return found;
-    if (this.byKey.size >= this.maxSeries) {
+    if (this.byLabels.size >= this.maxSeries) {
       this.counts.droppedSeries += 1;
       return undefined;
     }
     checkLabels(labels);
     const id = this.freeIds.pop() ?? this.byId.length;
-    const series = new Series(id, this.index.add(id, labels), key);
+    const series = new Series(id, this.index.add(id, labels), hash);
     this.byId[id] = series;
-    this.byKey.set(key, series);
+    this.byLabels.add(series);
     return series;
   }
 
@@ -235,27 +180,12 @@ export class SeriesStore implements Queryable {
   }
 
   select(matchers: readonly LabelMatcher[], mintMs: number, maxtMs: number): SelectedSeries[] {
-    const out: SelectedSeries[] = [];
-    for (const series of this.matching(matchers, mintMs, maxtMs)) {
-      const samples = this.decode(series, mintMs, maxtMs);
-      if (samples.length === 0) continue;
-      out.push({
-        labels: series.labels,
-        t: samples.t.slice(0, samples.length),
-        v: samples.v.slice(0, samples.length),
-        stale: samples.stale?.slice(0, samples.length),
-      });
-    }
-    return out.sort((a, b) => compareLabels(a.labels, b.labels));
+    return this.reader.select(matchers, mintMs, maxtMs);
   }
 
   /** Label names of the series matching `matchers` with samples in the range, sorted. */
   labelNames(matchers: readonly LabelMatcher[] = [], mintMs = -Infinity, maxtMs = Infinity): string[] {
-    const names = new Set<string>();
-    for (const series of this.matching(matchers, mintMs, maxtMs)) {
-      for (const label of series.labels) names.add(label.name);
-    }
-    return [...names].sort(compareStrings);
+    return this.reader.labelNames(matchers, mintMs, maxtMs);
   }
 
   /** Values of label `name` among the series matching `matchers` with samples in the range, sorted. */
@@ -265,20 +195,12 @@ export class SeriesStore implements Queryable {
     mintMs = -Infinity,
     maxtMs = Infinity,
   ): string[] {
-    const values = new Set<string>();
-    for (const series of this.matching(matchers, mintMs, maxtMs)) {
-      for (const label of series.labels) if (label.name === name) values.add(label.value);
-    }
-    return [...values].sort(compareStrings);
+    return this.reader.labelValues(name, matchers, mintMs, maxtMs);
   }
 
   /** Label sets of the series matching any of the matcher lists, with samples in the range, sorted. */
   series(matcherSets: readonly (readonly LabelMatcher[])[], mintMs = -Infinity, maxtMs = Infinity): Labels[] {
-    const found = new Set<Series>();
-    for (const matchers of matcherSets) {
-      for (const series of this.matching(matchers, mintMs, maxtMs)) found.add(series);
-    }
-    return [...found].map((series) => series.labels).sort(compareLabels);
+    return this.reader.series(matcherSets, mintMs, maxtMs);
   }
 
   stats(): SeriesStoreStats {
@@ -288,7 +210,7 @@ export class SeriesStore implements Queryable {
       if (series.head !== undefined) bytes += series.head.writer.bytes;
       if (series.own !== undefined) bytes += series.own.bytes;
     }
-    return { series: this.byKey.size, bytes, blocks: this.blocks.length, ...this.counts };
+    return { series: this.byLabels.size, bytes, blocks: this.blocks.length, ...this.counts };
   }
 
   /**
@@ -305,6 +227,7 @@ export class SeriesStore implements Queryable {
     let watermark = Infinity;
     const oldestSeq = this.blocks[0]?.seq ?? this.nextBlockSeq;
     const scrapeFrom = this.blocks[0]?.minT ?? (this.headRows > 0 ? this.headTimes[0]! : Infinity);
+    const removed: Series[] = [];
     for (const series of this.byId) {
       if (series === undefined) continue;
       const own = series.own;
@@ -315,13 +238,14 @@ export class SeriesStore implements Queryable {
       }
       const inScrape = series.lastBlockSeq >= oldestSeq || (series.head?.count ?? 0) > 0;
       if (!inScrape && series.own === undefined && series.lastPass < this.pass) {
-        this.remove(series);
+        removed.push(series);
         continue;
       }
       const from = Math.min(inScrape ? scrapeFrom : Infinity, series.own?.minT ?? Infinity);
       if (from > series.firstT) series.firstT = from;
     }
     this.ownWatermark = watermark;
+    if (removed.length > 0) this.remove(removed);
   }
 
   /**
@@ -352,6 +276,105 @@ export class SeriesStore implements Queryable {
       while (this.blockRowsHeld > this.maxSamplesPerSeries) this.dropOldestBlock(true);
       this.sweep(-Infinity);
     }
+  }
+
+  /** Everything held, for a snapshot (snapshot.ts); shares only immutable parts with the store. */
+  exportImage(): StoreImage {
+    const map = new Int32Array(this.byId.length).fill(-1);
+    const inLastPass = new Set(this.previousPass);
+    const series: ImageSeries[] = [];
+    for (const one of this.byId) {
+      if (one === undefined) continue;
+      map[one.id] = series.length;
+      series.push({ labels: one.labels, inLastPass: inLastPass.has(one.id), chunks: one.own?.all() ?? [] });
+    }
+    const dense = series.length === this.byId.length;
+    const blocks = this.blocks.map((block) =>
+      dense ? block : block.renumbered(block.seq, map, series.length),
+    );
+    if (this.headRows > 0) {
+      const times = this.headTimes.slice(0, this.headRows);
+      const open = packBlock(this.nextBlockSeq, times, this.byId.length, (id) => this.byId[id]?.head);
+      blocks.push(dense ? open : open.renumbered(open.seq, map, series.length));
+    }
+    return { series, blocks };
+  }
+
+  /**
+   * Loads an image into this store, which must be new (nothing appended yet): samples older than nowMs - retentionMs are
+   * left out, and so are series past maxSeries. Series of the image's last pass get a staleness marker
+   * in the first pass that misses them. The image must be well-formed (snapshot.ts checks a file's).
+   */
+  importImage(image: StoreImage, nowMs: number): ImageLoad {
+    if (this.byId.length > 0 || this.blocks.length > 0 || this.headRows > 0) {
+      throw badArgument('a snapshot loads into a new store only');
+    }
+    const cutoff = nowMs - this.retentionMs;
+    const map = new Int32Array(image.series.length).fill(-1);
+    const load: ImageLoad = { series: 0, samples: 0, expiredSamples: 0, droppedSeries: 0 };
+    image.series.forEach((entry, index) => {
+      const series = this.resolveSeries(entry.labels);
+      if (series === undefined) {
+        load.droppedSeries += 1;
+        return;
+      }
+      if (series.id !== this.byId.length - 1)
+        throw badArgument(`a snapshot lists ${formatLabels(entry.labels)} twice`);
+      map[index] = series.id;
+      if (entry.inLastPass) {
+        series.lastPass = this.pass;
+        this.previousPass.push(series.id);
+      }
+      for (const chunk of entry.chunks) {
+        if (chunk.maxT < cutoff) {
+          load.expiredSamples += chunk.count;
+          continue;
+        }
+        (series.own ??= new OwnChunks()).adopt(chunk);
+        this.ownWatermark = Math.min(this.ownWatermark, chunk.maxT);
+        this.noteExtent(series, chunk.minT, chunk.maxT, chunk.count);
+      }
+    });
+    for (const imageBlock of image.blocks) {
+      if (imageBlock.maxT < cutoff) {
+        load.expiredSamples += imageBlock.samples;
+        continue;
+      }
+      const block = imageBlock.renumbered(this.nextBlockSeq++, map, this.byId.length);
+      for (let id = 0; id < block.idCount; id++) {
+        if (!block.has(id)) continue;
+        const series = this.byId[id]!;
+        const [first, last] = block.extentOf(id);
+        this.noteExtent(series, first, last, 0);
+        series.lastBlockSeq = block.seq;
+      }
+      this.blocks.push(block);
+      this.blockBytes += block.bytes;
+      this.blockRowsHeld += block.rows;
+      this.counts.samples += block.samples;
+    }
+    for (const series of this.byId) {
+      const own = series?.own;
+      if (own !== undefined) this.counts.samples -= this.evict(own.bound(this.maxSamplesPerSeries));
+    }
+    while (this.blockRowsHeld > this.maxSamplesPerSeries) this.dropOldestBlock(true);
+    this.sweep(cutoff);
+    load.series = this.byLabels.size;
+    load.samples = this.counts.samples;
+    return load;
+  }
+
+  private noteExtent(series: Series, first: number, last: number, samples: number): void {
+    if (first < series.firstT) series.firstT = first;
+    if (last > series.lastT) series.lastT = last;
+    if (last > this.newestMs) this.newestMs = last;
+    this.counts.samples += samples;
+  }
+
+  /** Counts samples dropped to keep maxSamplesPerSeries; returns them. */
+  private evict(samples: number): number {
+    this.counts.evictedSamples += samples;
+    return samples;
   }
 
   private dropOldestBlock(evicted: boolean): void {
@@ -386,9 +409,7 @@ export class SeriesStore implements Queryable {
     const filled = own.append(timestampMs, high, low);
     this.noteSample(series, timestampMs);
     if (filled !== undefined) {
-      const evicted = own.bound(this.maxSamplesPerSeries);
-      this.counts.samples -= evicted;
-      this.counts.evictedSamples += evicted;
+      this.counts.samples -= this.evict(own.bound(this.maxSamplesPerSeries));
       this.ownWatermark = Math.min(this.ownWatermark, own.oldestMaxT);
       this.autoTruncate();
     }
@@ -402,97 +423,13 @@ export class SeriesStore implements Queryable {
     this.counts.samples += 1;
   }
 
-  private remove(series: Series): void {
-    this.byKey.delete(series.key);
-    this.index.remove(series.id, series.labels);
-    this.byId[series.id] = undefined;
-    this.freeIds.push(series.id);
-    series.id = -1;
-  }
-
-  /** Series passing every matcher whose samples span reaches into [mintMs, maxtMs]. */
-  private *matching(matchers: readonly LabelMatcher[], mintMs: number, maxtMs: number): Iterable<Series> {
-    const candidates = this.index.candidates(matchers);
-    const tests = this.index.tests(matchers);
-    const pool = candidates === undefined ? this.byId : mapIds(candidates, this.byId);
-    for (const series of pool) {
-      if (series === undefined || series.firstT > maxtMs || series.lastT < mintMs) continue;
-      if (passes(series.labels, tests)) yield series;
-    }
-  }
-
-  private decode(series: Series, mintMs: number, maxtMs: number): SampleBuffer {
-    const id = series.id;
-    const blocks = this.blocks;
-    let first = 0;
-    let last = blocks.length;
-    while (first < last) {
-      const middle = (first + last) >>> 1;
-      if (blocks[middle]!.maxT < mintMs) first = middle + 1;
-      else last = middle;
-    }
-    let capacity = series.head?.count ?? 0;
-    let end = first;
-    for (; end < blocks.length && blocks[end]!.minT <= maxtMs; end++) {
-      if (blocks[end]!.has(id)) capacity += blocks[end]!.rows;
-    }
-    const scraped = new SampleBuffer(capacity);
-    for (let i = first; i < end; i++) blocks[i]!.decode(id, mintMs, maxtMs, this.reader, scraped);
-    if (series.head !== undefined)
-      decodeHead(series.head, this.headTimes, mintMs, maxtMs, this.reader, scraped);
-    const own = series.own;
-    if (own === undefined) return scraped;
-    const owned = new SampleBuffer(Math.min(own.samples, 1024));
-    own.decode(mintMs, maxtMs, owned);
-    return scraped.length === 0 ? owned : merge(scraped, owned);
-  }
-}
-
-function* mapIds<T>(ids: Iterable<number>, byId: readonly T[]): Iterable<T | undefined> {
-  for (const id of ids) yield byId[id];
-}
-
-/** Two time-ordered runs of one series (their timestamps never coincide) as one. */
-function merge(a: SampleBuffer, b: SampleBuffer): SampleBuffer {
-  if (b.length === 0) return a;
-  const out = new SampleBuffer(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    const fromA = j >= b.length || (i < a.length && a.t[i]! < b.t[j]!);
-    const from = fromA ? a : b;
-    const k = fromA ? i++ : j++;
-    out.pushValue(from.t[k]!, from.v[k]!, from.stale?.[k] === 1);
-  }
-  return out;
-}
-
-function checkTimestamp(timestampMs: number): void {
-  if (!Number.isInteger(timestampMs) || Math.abs(timestampMs) > MAX_TIMESTAMP_MS) {
-    throw badArgument(
-      `sample timestamp must be an integer of milliseconds within ±2^52, got ${String(timestampMs)}`,
-    );
-  }
-}
-
-/** A new series' labels must be a label set as labels.ts defines one. */
-function checkLabels(labels: Labels): void {
-  for (let i = 0; i < labels.length; i++) {
-    const label = labels[i]!;
-    if (
-      typeof label.name !== 'string' ||
-      label.name === '' ||
-      typeof label.value !== 'string' ||
-      label.value === ''
-    ) {
-      throw badArgument(
-        `a series' labels must have non-empty string names and values, got ${JSON.stringify(label)}`,
-      );
-    }
-    if (i > 0 && compareStrings(labels[i - 1]!.name, label.name) >= 0) {
-      throw badArgument(
-        `a series' labels must be sorted by name with no name twice, got ${labelsKey(labels).replaceAll('\xff', ' ')}`,
-      );
+  private remove(removed: readonly Series[]): void {
+    this.index.removeAll(removed);
+    for (const series of removed) {
+      this.byLabels.delete(series);
+      this.byId[series.id] = undefined;
+      this.freeIds.push(series.id);
+      series.id = -1;
     }
   }
 }

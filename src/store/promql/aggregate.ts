@@ -3,9 +3,16 @@
  * first seen, sum as plain float addition in input order, avg as 2.42's incremental mean (with its
  * Inf handling), min/max where a NaN gives way to any number, stddev/stdvar by Welford's update,
  * topk/bottomk on Go's container/heap then Go's sort, quantile over Go's sort, count_values labelled
- * with strconv.FormatFloat(v, 'f', -1). Group keys come precomputed per input series (StepVector.key).
+ * with strconv.FormatFloat(v, 'f', -1). Group keys come precomputed per input series (StepVector.id).
  */
-import { labelsKeyOf, LabelsBuilder, METRIC_NAME, EMPTY_LABELS, type Labels } from '../labels.js';
+import {
+  compareStrings,
+  labelsKeyOf,
+  LabelsBuilder,
+  METRIC_NAME,
+  EMPTY_LABELS,
+  type Labels,
+} from '../labels.js';
 import type { AggregateOp } from './ast.js';
 import { queryFailed } from './errors.js';
 import type { StepVector } from './engine-types.js';
@@ -77,6 +84,8 @@ interface HeapItem {
 
 interface Group {
   readonly labels: Labels;
+  /** The step the group was last seen in. */
+  stamp: number;
   value: number;
   mean: number;
   count: number;
@@ -129,8 +138,9 @@ function heapPop(h: HeapItem[], less: HeapLess): void {
 /** One aggregation node's per-step evaluation, with its label caches. */
 export class Aggregation {
   private readonly groups = new Map<string, Group>();
+  private readonly groupsById: (Group | undefined)[] = [];
   private readonly ordered: Group[] = [];
-  private readonly groupLabels = new Map<string, Labels>();
+  private stamp = 0;
   private readonly keyOf: (labels: Labels) => string;
   private readonly valueGrouping: readonly string[];
 
@@ -141,27 +151,28 @@ export class Aggregation {
     valueLabel: string | undefined,
   ) {
     // count_values by (…) groups by its value label too.
-    this.valueGrouping = valueLabel !== undefined && !without ? [...grouping, valueLabel].sort() : grouping;
+    this.valueGrouping =
+      valueLabel !== undefined && !without ? [...grouping, valueLabel].sort(compareStrings) : grouping;
     this.keyOf = groupKeyFunction(this.valueGrouping, without);
   }
 
-  private labelsOf(key: string, metric: Labels): Labels {
-    let labels = this.groupLabels.get(key);
-    if (labels === undefined) {
-      const grouping = this.valueGrouping;
-      if (this.without) {
-        const builder = new LabelsBuilder(metric);
-        for (const name of grouping) builder.delete(name);
-        labels = builder.delete(METRIC_NAME).labels();
-      } else if (grouping.length > 0) {
-        const keep = new Set(grouping);
-        labels = metric.filter((label) => keep.has(label.name));
-      } else {
-        labels = EMPTY_LABELS;
-      }
-      this.groupLabels.set(key, labels);
+  private newGroup(key: string | number, metric: Labels): Group {
+    const grouping = this.valueGrouping;
+    let labels: Labels;
+    if (this.without) {
+      const builder = new LabelsBuilder(metric);
+      for (const name of grouping) builder.delete(name);
+      labels = builder.delete(METRIC_NAME).labels();
+    } else if (grouping.length > 0) {
+      const keep = new Set(grouping);
+      labels = metric.filter((label) => keep.has(label.name));
+    } else {
+      labels = EMPTY_LABELS;
     }
-    return labels;
+    const group: Group = { labels, stamp: 0, value: 0, mean: 0, count: 0, heap: [], values: [] };
+    if (typeof key === 'number') this.groupsById[key] = group;
+    else this.groups.set(key, group);
+    return group;
   }
 
   /** Aggregates one step's vector into out; param is k, φ or count_values' label. */
@@ -184,34 +195,36 @@ export class Aggregation {
     }
     const groups = this.groups;
     const ordered = this.ordered;
-    groups.clear();
+    const stamp = ++this.stamp;
     ordered.length = 0;
     const less = op === 'bottomk' ? byReverseValue : byValue;
 
     for (let i = 0; i < vec.length; i++) {
       let metric = vec.metric[i]!;
       const v = vec.v[i]!;
-      let key = vec.key[i]!;
-      if (valueLabel !== undefined) {
+      let group: Group | undefined;
+      let key: string | number;
+      if (valueLabel === undefined) {
+        key = vec.id[i]!;
+        group = this.groupsById[key];
+      } else {
+        // count_values' value label changes the group key of every sample.
         metric = new LabelsBuilder(metric).set(valueLabel, formatFloatFixed(v)).labels();
         key = this.keyOf(metric);
+        group = groups.get(key);
       }
-      const group = groups.get(key);
-      if (group === undefined) {
-        const created: Group = {
-          labels: this.labelsOf(key, metric),
-          value: v,
-          mean: v,
-          count: 1,
-          heap: [],
-          values: [],
-        };
-        if (op === 'stddev' || op === 'stdvar') created.value = 0;
-        else if (op === 'group') created.value = 1;
-        else if (op === 'topk' || op === 'bottomk') created.heap.push({ metric: vec.metric[i]!, v });
-        else if (op === 'quantile') created.values.push(v);
-        groups.set(key, created);
-        ordered.push(created);
+      // Groups live across steps (so do their label sets); a group not yet seen this step starts over.
+      if (group === undefined || group.stamp !== stamp) {
+        const fresh = group ?? this.newGroup(key, metric);
+        fresh.stamp = stamp;
+        fresh.value = op === 'stddev' || op === 'stdvar' ? 0 : op === 'group' ? 1 : v;
+        fresh.mean = v;
+        fresh.count = 1;
+        fresh.heap.length = 0;
+        fresh.values.length = 0;
+        if (op === 'topk' || op === 'bottomk') fresh.heap.push({ metric: vec.metric[i]!, v });
+        else if (op === 'quantile') fresh.values.push(v);
+        ordered.push(fresh);
         continue;
       }
       switch (op) {

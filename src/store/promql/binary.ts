@@ -1,8 +1,8 @@
 /**
  * Binary operators as Prometheus 2.42 evaluates them (engine.go): scalar/scalar, vector/scalar and
  * vector/vector with vector matching (one-to-one, group_left/group_right, on/ignoring, included
- * labels), comparison filters or `bool`, and the set operators. Per step, over StepVectors whose `key`
- * holds each sample's join signature (computed once per series).
+ * labels), comparison filters or `bool`, and the set operators. Per step, over StepVectors whose `id`
+ * holds each sample's join signature (computed once per series, interned).
  */
 import {
   labelValue,
@@ -17,7 +17,7 @@ import {
 import type { BinaryOp, VectorMatching } from './ast.js';
 import { goAtan2, goPow } from './binary-gomath.js';
 import { queryFailed } from './errors.js';
-import { LabelsCache, type StepVector } from './engine-types.js';
+import { LabelsCache, StampMap, StampSet, type StepVector } from './engine-types.js';
 
 export function isComparison(op: BinaryOp): boolean {
   return op === '==' || op === '!=' || op === '>' || op === '<' || op === '>=' || op === '<=';
@@ -125,38 +125,39 @@ export function vectorScalarBinop(
   }
 }
 
-export function vectorAnd(lhs: StepVector, rhs: StepVector, out: StepVector, sigs: Set<string>): void {
+export function vectorAnd(lhs: StepVector, rhs: StepVector, out: StepVector, sigs: StampSet): void {
   if (lhs.length === 0 || rhs.length === 0) return;
   sigs.clear();
-  for (let j = 0; j < rhs.length; j++) sigs.add(rhs.key[j]!);
+  for (let j = 0; j < rhs.length; j++) sigs.add(rhs.id[j]!);
   for (let i = 0; i < lhs.length; i++) {
-    if (sigs.has(lhs.key[i]!)) out.push(lhs.metric[i]!, lhs.v[i]!);
+    if (sigs.has(lhs.id[i]!)) out.push(lhs.metric[i]!, lhs.v[i]!);
   }
 }
 
-export function vectorOr(lhs: StepVector, rhs: StepVector, out: StepVector, sigs: Set<string>): void {
+export function vectorOr(lhs: StepVector, rhs: StepVector, out: StepVector, sigs: StampSet): void {
   sigs.clear();
   for (let i = 0; i < lhs.length; i++) {
-    sigs.add(lhs.key[i]!);
+    sigs.add(lhs.id[i]!);
     out.push(lhs.metric[i]!, lhs.v[i]!);
   }
   for (let j = 0; j < rhs.length; j++) {
-    if (!sigs.has(rhs.key[j]!)) out.push(rhs.metric[j]!, rhs.v[j]!);
+    if (!sigs.has(rhs.id[j]!)) out.push(rhs.metric[j]!, rhs.v[j]!);
   }
 }
 
-export function vectorUnless(lhs: StepVector, rhs: StepVector, out: StepVector, sigs: Set<string>): void {
+export function vectorUnless(lhs: StepVector, rhs: StepVector, out: StepVector, sigs: StampSet): void {
   sigs.clear();
-  for (let j = 0; j < rhs.length; j++) sigs.add(rhs.key[j]!);
+  for (let j = 0; j < rhs.length; j++) sigs.add(rhs.id[j]!);
   for (let i = 0; i < lhs.length; i++) {
-    if (!sigs.has(lhs.key[i]!)) out.push(lhs.metric[i]!, lhs.v[i]!);
+    if (!sigs.has(lhs.id[i]!)) out.push(lhs.metric[i]!, lhs.v[i]!);
   }
 }
 
 /** VectorBinop: arithmetic and comparisons between two vectors, with its per-node caches. */
 export class VectorBinop {
-  private readonly rightSigs = new Map<string, number>();
-  private readonly matchedSigs = new Map<string, Set<string> | null>();
+  private readonly rightSigs = new StampMap<number>();
+  private readonly matchedOnce = new StampSet();
+  private readonly matchedSigs = new StampMap<Set<string>>();
   private readonly results = new Map<Labels, Map<Labels, Labels>>();
   private readonly keys = new Map<Labels, string>();
   private readonly dropName = new LabelsCache();
@@ -179,7 +180,7 @@ export class VectorBinop {
     const rightSigs = this.rightSigs;
     rightSigs.clear();
     for (let j = 0; j < rhs.length; j++) {
-      const sig = rhs.key[j]!;
+      const sig = rhs.id[j]!;
       const duplicate = rightSigs.get(sig);
       if (duplicate !== undefined) {
         const metric = rhs.metric[j]!;
@@ -196,11 +197,13 @@ export class VectorBinop {
       rightSigs.set(sig, j);
     }
 
+    const matchedOnce = this.matchedOnce;
     const matchedSigs = this.matchedSigs;
+    matchedOnce.clear();
     matchedSigs.clear();
     const comparison = isComparison(op);
     for (let i = 0; i < lhs.length; i++) {
-      const sig = lhs.key[i]!;
+      const sig = lhs.id[i]!;
       const j = rightSigs.get(sig);
       if (j === undefined) continue;
       const vl = swapped ? rhs.v[j]! : lhs.v[i]!;
@@ -218,16 +221,16 @@ export class VectorBinop {
       let metric = this.resultMetric(lhs.metric[i]!, rhs.metric[j]!);
       if (returnBool) metric = this.dropName.get(metric, withoutMetricName);
       if (matching.card === 'one-to-one') {
-        if (matchedSigs.has(sig)) {
+        if (matchedOnce.has(sig)) {
           throw queryFailed(
             'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
           );
         }
-        matchedSigs.set(sig, null);
+        matchedOnce.add(sig);
       } else {
         const insertSig = this.keyOf(metric);
         let inserted = matchedSigs.get(sig);
-        if (inserted === undefined || inserted === null) {
+        if (inserted === undefined) {
           inserted = new Set();
           matchedSigs.set(sig, inserted);
         } else if (inserted.has(insertSig)) {

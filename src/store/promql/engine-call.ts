@@ -10,6 +10,8 @@ import type { Expr } from './ast.js';
 import {
   containsSameLabelset,
   sameLabelset,
+  SeriesBuilder,
+  stepsWithin,
   tooManySamples,
   type EvalMatrix,
   type EvalSeries,
@@ -141,16 +143,29 @@ function evalRangeCall(
   const timeShift = node.func === 'predict_linear' ? 0 : originalOffset - offset;
   const keepName = node.func === 'last_over_time';
 
+  // One context for every call: functions read it during the call only.
+  const context = { timeMs: 0 };
   const matrix: EvalMatrix = [];
   for (const source of sources) {
     const sliding = new SlidingWindow(source);
-    window[0] = { metric: source.labels, points: sliding.points };
-    const out: EvalSeries = {
-      metric: keepName ? source.labels : withoutMetricName(source.labels),
-      t: [],
-      v: [],
-    };
-    for (let ts = ev.start, step = 0; ts <= ev.end; ts += ev.interval, step++) {
+    const metric = keepName ? source.labels : withoutMetricName(source.labels);
+    // The evaluator names the output itself, so functions may as well get the name already dropped
+    // (what they return as labels is not read) and skip dropping it on every call.
+    window[0] = { metric, points: sliding.points };
+    const { t } = source;
+    if (t.length === 0) continue;
+    // Windows hold samples only at the steps the series' time range covers; the others are skipped.
+    const { first, count } = stepsWithin(
+      ev.start,
+      ev.end,
+      ev.interval,
+      t[0]! + offset,
+      t[t.length - 1]! + offset + range,
+    );
+    if (count === 0) continue;
+    const out = new SeriesBuilder(count);
+    const last = first + (count - 1) * ev.interval;
+    for (let ts = first, step = (first - ev.start) / ev.interval; ts <= last; ts += ev.interval, step++) {
       for (let j = 0; j < scalars.length; j++) {
         const scalar = scalars[j];
         if (scalar !== undefined) values[j] = [{ metric: EMPTY_LABELS, t: ts, v: scalar.v[step]! }];
@@ -158,17 +173,15 @@ function evalRangeCall(
       const maxt = ts - offset;
       const points = sliding.moveTo(maxt - range, maxt, ev);
       if (points.length === 0) continue;
-      const result = impl(values, astArgs, { timeMs: ts + timeShift });
-      if (result.length > 0) {
-        out.t.push(ts);
-        out.v.push(result[0]!.v);
-      }
+      context.timeMs = ts + timeShift;
+      const result = impl(values, astArgs, context);
+      if (result.length > 0) out.push(ts, result[0]!.v);
     }
     sliding.release(ev);
-    if (out.t.length > 0) {
-      if (ev.currentSamples + out.t.length > ev.maxSamples) throw tooManySamples();
-      matrix.push(out);
-      ev.currentSamples += out.t.length;
+    if (out.length > 0) {
+      if (ev.currentSamples + out.length > ev.maxSamples) throw tooManySamples();
+      matrix.push(out.build(metric));
+      ev.currentSamples += out.length;
     }
   }
   // The subquery's result is let go at the end of the call.
@@ -188,12 +201,7 @@ function absentSteps(ev: Evaluator, matrix: EvalMatrix, arg: Expr): EvalMatrix {
     for (const t of matrix[i]!.t) found.add(t);
     if (i > 0 && found.size === steps) return [];
   }
-  const series: EvalSeries = { metric: absentLabels(arg), t: [], v: [] };
-  for (let ts = ev.start; ts <= ev.end; ts += ev.interval) {
-    if (!found.has(ts)) {
-      series.t.push(ts);
-      series.v.push(1);
-    }
-  }
-  return [series];
+  const series = new SeriesBuilder(steps - found.size);
+  for (let ts = ev.start; ts <= ev.end; ts += ev.interval) if (!found.has(ts)) series.push(ts, 1);
+  return [series.build(absentLabels(arg))];
 }

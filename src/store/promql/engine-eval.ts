@@ -22,10 +22,11 @@ import {
   containsSameLabelset,
   LabelsCache,
   sameLabelset,
+  SeriesBuilder,
+  StampSet,
   StepVector,
   tooManySamples,
   type EvalMatrix,
-  type EvalSeries,
   type EvalValue,
 } from './engine-types.js';
 import { queryFailed } from './errors.js';
@@ -41,7 +42,9 @@ export interface EvalSettings {
 /** Called once per step with that step's input vectors; pushes the step's output into out. */
 export type StepFunction = (inputs: readonly StepVector[], out: StepVector, ts: number) => void;
 
-interface OutputSeries extends EvalSeries {
+interface OutputSeries {
+  readonly metric: Labels;
+  readonly points: SeriesBuilder;
   lastT: number;
 }
 
@@ -74,6 +77,11 @@ export class Evaluator implements SampleBudget, StepRange {
 
   get maxSamples(): number {
     return this.settings.maxSamples;
+  }
+
+  /** How many steps the evaluator walks. */
+  steps(): number {
+    return this.end < this.start ? 0 : Math.floor((this.end - this.start) / this.interval) + 1;
   }
 
   eval(node: PlanNode): EvalValue {
@@ -116,14 +124,13 @@ export class Evaluator implements SampleBudget, StepRange {
 
   /** A number literal: its value at every step (what rangeEval would produce, without the walk). */
   private evalNumber(value: number): EvalMatrix {
-    const series: EvalSeries = { metric: EMPTY_LABELS, t: [], v: [] };
+    const series = new SeriesBuilder(this.steps());
     for (let ts = this.start; ts <= this.end; ts += this.interval) {
-      series.t.push(ts);
-      series.v.push(value);
+      series.push(ts, value);
+      // Counted per step, as rangeEval counts, so a subquery of a million steps stops early.
+      if (++this.currentSamples > this.maxSamples) throw tooManySamples();
     }
-    this.currentSamples += series.t.length;
-    if (this.currentSamples > this.maxSamples) throw tooManySamples();
-    return [series];
+    return [series.build(EMPTY_LABELS)];
   }
 
   /**
@@ -140,11 +147,31 @@ export class Evaluator implements SampleBudget, StepRange {
       e !== undefined && e.type !== 'string' ? asMatrix(this.eval(e)) : undefined,
     );
     const inputs = exprs.map(() => new StepVector());
-    const keys = matrixes.map((m) => (m !== undefined && prepare ? m.map((s) => prepare(s.metric)) : []));
+    // Each series' helper key, interned: equal keys (across all inputs) get equal ids.
+    const interned = new Map<string, number>();
+    const ids = matrixes.map((m) => {
+      const out = new Int32Array(m?.length ?? 0);
+      if (m !== undefined && prepare) {
+        m.forEach((s, si) => {
+          const key = prepare(s.metric);
+          let id = interned.get(key);
+          if (id === undefined) interned.set(key, (id = interned.size));
+          out[si] = id;
+        });
+      }
+      return out;
+    });
     const cursors = matrixes.map((m) => new Int32Array(m?.length ?? 0));
+    // An output series mostly lasts as long as the longest input series.
+    let longest = 1;
+    for (const m of matrixes) for (const s of m ?? []) longest = Math.max(longest, s.t.length);
+    const capacity = Math.min(longest, this.steps());
     const out = new StepVector();
     const byIdentity = new Map<Labels, OutputSeries>();
     const byKey = new Map<string, OutputSeries>();
+    // Operators mostly output the same label sets in the same order at every step: the series an
+    // output position fed last step is tried before any map.
+    const lastAt: OutputSeries[] = [];
     let tempNumSamples = this.currentSamples;
 
     for (let ts = this.start; ts <= this.end; ts += this.interval) {
@@ -155,13 +182,13 @@ export class Evaluator implements SampleBudget, StepRange {
         const matrix = matrixes[i];
         if (matrix === undefined) continue;
         const cursor = cursors[i]!;
-        const seriesKeys = keys[i]!;
+        const seriesIds = ids[i]!;
         for (let si = 0; si < matrix.length; si++) {
           const series = matrix[si]!;
           const c = cursor[si]!;
           if (c >= series.t.length || series.t[c] !== ts) continue;
           if (this.currentSamples >= this.maxSamples) throw tooManySamples();
-          input.push(series.metric, series.v[c]!, seriesKeys[si]);
+          input.push(series.metric, series.v[c]!, seriesIds[si]);
           cursor[si] = c + 1;
           this.currentSamples++;
         }
@@ -176,7 +203,9 @@ export class Evaluator implements SampleBudget, StepRange {
       // An instant evaluation keeps the operator's order.
       if (this.start === this.end) {
         const matrix: EvalMatrix = [];
-        for (let i = 0; i < out.length; i++) matrix.push({ metric: out.metric[i]!, t: [ts], v: [out.v[i]!] });
+        for (let i = 0; i < out.length; i++) {
+          matrix.push({ metric: out.metric[i]!, t: Float64Array.of(ts), v: Float64Array.of(out.v[i]!) });
+        }
         if (containsSameLabelset(matrix)) throw sameLabelset();
         this.currentSamples = originalNumSamples + matrix.length;
         return matrix;
@@ -184,12 +213,13 @@ export class Evaluator implements SampleBudget, StepRange {
 
       for (let i = 0; i < out.length; i++) {
         const metric = out.metric[i]!;
-        let series = byIdentity.get(metric);
+        let series = lastAt[i];
+        if (series === undefined || series.metric !== metric) series = byIdentity.get(metric);
         if (series === undefined) {
           const key = labelsKey(metric);
           series = byKey.get(key);
           if (series === undefined) {
-            series = { metric, t: [], v: [], lastT: NaN };
+            series = { metric, points: new SeriesBuilder(capacity), lastT: NaN };
             byKey.set(key, series);
           }
           byIdentity.set(metric, series);
@@ -197,16 +227,16 @@ export class Evaluator implements SampleBudget, StepRange {
         // Two outputs of one step in one series: the step's vector repeats a label set.
         if (series.lastT === ts) throw sameLabelset();
         series.lastT = ts;
-        series.t.push(ts);
-        series.v.push(out.v[i]!);
+        lastAt[i] = series;
+        series.points.push(ts, out.v[i]!);
       }
     }
 
     const matrix: EvalMatrix = [];
     let total = 0;
     for (const series of byKey.values()) {
-      matrix.push({ metric: series.metric, t: series.t, v: series.v });
-      total += series.t.length;
+      matrix.push(series.points.build(series.metric));
+      total += series.points.length;
     }
     this.currentSamples = originalNumSamples + total;
     return matrix;
@@ -246,7 +276,7 @@ export class Evaluator implements SampleBudget, StepRange {
       if (matching === undefined)
         throw queryFailed('binary expression between vectors without vector matching');
       const signature = signatureFunction(matching);
-      const sigs = new Set<string>();
+      const sigs = new StampSet();
       let fn: StepFunction;
       if (op === 'and' || op === 'or' || op === 'unless') {
         if (matching.card !== 'many-to-many')
@@ -303,17 +333,17 @@ export class Evaluator implements SampleBudget, StepRange {
     this.currentSamples = once.currentSamples;
     // A range selector's result does not depend on the step.
     if (expr.kind === 'matrix' || expr.kind === 'subquery') return result;
-    const matrix = asMatrix(result);
-    for (const series of matrix) {
+    return asMatrix(result).map((series) => {
       if (series.t.length !== 1) throw queryFailed('unexpected number of samples');
       const v = series.v[0]!;
+      const repeated = new SeriesBuilder(this.steps());
+      repeated.push(this.start, v);
       for (let ts = this.start + this.interval; ts <= this.end; ts += this.interval) {
-        series.t.push(ts);
-        series.v.push(v);
+        repeated.push(ts, v);
         this.currentSamples++;
         if (this.currentSamples > this.maxSamples) throw tooManySamples();
       }
-    }
-    return matrix;
+      return repeated.build(series.metric);
+    });
   }
 }

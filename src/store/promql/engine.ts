@@ -11,7 +11,8 @@ import { Evaluator, type EvalSettings } from './engine-eval.js';
 import { buildPlan, selectSeries, setOffsetForAtModifier } from './engine-plan.js';
 import type { EvalMatrix, EvalValue } from './engine-types.js';
 import { badQuery, QueryError, queryFailed } from './errors.js';
-import type { MatrixValue, QueryValue, Series } from './value.js';
+import { parseExpr } from './parse.js';
+import type { MatrixValue, Point, QueryValue, Series } from './value.js';
 import { McpulseError } from '../../core/errors.js';
 
 export interface EngineOptions {
@@ -49,11 +50,14 @@ function finiteTime(name: string, value: number): void {
   }
 }
 
+function pointsOf(s: EvalMatrix[number]): Point[] {
+  const points = new Array<Point>(s.t.length);
+  for (let i = 0; i < points.length; i++) points[i] = { t: s.t[i]!, v: s.v[i]! };
+  return points;
+}
+
 function sortedMatrix(matrix: EvalMatrix): MatrixValue {
-  const series: Series[] = matrix.map((s) => ({
-    metric: s.metric,
-    points: s.t.map((t, i) => ({ t, v: s.v[i]! })),
-  }));
+  const series: Series[] = matrix.map((s) => ({ metric: s.metric, points: pointsOf(s) }));
   series.sort((a, b) => compareLabels(a.metric, b.metric));
   return { type: 'matrix', series };
 }
@@ -104,7 +108,7 @@ export class PromqlEngine {
       if (type === 'scalar') return { type: 'scalar', t: time, v: value[0]?.v[0] ?? NaN };
       return {
         type: 'matrix',
-        series: value.map((s) => ({ metric: s.metric, points: s.t.map((t, i) => ({ t, v: s.v[i]! })) })),
+        series: value.map((s) => ({ metric: s.metric, points: pointsOf(s) })),
       };
     });
   }
@@ -154,11 +158,6 @@ export class PromqlEngine {
     const evaluator = new Evaluator(start, end, stepMs === 0 ? 1 : stepMs, this.settings);
     return evaluator.eval(plan);
   }
-}
-
-// TEMPORARY until h-parse lands.
-function parseExpr(text: string): Expr {
-  throw badQuery(`cannot parse ${text} yet`);
 }
 
 /** Runs a query body so that only QueryErrors leave it. */

@@ -76,6 +76,21 @@ describe('label_replace', () => {
     );
   });
 
+  it("rejects (?<name>…) as Go 1.19's RE2 does, and only where it opens a group", () => {
+    expect(() => replace([], 'dst', 'x', 'src', '(?<n>a)')).toThrow(
+      queryFailed('invalid regular expression in label_replace(): (?<n>a)'),
+    );
+    expect(() => replace([], 'dst', 'x', 'src', '[[:alpha:]](?<x><)')).toThrow(
+      queryFailed('invalid regular expression in label_replace(): [[:alpha:]](?<x><)'),
+    );
+    const ok = (src: string, regex: string) =>
+      replace([sample({ src }, 0)], 'dst', 'ok', 'src', regex)[0]?.metric;
+    expect(ok('<', '[(?<]')).toEqual(labels({ dst: 'ok', src: '<' }));
+    expect(ok('(<', '\\(?<')).toEqual(labels({ dst: 'ok', src: '(<' }));
+    expect(ok('(?<', '\\Q(?<\\E')).toEqual(labels({ dst: 'ok', src: '(?<' }));
+    expect(ok(']<', '[]](?P<x><)')).toEqual(labels({ dst: 'ok', src: ']<' }));
+  });
+
   it('can set the metric name', () => {
     expect(
       replace([sample({ __name__: 't', src: 'aXc' }, 0)], '__name__', 'renamed', 'src', 'a(.)c')[0]?.metric,

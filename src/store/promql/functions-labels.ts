@@ -29,15 +29,48 @@ const COMPILED_LIMIT = 128;
 function compileAnchored(source: string): RE2JS {
   const cached = compiled.get(source);
   if (cached !== undefined) return cached;
-  let regex: RE2JS;
+  let regex: RE2JS | undefined;
   try {
-    regex = RE2JS.compile('^(?:' + source + ')$');
+    if (!hasAngleBracketGroup(source)) regex = RE2JS.compile('^(?:' + source + ')$');
   } catch {
-    throw queryFailed(`invalid regular expression in label_replace(): ${source}`);
+    regex = undefined;
   }
+  if (regex === undefined) throw queryFailed(`invalid regular expression in label_replace(): ${source}`);
   if (compiled.size >= COMPILED_LIMIT) compiled.delete(compiled.keys().next().value!);
   compiled.set(source, regex);
   return regex;
+}
+
+/**
+ * Whether the regex opens a group with `(?<`: re2js reads `(?<name>…)`, Go 1.19's RE2 syntax does
+ * not (it came in Go 1.22), so 2.42 rejects it. Escapes, `\Q…\E` and character classes are skipped.
+ */
+function hasAngleBracketGroup(source: string): boolean {
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      if (source[i + 1] === 'Q') {
+        const end = source.indexOf('\\E', i + 2);
+        if (end < 0) return false;
+        i = end + 1;
+      } else {
+        i++;
+      }
+    } else if (c === '[') {
+      // A ']' right after '[' or '[^' is literal; '[:alpha:]' holds no ']' before its end.
+      let j = i + 1;
+      if (source[j] === '^') j++;
+      if (source[j] === ']') j++;
+      for (; j < source.length && source[j] !== ']'; j++) {
+        if (source[j] === '\\') j++;
+        else if (source.startsWith('[:', j)) j = Math.max(j, source.indexOf(':]', j + 2) + 1);
+      }
+      i = j;
+    } else if (source.startsWith('(?<', i)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 const labelReplace: FunctionImpl = (values, args, context) => {

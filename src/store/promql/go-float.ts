@@ -2,8 +2,9 @@
  * Go's strconv.ParseFloat(s, 64), as histogram_quantile reads an `le` label: decimal and hexadecimal
  * literals, digit-separating underscores, case-free inf/infinity/nan; out-of-range values are errors
  * (Prometheus then skips the bucket). Decimal results come from Number(), which rounds correctly as
- * Go does; hexadecimal ones are rounded here, half to even.
+ * Go does; hexadecimal ones are rounded half to even by roundScaled.
  */
+import { roundScaled } from './go-fma.js';
 
 /** The float64 Go parses from s, or undefined where ParseFloat returns an error. */
 export function parseGoFloat(s: string): number | undefined {
@@ -151,29 +152,10 @@ function underscoreOk(str: string): boolean {
   return saw !== '_';
 }
 
-/** mantissa × 2^exponent rounded to a float64, half to even, subnormals included. */
 function hexValue(lexed: LexedFloat): number {
   const mantissa = BigInt('0x' + lexed.digits);
-  const sign = lexed.negative ? -1 : 1;
-  if (mantissa === 0n) return sign * 0;
-  const bits = mantissa.toString(2).length;
-  const top = bits - 1 + lexed.exponent; // the exponent of the leading bit
-  if (top > 1023) return sign * Infinity;
-  // The weight of the last kept bit: 53 significant bits for normal numbers, 2^-1074 below them.
-  const lastBit = Math.max(top - 52, -1074);
-  const shift = lastBit - lexed.exponent;
-  let kept: bigint;
-  if (shift <= 0) {
-    kept = mantissa << BigInt(-shift);
-  } else {
-    const divisor = 1n << BigInt(shift);
-    kept = mantissa >> BigInt(shift);
-    const remainder = mantissa - (kept << BigInt(shift));
-    const half = divisor >> 1n;
-    if (remainder > half || (remainder === half && (kept & 1n) === 1n)) kept += 1n;
-  }
-  // kept < 2^54 and the power of two is exact, so the product rounds nowhere (or overflows to Inf).
-  return sign * Number(kept) * 2 ** lastBit;
+  if (mantissa === 0n) return lexed.negative ? -0 : 0;
+  return roundScaled(lexed.negative ? -mantissa : mantissa, lexed.exponent);
 }
 
 /** Go's fmt %f (six decimals) for an error message. */

@@ -16,53 +16,19 @@ import type { LabelMatcher, MatchType } from '../queryable.js';
 import type {
   AggregateExpr,
   AggregateOp,
-  AtModifier,
   BinaryExpr,
   BinaryOp,
   Expr,
   MatchingCardinality,
-  MatrixSelector,
-  SubqueryExpr,
   VectorSelector,
 } from './ast.js';
-import { QueryError } from './errors.js';
-import { ParseFailure, syntaxError } from './parse-errors.js';
+import { ParseFailure } from './parse-errors.js';
 import type { Token } from './parse-lex.js';
-import { goFixed, makeMatcher, parseNonZeroDuration, parseNumber, unquoteString } from './parse-literals.js';
-import { functionSignature, UNSUPPORTED_FUNCTIONS, type FunctionSignature } from './signatures.js';
+import { goQuote, makeMatcher, parseNumber } from './parse-literals.js';
+import { applyModifier } from './parse-modifiers.js';
+import { children, EXPRESSION_NODES, TreeReader } from './parse-reader.js';
+import { functionSignature, unsupportedFunction } from './signatures.js';
 import type { ValueType } from './value.js';
-
-/** What the type check needs to know of a node beyond the AST: where it is, and how it was written. */
-export interface NodeInfo {
-  readonly from: number;
-  readonly to: number;
-  readonly type: ValueType;
-  /** Binary expressions: the modifiers as written, before 2.42's checkAST adjusts them. */
-  readonly binary?: {
-    readonly card: MatchingCardinality;
-    readonly on: boolean;
-    readonly matchingLabels: readonly string[];
-    readonly include: readonly string[];
-  };
-  readonly signature?: FunctionSignature;
-}
-
-const EXPRESSION_NODES = new Set([
-  'AggregateExpr',
-  'BinaryExpr',
-  'FunctionCall',
-  'MatrixSelector',
-  'NumberDurationLiteral',
-  'OffsetExpr',
-  'AnchoredExpr',
-  'SmoothedExpr',
-  'ParenExpr',
-  'StringLiteral',
-  'SubqueryExpr',
-  'UnaryExpr',
-  'VectorSelector',
-  'StepInvariantExpr',
-]);
 
 const POSTFIX_NODES = new Set([
   'OffsetExpr',
@@ -105,6 +71,8 @@ const MATCH_OPS: Readonly<Record<string, MatchType>> = {
 
 type Item =
   | { readonly kind: 'node'; readonly node: SyntaxNode }
+  /** An error node of the grammar (only in a tree that failed, read for the errors before it). */
+  | { readonly kind: 'stop' }
   | { readonly kind: 'operand'; readonly node: SyntaxNode }
   | { readonly kind: 'postfix'; readonly node: SyntaxNode }
   | { readonly kind: 'prefix'; readonly op: '+' | '-'; readonly pos: number }
@@ -117,16 +85,7 @@ type Item =
 
 type Operator = Extract<Item, { kind: 'prefix' | 'binary' }>;
 
-export class AstBuilder {
-  readonly info = new Map<Expr, NodeInfo>();
-
-  constructor(
-    private readonly query: string,
-    private readonly tokens: readonly Token[],
-    /** Throws the lexer's error: called when a token past the point where 2.42's lexer failed is needed. */
-    private readonly beyondTokens: () => never,
-  ) {}
-
+export class AstBuilder extends TreeReader {
   /** The AST of one expression node of the grammar's tree. */
   expression(node: SyntaxNode): Expr {
     const items = this.flatten(node);
@@ -138,7 +97,7 @@ export class AstBuilder {
           operands.push(this.primary(item.node));
           break;
         case 'postfix':
-          operands.push(this.postfix(operands.pop()!, item.node));
+          operands.push(applyModifier(this, operands.pop()!, item.node));
           break;
         case 'prefix':
           operators.push(item);
@@ -158,6 +117,8 @@ export class AstBuilder {
           operators.push(item);
           break;
         }
+        case 'stop':
+          throw new Error('error node');
         case 'node':
           throw new Error('unreachable: node item after flatten');
       }
@@ -178,25 +139,32 @@ export class AstBuilder {
       }
       const node = item.node;
       if (node.name === 'BinaryExpr') {
-        const lhs = node.firstChild!;
-        const opNode = lhs.nextSibling!;
+        const kids = children(node);
+        const lhs = kids[0]!;
+        const opNode = kids[1];
+        if (opNode === undefined || opNode.type.isError) {
+          stack.push({ kind: 'stop' }, { kind: 'node', node: lhs });
+          continue;
+        }
         const operator = BINARY_OPERATORS[opNode.name];
         if (operator === undefined) {
           throw this.unsupported(opNode.from, `operator "${this.text(opNode)}"`);
         }
+        const rhs = kids.findLast((kid) => EXPRESSION_NODES.has(kid.name));
         stack.push(
-          { kind: 'node', node: node.lastChild! },
+          rhs === undefined || rhs === lhs ? { kind: 'stop' } : { kind: 'node', node: rhs },
           { kind: 'binary', node, op: operator[0], precedence: operator[1] },
           { kind: 'node', node: lhs },
         );
       } else if (node.name === 'UnaryExpr') {
-        const opNode = node.firstChild!;
+        const kids = children(node);
+        const opNode = kids[0]!;
         stack.push(
-          { kind: 'node', node: node.lastChild! },
+          { kind: 'node', node: kids[kids.length - 1]! },
           { kind: 'prefix', op: this.text(opNode) === '-' ? '-' : '+', pos: opNode.from },
         );
       } else if (POSTFIX_NODES.has(node.name)) {
-        stack.push({ kind: 'postfix', node }, { kind: 'node', node: node.firstChild! });
+        stack.push({ kind: 'postfix', node }, { kind: 'node', node: children(node)[0]! });
       } else if (node.name === 'NumberDurationLiteral' && /^[+-]/.test(this.text(node))) {
         stack.push(
           { kind: 'operand', node },
@@ -238,11 +206,11 @@ export class AstBuilder {
     let on = false;
     let matchingLabels: readonly string[] = [];
     let include: readonly string[] = [];
-    for (let child = node.firstChild!.nextSibling!.nextSibling; child !== null; child = child.nextSibling) {
+    for (const child of children(node).slice(2, -1)) {
       if (child.name === 'BoolModifier') {
         returnBool = true;
       } else if (child.name === 'MatchingModifierClause') {
-        for (let part = child.firstChild; part !== null; part = part.nextSibling) {
+        for (const part of children(child)) {
           if (part.name === 'On') on = true;
           else if (part.name === 'GroupLeft') card = 'many-to-one';
           else if (part.name === 'GroupRight') card = 'one-to-many';
@@ -328,7 +296,7 @@ export class AstBuilder {
     }
     const matchers: LabelMatcher[] = [];
     const list = node.getChild('LabelMatchers');
-    for (let child = list?.firstChild ?? null; child !== null; child = child.nextSibling) {
+    for (const child of list === null ? [] : children(list)) {
       if (child.name !== 'UnquotedLabelMatcher') {
         // Quoted label names (`{"a"="b"}`, `{"a"}`) are newer than 2.42: a syntax error there.
         throw this.syntaxErrorAt(this.tokenAt(child.from));
@@ -352,21 +320,26 @@ export class AstBuilder {
 
   private call(node: SyntaxNode): Expr {
     const identifier = node.getChild('FunctionIdentifier')!;
-    const name = this.text(identifier);
+    // The token, not the node: a name the grammar does not know stands in it as a known one (parse.ts).
+    const nameToken = this.tokenAt(identifier.from);
+    const name = nameToken.text;
+    // `start` and `end` are keywords to 2.42: no function can have those names.
+    if (nameToken.type === 'PREPROCESSOR') throw this.syntaxErrorAt(this.tokenAfter(nameToken));
     const signature = functionSignature(name);
-    if (signature === undefined) throw this.unsupportedFunction(identifier.from, name);
+    if (signature === undefined) {
+      const unsupported = unsupportedFunction(name);
+      if (unsupported !== undefined) throw this.unsupported(nameToken.pos, unsupported);
+      // 2.42 finds out when the call is read through, after its arguments.
+      this.arguments(node.getChild('FunctionCallBody')!);
+      this.assertComplete(node);
+      // Noticed at its ")": 2.42 reduces the call before it reads on.
+      throw new ParseFailure(nameToken.pos, `unknown function with name ${goQuote(name)}`, node.to - 1);
+    }
     const args = this.arguments(node.getChild('FunctionCallBody')!);
     return this.record(
       { kind: 'call', func: name, args },
-      { from: node.from, to: node.to, type: signature.returnType, signature },
+      { from: nameToken.pos, to: node.to, type: signature.returnType, signature },
     );
-  }
-
-  private unsupportedFunction(pos: number, name: string): ParseFailure {
-    const known = UNSUPPORTED_FUNCTIONS[name];
-    if (known !== undefined) return this.unsupported(pos, known);
-    if (name.startsWith('histogram_')) return this.unsupported(pos, `native histograms (${name})`);
-    return this.unsupported(pos, `function "${name}"`);
   }
 
   private aggregate(node: SyntaxNode): AggregateExpr {
@@ -384,14 +357,15 @@ export class AstBuilder {
     const modifierFirst = modifier !== null && modifier.from < body.from;
     const readModifier = (): void => {
       if (modifier === null) return;
-      without = modifier.firstChild!.name === 'Without';
+      without = children(modifier)[0]!.name === 'Without';
       grouping = this.groupingLabels(modifier.getChild('GroupingLabels')!);
     };
     if (modifierFirst) readModifier();
     const args = this.arguments(body);
     if (!modifierFirst) readModifier();
+    this.assertComplete(node);
     if (args.length === 0) {
-      throw new ParseFailure(node.from, 'no arguments for aggregate expression provided', node.to);
+      throw new ParseFailure(node.from, 'no arguments for aggregate expression provided', node.to - 1);
     }
     const withParam = op === 'topk' || op === 'bottomk' || op === 'quantile' || op === 'count_values';
     const wanted = withParam ? 2 : 1;
@@ -399,7 +373,7 @@ export class AstBuilder {
       throw new ParseFailure(
         node.from,
         `wrong number of arguments for aggregate expression provided, expected ${wanted}, got ${args.length}`,
-        node.to,
+        node.to - 1,
       );
     }
     return this.record(
@@ -417,7 +391,7 @@ export class AstBuilder {
 
   private arguments(body: SyntaxNode): Expr[] {
     const args: Expr[] = [];
-    for (let child = body.firstChild; child !== null; child = child.nextSibling) {
+    for (const child of children(body)) {
       if (EXPRESSION_NODES.has(child.name)) args.push(this.expression(child));
     }
     return args;
@@ -425,235 +399,11 @@ export class AstBuilder {
 
   private groupingLabels(node: SyntaxNode): string[] {
     const labels: string[] = [];
-    for (let child = node.firstChild; child !== null; child = child.nextSibling) {
+    for (const child of children(node)) {
       if (child.name === 'LabelName') labels.push(this.text(child));
       else throw this.syntaxErrorAt(this.tokenAt(child.from));
     }
     return labels;
-  }
-
-  /** `[range]`, `[range:step]`, `offset`, `@`, applied to the expression just before them. */
-  private postfix(operand: Expr, node: SyntaxNode): Expr {
-    switch (node.name) {
-      case 'MatrixSelector':
-        return this.range(operand, node);
-      case 'SubqueryExpr':
-        return this.subquery(operand, node);
-      case 'OffsetExpr':
-        return this.offset(operand, node);
-      case 'StepInvariantExpr':
-        return this.at(operand, node);
-    }
-    throw this.unsupported(node.lastChild!.from, `"${this.text(node.lastChild!)}" modifier`);
-  }
-
-  private range(operand: Expr, node: SyntaxNode): MatrixSelector {
-    const open = this.tokenAfterPos(this.infoOf(operand).to);
-    const rangeMs = this.duration(node.getChild('DurationExpr')!);
-    let problem: string | undefined;
-    if (operand.kind !== 'vector') problem = 'ranges only allowed for vector selectors';
-    else if (operand.offsetMs !== 0) problem = 'no offset modifiers allowed before range';
-    else if (operand.at?.kind === 'time') problem = 'no @ modifiers allowed before range';
-    if (problem !== undefined) throw new ParseFailure(open.pos, problem, node.to);
-    const vector = operand as VectorSelector;
-    return this.record(
-      { kind: 'matrix', vector, rangeMs },
-      { from: this.infoOf(operand).from, to: node.to, type: 'matrix' },
-    );
-  }
-
-  private subquery(operand: Expr, node: SyntaxNode): SubqueryExpr {
-    const durations = node.getChildren('DurationExpr');
-    const rangeMs = this.duration(durations[0]!);
-    const stepMs = durations[1] === undefined ? 0 : this.duration(durations[1]);
-    return this.record(
-      { kind: 'subquery', expr: operand, rangeMs, stepMs, offsetMs: 0, at: undefined },
-      { from: this.infoOf(operand).from, to: node.to, type: 'matrix' },
-    );
-  }
-
-  /** A range or subquery duration: 2.42 takes one duration token, nothing to compute. */
-  private duration(node: SyntaxNode): number {
-    const tokens = this.tokensIn(node);
-    const first = tokens[0]!;
-    if (first.type !== 'DURATION') throw this.syntaxErrorAt(first);
-    if (tokens.length > 1) throw this.syntaxErrorAt(tokens[1]!);
-    try {
-      return parseNonZeroDuration(first.text);
-    } catch (error) {
-      throw this.rethrow(error, first.pos);
-    }
-  }
-
-  private offset(operand: Expr, node: SyntaxNode): Expr {
-    const tokens = this.tokensIn(node.getChild('OffsetDurationExpr')!);
-    let sign = 1;
-    let i = 0;
-    if (tokens[0]!.type === 'OPERATOR' && tokens[0]!.key === '-') {
-      sign = -1;
-      i = 1;
-    }
-    const durationToken = tokens[i]!;
-    if (durationToken.type !== 'DURATION') throw this.syntaxErrorAt(durationToken);
-    if (tokens.length > i + 1) throw this.syntaxErrorAt(tokens[i + 1]!);
-    let ms: number;
-    try {
-      ms = sign * parseNonZeroDuration(durationToken.text);
-    } catch (error) {
-      throw this.rethrow(error, durationToken.pos);
-    }
-    const info = this.infoOf(operand);
-    const target = operand.kind === 'matrix' ? operand.vector : operand;
-    if (target.kind !== 'vector' && target.kind !== 'subquery') {
-      throw new ParseFailure(
-        info.from,
-        'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery',
-        node.to,
-      );
-    }
-    if (target.offsetMs !== 0)
-      throw new ParseFailure(info.from, 'offset may not be set multiple times', node.to);
-    return this.withModifier(operand, { offsetMs: ms }, node.to);
-  }
-
-  private at(operand: Expr, node: SyntaxNode): Expr {
-    const tokens = this.tokensIn(node).slice(1); // after "@"
-    const info = this.infoOf(operand);
-    let at: AtModifier;
-    const first = tokens[0]!;
-    if (first.type === 'PREPROCESSOR') {
-      const open = tokens[1];
-      const close = tokens[2];
-      if (open?.type !== 'LEFT_PAREN') throw this.syntaxErrorAt(open ?? this.tokenAfter(first));
-      if (close?.type !== 'RIGHT_PAREN') throw this.syntaxErrorAt(close ?? this.tokenAfter(open));
-      at = { kind: first.key === 'start' ? 'start' : 'end' };
-    } else {
-      const signed = first.type === 'OPERATOR' && (first.key === '-' || first.key === '+');
-      const numberToken = signed ? tokens[1]! : first;
-      if (numberToken.type !== 'NUMBER') throw this.syntaxErrorAt(numberToken);
-      let seconds: number;
-      try {
-        seconds = parseNumber(numberToken.text);
-      } catch (error) {
-        throw this.rethrow(error, numberToken.pos);
-      }
-      if (signed && first.key === '-') seconds = -seconds;
-      if (!Number.isFinite(seconds) || seconds >= 2 ** 63 || seconds <= -(2 ** 63)) {
-        throw new ParseFailure(
-          info.from,
-          `timestamp out of bounds for @ modifier: ${goFixed(seconds)}`,
-          node.to,
-        );
-      }
-      at = { kind: 'time', timeMs: roundHalfAway(seconds * 1000) };
-    }
-    const target = operand.kind === 'matrix' ? operand.vector : operand;
-    if (target.kind !== 'vector' && target.kind !== 'subquery') {
-      throw new ParseFailure(
-        info.from,
-        '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery',
-        node.to,
-      );
-    }
-    if (target.at !== undefined) {
-      throw new ParseFailure(info.from, '@ <timestamp> may not be set multiple times', node.to);
-    }
-    return this.withModifier(operand, { at }, node.to);
-  }
-
-  /** The selector or subquery with an offset or @ set (on a range, on its vector selector). */
-  private withModifier(
-    operand: Expr,
-    change: { offsetMs?: number; at?: AtModifier },
-    to: number,
-  ): VectorSelector | MatrixSelector | SubqueryExpr {
-    const info = this.infoOf(operand);
-    if (operand.kind === 'matrix') {
-      const vector = this.record({ ...operand.vector, ...change }, this.infoOf(operand.vector));
-      return this.record({ ...operand, vector }, { ...info, to });
-    }
-    if (operand.kind === 'vector') return this.record({ ...operand, ...change }, { ...info, to });
-    if (operand.kind === 'subquery') return this.record({ ...operand, ...change }, { ...info, to });
-    throw new Error('unreachable: modifier on ' + operand.kind);
-  }
-
-  private unquote(node: SyntaxNode): string {
-    const token = this.tokenAt(node.from);
-    if (token.type !== 'STRING') throw this.syntaxErrorAt(token);
-    try {
-      return unquoteString(token.text);
-    } catch (error) {
-      throw this.rethrow(error, token.pos);
-    }
-  }
-
-  private expressionChild(node: SyntaxNode): SyntaxNode {
-    for (let child = node.firstChild; child !== null; child = child.nextSibling) {
-      if (EXPRESSION_NODES.has(child.name)) return child;
-    }
-    throw new Error('unreachable: no expression in ' + node.name);
-  }
-
-  infoOf(expr: Expr): NodeInfo {
-    return this.info.get(expr)!;
-  }
-
-  private record<T extends Expr>(expr: T, info: NodeInfo): T {
-    this.info.set(expr, info);
-    return expr;
-  }
-
-  private text(node: SyntaxNode): string {
-    return this.query.slice(node.from, node.to);
-  }
-
-  private unsupported(pos: number, construct: string): ParseFailure {
-    return new ParseFailure(pos, `unsupported in mcpulse: ${construct}`);
-  }
-
-  private syntaxErrorAt(token: Token): ParseFailure {
-    return syntaxError(this.tokens, this.tokens.indexOf(token));
-  }
-
-  /** A literal's error (badQuery from parse-literals) placed at `pos`. */
-  private rethrow(error: unknown, pos: number, noticedAt = pos): unknown {
-    return error instanceof QueryError ? new ParseFailure(pos, error.message, noticedAt) : error;
-  }
-
-  /** The index of the first token ending after `pos`. */
-  private indexAfter(pos: number): number {
-    let lo = 0;
-    let hi = this.tokens.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.tokens[mid]!.end <= pos && this.tokens[mid]!.type !== 'EOF') lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  private tokenAfterPos(pos: number): Token {
-    return this.tokens[this.indexAfter(pos)] ?? this.beyondTokens();
-  }
-
-  private tokenAt(pos: number): Token {
-    return this.tokenAfterPos(pos);
-  }
-
-  private tokenAfter(token: Token): Token {
-    return this.tokens[this.tokens.indexOf(token) + 1] ?? this.beyondTokens();
-  }
-
-  private tokensIn(node: SyntaxNode): Token[] {
-    const tokens: Token[] = [];
-    for (let i = this.indexAfter(node.from); ; i++) {
-      const token = this.tokens[i];
-      if (token === undefined) this.beyondTokens();
-      if (token.pos >= node.to || token.type === 'EOF') break;
-      tokens.push(token);
-    }
-    if (tokens.length === 0) this.beyondTokens();
-    return tokens;
   }
 }
 
@@ -672,9 +422,4 @@ function isMetricIdentifier(token: Token): boolean {
     default:
       return false;
   }
-}
-
-/** Go's math.Round: halves away from zero. */
-function roundHalfAway(x: number): number {
-  return Math.sign(x) * Math.round(Math.abs(x));
 }

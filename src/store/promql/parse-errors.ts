@@ -33,8 +33,6 @@ function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
-const GROUPING_KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right']);
-
 interface Group {
   readonly open: 'paren' | 'brace' | 'bracket';
   /** For parens: an aggregation's body, a grouping label list, or anything else. */
@@ -51,35 +49,52 @@ export function syntaxError(tokens: readonly Token[], index: number): ParseFailu
   const prev = (n: number): Token | undefined => tokens[index - n];
   const groups: Group[] = [];
   // Where an aggregation stands: `sum`, `sum by`, `sum by (job)` all still await the body's "(".
-  let aggregation = 'none' as 'none' | 'afterOp' | 'afterBy' | 'inGrouping' | 'afterGrouping';
+  let aggregation = 'none' as
+    | 'none'
+    | 'afterOp'
+    | 'afterBy'
+    | 'inGrouping'
+    | 'afterGrouping'
+    | 'afterBody'
+    | 'afterBodyBy'
+    | 'inBodyGrouping';
+  // Whether by/without/on/ignoring/group_left/group_right at i is a modifier (else a metric name).
+  const modifier: boolean[] = [];
+  let lastClosed: Group | undefined;
   for (let i = 0; i < index; i++) {
     const t = tokens[i]!;
     const before = tokens[i - 1];
+    modifier[i] = t.type === 'KEYWORD' && isModifier(t, before, aggregation, lastClosed);
     if (t.type === 'LEFT_PAREN') {
       let kind: Group['kind'] = 'other';
-      if (before?.type === 'KEYWORD' && GROUPING_KEYWORDS.has(before.key)) kind = 'grouping';
+      if (modifier[i - 1] === true) kind = 'grouping';
       else if (aggregation === 'afterOp' || aggregation === 'afterGrouping') kind = 'aggregation';
       groups.push({ open: 'paren', kind, index: i });
-      aggregation = kind === 'grouping' && aggregation === 'afterBy' ? 'inGrouping' : 'none';
+      if (kind === 'grouping' && aggregation === 'afterBy') aggregation = 'inGrouping';
+      else if (kind === 'grouping' && aggregation === 'afterBodyBy') aggregation = 'inBodyGrouping';
+      else aggregation = 'none';
     } else if (t.type === 'LEFT_BRACE' || t.type === 'LEFT_BRACKET') {
       groups.push({ open: t.type === 'LEFT_BRACE' ? 'brace' : 'bracket', kind: 'other', index: i });
       aggregation = 'none';
     } else if (t.type === 'RIGHT_PAREN' || t.type === 'RIGHT_BRACE' || t.type === 'RIGHT_BRACKET') {
-      groups.pop();
-      aggregation = aggregation === 'inGrouping' ? 'afterGrouping' : 'none';
+      lastClosed = groups.pop();
+      if (aggregation === 'inGrouping') aggregation = 'afterGrouping';
+      else aggregation = lastClosed?.kind === 'aggregation' ? 'afterBody' : 'none';
+      continue;
     } else if (t.type === 'AGGREGATOR') {
       aggregation = 'afterOp';
-    } else if (aggregation === 'afterOp' && t.type === 'KEYWORD' && (t.key === 'by' || t.key === 'without')) {
-      aggregation = 'afterBy';
-    } else if (aggregation !== 'inGrouping') {
+    } else if (modifier[i] === true && (t.key === 'by' || t.key === 'without')) {
+      aggregation = aggregation === 'afterBody' ? 'afterBodyBy' : 'afterBy';
+    } else if (aggregation !== 'inGrouping' && aggregation !== 'inBodyGrouping') {
       aggregation = 'none';
     }
+    lastClosed = undefined;
   }
   const top = groups[groups.length - 1];
   const sinceOpen = top === undefined ? tokens.slice(0, index) : tokens.slice(top.index + 1, index);
 
   if (
-    token.type === 'RIGHT_PAREN' &&
+    !startsExpression(token) &&
     prev(1)?.type === 'COMMA' &&
     top?.open === 'paren' &&
     top.kind !== 'grouping'
@@ -104,7 +119,11 @@ export function syntaxError(tokens: readonly Token[], index: number): ParseFailu
   const p1 = prev(1);
   const p2 = prev(2);
   const p3 = prev(3);
-  if (isKeyword(p1, 'offset') || (isOperator(p1, '-') && isKeyword(p2, 'offset'))) {
+  // (`offset` where an operand belongs is a metric name.)
+  if (
+    (isKeyword(p1, 'offset') && !expectsOperand(p2)) ||
+    (isOperator(p1, '-') && isKeyword(p2, 'offset') && !expectsOperand(p3))
+  ) {
     return unexpected('offset', 'duration');
   }
   if (
@@ -118,22 +137,40 @@ export function syntaxError(tokens: readonly Token[], index: number): ParseFailu
     const last = sinceOpen[sinceOpen.length - 1];
     return unexpected('grouping opts', last === undefined || last.type === 'COMMA' ? 'label' : '"," or ")"');
   }
-  if (
-    p1?.type === 'KEYWORD' &&
-    GROUPING_KEYWORDS.has(p1.key) &&
-    p1.key !== 'group_left' &&
-    p1.key !== 'group_right'
-  ) {
+  if (modifier[index - 1] === true) {
     return unexpected('grouping opts', '"("');
   }
-  if (
-    aggregation === 'afterOp' ||
-    aggregation === 'afterGrouping' ||
-    groups.some((g) => g.kind === 'aggregation')
-  ) {
+  // Right after `sum`, 2.42 takes `sum` for a metric name: the error there is a plain one.
+  if (aggregation === 'afterGrouping' || groups.some((g) => g.kind === 'aggregation')) {
     return unexpected('aggregation');
   }
   return unexpected('');
+}
+
+/**
+ * Whether a grouping keyword is a modifier where it stands: by/without after an aggregation's
+ * operator or body, on/ignoring after a binary operator or bool, group_x after on(…)/ignoring(…).
+ * Elsewhere 2.42 reads by and without as metric names.
+ */
+function isModifier(
+  token: Token,
+  before: Token | undefined,
+  aggregation: string,
+  lastClosed: Group | undefined,
+): boolean {
+  switch (token.key) {
+    case 'by':
+    case 'without':
+      return aggregation === 'afterOp' || aggregation === 'afterBody';
+    case 'on':
+    case 'ignoring':
+      return (before?.type === 'OPERATOR' && before.key !== '@') || isKeyword(before, 'bool');
+    case 'group_left':
+    case 'group_right':
+      return lastClosed?.kind === 'grouping';
+    default:
+      return false;
+  }
 }
 
 const BRACKET_CONTEXTS: readonly (readonly [string, string])[] = [
@@ -142,6 +179,34 @@ const BRACKET_CONTEXTS: readonly (readonly [string, string])[] = [
   ['subquery selector', 'duration or "]"'],
   ['subquery selector', '"]"'],
 ];
+
+/** Whether an operand comes next after this token (the start, an operator, `(`, `,`, `bool`). */
+export function expectsOperand(before: Token | undefined): boolean {
+  if (before === undefined) return true;
+  if (before.type === 'OPERATOR' || before.type === 'LEFT_PAREN' || before.type === 'COMMA') return true;
+  return before.type === 'KEYWORD' && before.key === 'bool';
+}
+
+/** Whether an expression can begin with this token (keywords 2.42 takes for metric names included). */
+function startsExpression(token: Token): boolean {
+  switch (token.type) {
+    case 'IDENTIFIER':
+    case 'METRIC_IDENTIFIER':
+    case 'NUMBER':
+    case 'STRING':
+    case 'LEFT_PAREN':
+    case 'LEFT_BRACE':
+    case 'AGGREGATOR':
+    case 'PREPROCESSOR':
+      return true;
+    case 'OPERATOR':
+      return ['+', '-', 'and', 'or', 'unless'].includes(token.key);
+    case 'KEYWORD':
+      return token.key === 'by' || token.key === 'without' || token.key === 'offset';
+    default:
+      return false;
+  }
+}
 
 function isKeyword(token: Token | undefined, key: string): boolean {
   return token?.type === 'KEYWORD' && token.key === key;

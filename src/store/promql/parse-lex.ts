@@ -3,7 +3,8 @@
  * @prometheus-io/lezer-promql cannot do: rejecting the literals 2.42 rejects (the grammar is newer
  * and takes `[5]`, `1_000`, unterminated strings and unknown escapes), and naming the token a syntax
  * error is at as 2.42 names it (`unexpected identifier "bar"`). It does not parse; parse.ts walks
- * the grammar's tree. Positions are UTF-16 indices into the query.
+ * the grammar's tree. Positions are UTF-16 indices into the query. Longer than most files: it is
+ * lex.go's state machine kept whole, to be read against it.
  */
 import { goQuote, goRuneU } from './parse-literals.js';
 
@@ -223,7 +224,11 @@ class Lexer {
       case ')':
         this.emit('RIGHT_PAREN');
         this.parenDepth--;
-        if (this.parenDepth < 0) this.fail(`unexpected right parenthesis ${goRuneQuote(r)}`);
+        if (this.parenDepth < 0) {
+          // 2.42 overwrites the item it just emitted with the error.
+          this.tokens.pop();
+          this.fail(`unexpected right parenthesis ${goRuneQuote(r)}`);
+        }
         return false;
       case '{':
         this.emit('LEFT_BRACE');

@@ -168,6 +168,10 @@ export function makeMatcher(type: MatchType, name: string, value: string): Label
 }
 
 function compileAnchored(value: string): RE2JS {
+  // Go before 1.22 (which 2.42 was built with) has no `(?<name>…)`; re2js has.
+  if (hasAngleNamedGroup(value)) {
+    throw badQuery('error parsing regexp: invalid or unsupported Perl syntax: `(?<`');
+  }
   try {
     const re = RE2JS.compile('^(?:' + value + ')$');
     // Prometheus also parses the regex alone (for its literal-prefix shortcut): `)(` fails there.
@@ -176,6 +180,33 @@ function compileAnchored(value: string): RE2JS {
   } catch (error) {
     throw badQuery(error instanceof Error ? error.message : String(error));
   }
+}
+
+/** Whether the regex has `(?<` outside an escape, a \\Q…\\E quote and a character class. */
+function hasAngleNamedGroup(regex: string): boolean {
+  let inClass = false;
+  for (let i = 0; i < regex.length; i++) {
+    const c = regex[i];
+    if (c === '\\') {
+      if (regex[i + 1] === 'Q') {
+        const end = regex.indexOf('\\E', i + 2);
+        if (end < 0) return false;
+        i = end + 1;
+      } else {
+        i++;
+      }
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+    } else if (c === '[') {
+      inClass = true;
+      // A `]` first in the class (after an optional `^`) is a literal.
+      if (regex[i + 1] === '^') i++;
+      if (regex[i + 1] === ']') i++;
+    } else if (c === '(' && regex.startsWith('?<', i + 1)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** Go's %q of a string (strconv.Quote): double quotes, Go escapes, printable non-ASCII kept. */
@@ -223,7 +254,8 @@ function quoteRune(ch: string): string {
 export function goRuneU(cp: number): string {
   const hex = 'U+' + cp.toString(16).toUpperCase().padStart(4, '0');
   const ch = String.fromCodePoint(cp);
-  return quoteRune(ch) === ch && cp >= 0x20 ? `${hex} '${ch}'` : hex;
+  const printable = ch === '"' || ch === '\\' || (cp >= 0x20 && quoteRune(ch) === ch);
+  return printable ? `${hex} '${ch}'` : hex;
 }
 
 /** Go's %f: six decimals, +Inf/-Inf/NaN spelled as Go spells them. */

@@ -17,9 +17,11 @@ import type { Expr } from './ast.js';
 import { badQuery } from './errors.js';
 import { AstBuilder } from './parse-build.js';
 import { checkAst } from './parse-check.js';
-import { formatParseError, ParseFailure, syntaxError } from './parse-errors.js';
+import { expectsOperand, formatParseError, ParseFailure, syntaxError } from './parse-errors.js';
+import { children } from './parse-reader.js';
 import { describeToken, lex242, type LexResult, type Token } from './parse-lex.js';
-import { goQuote } from './parse-literals.js';
+import { goQuote, parseNonZeroDuration } from './parse-literals.js';
+import { grammarKnowsFunction } from './signatures.js';
 
 export { makeMatcher, parseDuration } from './parse-literals.js';
 
@@ -94,21 +96,107 @@ function parseTree(text: string): ParsedTree {
   if (lexed.error === undefined && lexed.tokens.length === 1) {
     throw formatParseError(text, 0, 'no expression found in input');
   }
-  const tree: Tree = parser.parse(text);
+  const tree: Tree = parser.parse(forGrammar(text, lexed.tokens));
+  const root = children(tree.topNode)[0];
   const errorPos = firstErrorPos(tree);
-  if (errorPos !== undefined) {
-    const index = tokenIndexAfter(lexed.tokens, errorPos);
-    if (index >= lexed.tokens.length) lexFailure();
-    if (isTooDeep(lexed.tokens)) throw badQuery('query is nested too deeply');
-    const failure = unknownFunction(lexed.tokens, index) ?? syntaxError(lexed.tokens, index);
-    throw formatParseError(text, failure.pos, failure.message);
+  if (errorPos === undefined) {
+    if (root === undefined) {
+      if (lexed.error !== undefined) lexFailure();
+      throw formatParseError(text, 0, 'no expression found in input');
+    }
+    return { lexed, root, builder: new AstBuilder(text, lexed.tokens, lexFailure) };
   }
-  const root = tree.topNode.firstChild;
-  if (root === null) {
-    if (lexed.error !== undefined) lexFailure();
-    throw formatParseError(text, 0, 'no expression found in input');
+  // The grammar failed at errorPos. 2.42 may have failed earlier: a lexer error, or an error of a
+  // construct read through before (a zero duration, a bad regex, an unknown function, a literal the
+  // grammar took and 2.42 does not): the builder, run over the part of the tree before, finds those.
+  const index = tokenIndexAfter(lexed.tokens, errorPos);
+  const limit = Math.min(lexed.tokens[index]?.pos ?? Infinity, lexed.error?.pos ?? Infinity);
+  const slot = durationSlotFailure(lexed.tokens, limit);
+  const early =
+    root === undefined || root.type.isError
+      ? undefined
+      : earlyFailure(text, lexed, tree, root, slot?.pos ?? limit);
+  const first = early ?? slot;
+  if (first !== undefined) throw formatParseError(text, first.pos, first.message);
+  if (index >= lexed.tokens.length) lexFailure();
+  if (isTooDeep(lexed.tokens)) throw badQuery('query is nested too deeply');
+  const failure = unknownFunction(lexed.tokens, index) ?? syntaxError(lexed.tokens, index);
+  throw formatParseError(text, failure.pos, failure.message);
+}
+
+/**
+ * The first token before `limit` that 2.42's grammar refuses where a duration or an @ time must
+ * stand (the grammar takes numbers and sums there), or a duration there ParseDuration refuses.
+ */
+function durationSlotFailure(tokens: readonly Token[], limit: number): ParseFailure | undefined {
+  for (let i = 0; i < tokens.length && tokens[i]!.pos <= limit; i++) {
+    const token = tokens[i]!;
+    const slot = slotAt(tokens, i);
+    if (slot === undefined) continue;
+    if (slot === 'at') {
+      const signed = token.type === 'OPERATOR' && (token.key === '+' || token.key === '-');
+      const value = signed ? tokens[i + 1] : token;
+      if (value === undefined || value.pos >= limit) break;
+      if (token.type === 'PREPROCESSOR' || value.type === 'NUMBER') continue;
+      return syntaxError(tokens, signed ? i + 1 : i);
+    }
+    if (slot === 'offset' && isWord(token, 'OPERATOR', '-')) continue;
+    if (slot === 'step' && token.type === 'RIGHT_BRACKET') continue;
+    if (token.type !== 'DURATION') return syntaxError(tokens, i);
+    try {
+      parseNonZeroDuration(token.text);
+    } catch (error) {
+      if (error instanceof Error) return new ParseFailure(token.pos, error.message);
+      throw error;
+    }
   }
-  return { lexed, root, builder: new AstBuilder(text, lexed.tokens, lexFailure) };
+  return undefined;
+}
+
+/** What must stand at token i: a range, a subquery step, an offset, an @ time, or anything. */
+function slotAt(tokens: readonly Token[], i: number): 'range' | 'step' | 'offset' | 'at' | undefined {
+  const before = tokens[i - 1];
+  if (before?.type === 'LEFT_BRACKET') return 'range';
+  if (before?.type === 'COLON') return 'step';
+  if (isWord(before, 'KEYWORD', 'offset') && !expectsOperand(tokens[i - 2])) return 'offset';
+  if (isWord(before, 'OPERATOR', '-') && slotAt(tokens, i - 1) === 'offset') return 'offset';
+  if (isWord(before, 'OPERATOR', '@')) return 'at';
+  return undefined;
+}
+
+function isWord(token: Token | undefined, type: Token['type'], key: string): boolean {
+  return token?.type === type && token.key === key;
+}
+
+/** The builder's first error over a tree with error nodes, if 2.42 notices it before `limit`. */
+function earlyFailure(
+  text: string,
+  lexed: LexResult,
+  tree: Tree,
+  root: SyntaxNode,
+  limit: number,
+): ParseFailure | undefined {
+  const errorPositions: number[] = [];
+  tree.iterate({
+    enter(node) {
+      if (node.type.isError) errorPositions.push(node.from);
+    },
+  });
+  const builder = new AstBuilder(
+    text,
+    lexed.tokens,
+    () => {
+      throw new Error('past the tokens');
+    },
+    errorPositions.sort((a, b) => a - b),
+  );
+  try {
+    builder.expression(root);
+  } catch (error) {
+    // Anything else comes of the error nodes, which 2.42 never gets to.
+    if (error instanceof ParseFailure && error.noticedAt < limit) return error;
+  }
+  return undefined;
 }
 
 /** Runs the builder; an error 2.42 would meet only after its lexer failed gives way to the lexer's. */
@@ -118,7 +206,7 @@ function build(text: string, lexed: LexResult, run: () => Expr): Expr {
     expr = run();
   } catch (error) {
     if (!(error instanceof ParseFailure)) throw error;
-    if (lexed.error !== undefined && tokenIndexAfter(lexed.tokens, error.noticedAt) >= lexed.tokens.length) {
+    if (lexed.error !== undefined && error.noticedAt >= lexed.error.pos) {
       throw formatParseError(text, lexed.error.pos, lexed.error.message);
     }
     throw formatParseError(text, error.pos, error.message);
@@ -159,6 +247,18 @@ function unknownFunction(tokens: readonly Token[], index: number): ParseFailure 
   const token = tokens[index]!;
   const before = tokens[index - 1];
   if (token.type !== 'LEFT_PAREN' || before?.type !== 'IDENTIFIER') return undefined;
+  // Not in a label list: `on(a, b(`.
+  let j = index - 2;
+  while (j >= 0 && tokens[j]!.type !== 'LEFT_PAREN' && tokens[j]!.type !== 'RIGHT_PAREN') j--;
+  const opener = tokens[j - 1];
+  if (
+    j >= 0 &&
+    tokens[j]!.type === 'LEFT_PAREN' &&
+    opener?.type === 'KEYWORD' &&
+    GROUPING_WORDS.has(opener.key)
+  ) {
+    return undefined;
+  }
   if (before.text === 'holt_winters') {
     return new ParseFailure(before.pos, 'unsupported in mcpulse: function "holt_winters"');
   }
@@ -200,4 +300,56 @@ function isSelectorStart(token: Token): boolean {
   if (token.type === 'KEYWORD')
     return token.key === 'by' || token.key === 'without' || token.key === 'offset';
   return token.type === 'OPERATOR' && (token.key === 'and' || token.key === 'or' || token.key === 'unless');
+}
+
+const GROUPING_WORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right']);
+
+const GRAMMAR_NUMBER =
+  /^(?:(?:\d+(?:_?\d)*(?:\.\d+(?:_?\d)*)?|\.\d+(?:_?\d)*)(?:[eE][+-]?\d+(?:_?\d)*)?|0x[0-9a-fA-F]+|[iI][nN][fF]|[nN][aA][nN])$/;
+const GRAMMAR_DURATION = /^(?=\d)(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?$/;
+
+/**
+ * The query as the grammar is given it: 2.42's numbers and durations that the grammar's own tokens
+ * do not take (`5.`, `0X1F`, `1e`, `5m1h`) become zeros of the same length, so the tree still has
+ * them where they are; the builder reads their text from 2.42's tokens and judges them as 2.42 does.
+ */
+function forGrammar(text: string, tokens: readonly Token[]): string {
+  let out = '';
+  let copied = 0;
+  let inGrouping = false;
+  tokens.forEach((token, i) => {
+    let stand: string | undefined;
+    const before = tokens[i - 1];
+    if (token.type === 'LEFT_PAREN')
+      inGrouping = before?.type === 'KEYWORD' && GROUPING_WORDS.has(before.key);
+    if (token.type === 'RIGHT_PAREN') inGrouping = false;
+    // A space ends the stand-in, so that it cannot run into a following `.4`.
+    if (token.type === 'NUMBER' && !GRAMMAR_NUMBER.test(token.text))
+      stand = '0'.repeat(token.text.length - 1) + ' ';
+    if (token.type === 'DURATION' && !GRAMMAR_DURATION.test(token.text)) {
+      stand = '0'.repeat(token.text.length - 1) + 's';
+    }
+    // A name the grammar knows no function by: a known one stands in, for the builder to read the
+    // call through and then report the name (2.42's order). A one-letter name borrows a blank before it.
+    let from = token.pos;
+    if (
+      token.type === 'IDENTIFIER' &&
+      tokens[i + 1]?.type === 'LEFT_PAREN' &&
+      !inGrouping &&
+      !grammarKnowsFunction(token.text)
+    ) {
+      if (token.text.length >= 2) stand = token.text.length === 2 ? 'ln' : 'abs'.padEnd(token.text.length);
+      else if (/[ \t\n\r]/.test(text[token.pos - 1] ?? '') && !/[\w:]/.test(text[token.pos - 2] ?? '')) {
+        [stand, from] = ['ln', token.pos - 1];
+      }
+    }
+    // 2.42 reads any letter inside brackets as the subquery's colon: `foo[5m x]` is `foo[5m:]`.
+    if (token.type === 'COLON' && token.text !== ':') stand = ':';
+    // `offset` where an operand belongs is a metric name to 2.42; the grammar only knows the keyword.
+    if (token.type === 'KEYWORD' && token.key === 'offset' && expectsOperand(tokens[i - 1])) stand = 'offsex';
+    if (stand === undefined) return;
+    out += text.slice(copied, from) + stand;
+    copied = token.end;
+  });
+  return copied === 0 ? text : out + text.slice(copied);
 }

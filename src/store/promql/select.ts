@@ -7,7 +7,7 @@
  */
 import type { Labels } from '../labels.js';
 import type { SelectedSeries } from '../queryable.js';
-import { tooManySamples, type EvalMatrix, type EvalSeries } from './engine-types.js';
+import { SeriesBuilder, stepsWithin, tooManySamples, type EvalMatrix } from './engine-types.js';
 import type { Point } from './value.js';
 
 /** The evaluator's count of samples held (ev.currentSamples), checked against the query's limit. */
@@ -68,20 +68,30 @@ export function evalVectorSelector(
   const matrix: EvalMatrix = [];
   for (const s of series) {
     const { t, v, stale } = s;
-    const out: EvalSeries = { metric: s.labels, t: [], v: [] };
+    if (t.length === 0) continue;
+    // Only the steps the samples cover can have a value: the others are not walked.
+    const { first, count } = stepsWithin(
+      steps.start,
+      steps.end,
+      steps.interval,
+      t[0]! + offset,
+      t[t.length - 1]! + offset + lookback,
+    );
+    if (count === 0) continue;
+    const out = new SeriesBuilder(count);
+    const last = first + (count - 1) * steps.interval;
     // Index of the newest sample at or before the step's reference time.
-    let newest = upperBound(t, steps.start - offset) - 1;
-    for (let ts = steps.start; ts <= steps.end; ts += steps.interval) {
+    let newest = upperBound(t, first - offset) - 1;
+    for (let ts = first; ts <= last; ts += steps.interval) {
       const ref = ts - offset;
       while (newest + 1 < t.length && t[newest + 1]! <= ref) newest++;
       if (newest < 0 || t[newest]! < ref - lookback) continue;
       if (stale !== undefined && stale[newest] === 1) continue;
       if (budget.currentSamples >= budget.maxSamples) throw tooManySamples();
-      out.t.push(ts);
-      out.v.push(v[newest]!);
+      out.push(ts, v[newest]!);
       budget.currentSamples++;
     }
-    if (out.t.length > 0) matrix.push(out);
+    if (out.length > 0) matrix.push(out.build(s.labels));
   }
   return matrix;
 }
@@ -111,16 +121,20 @@ export class SlidingWindow {
   moveTo(mint: number, maxt: number, budget: SampleBudget): Point[] {
     const { t, v, stale } = this.source;
     const points = this.points;
-    if (points.length > 0 && points[points.length - 1]!.t >= mint && maxt >= this.lastMaxt) {
+    // The window is rewritten in place and shrunk only at the end: shrinking an array's length,
+    // like splice, costs V8 far more than overwriting its slots.
+    let size = points.length;
+    if (size > 0 && points[size - 1]!.t >= mint && maxt >= this.lastMaxt) {
       let drop = 0;
       while (points[drop]!.t < mint) drop++;
       if (drop > 0) {
-        points.splice(0, drop);
+        for (let k = drop; k < size; k++) points[k - drop] = points[k]!;
+        size -= drop;
         budget.currentSamples -= drop;
       }
     } else {
-      budget.currentSamples -= points.length;
-      points.length = 0;
+      budget.currentSamples -= size;
+      size = 0;
       if (maxt < this.lastMaxt || this.next >= t.length || t[this.next]! < mint) {
         this.next = lowerBound(t, mint, maxt < this.lastMaxt ? 0 : this.next);
       }
@@ -131,9 +145,10 @@ export class SlidingWindow {
       if (stale !== undefined && stale[i] === 1) continue;
       if (budget.currentSamples >= budget.maxSamples) throw tooManySamples();
       budget.currentSamples++;
-      points.push({ t: t[i]!, v: v[i]! });
+      points[size++] = { t: t[i]!, v: v[i]! };
     }
     this.next = i;
+    if (size < points.length) points.length = size;
     return points;
   }
 
@@ -155,17 +170,16 @@ export function evalMatrixSelectorAt(
   for (const s of series) {
     const window = new SlidingWindow(s).moveTo(maxt - range, maxt, budget);
     if (window.length === 0) continue;
-    matrix.push({ metric: s.labels, t: window.map((p) => p.t), v: window.map((p) => p.v) });
+    matrix.push({
+      metric: s.labels,
+      t: Float64Array.from(window, (p) => p.t),
+      v: Float64Array.from(window, (p) => p.v),
+    });
   }
   return matrix;
 }
 
 /** A subquery's result as samples a range window can read. */
 export function sourcesOf(matrix: EvalMatrix): SampleSource[] {
-  return matrix.map((s) => ({
-    labels: s.metric,
-    t: Float64Array.from(s.t),
-    v: Float64Array.from(s.v),
-    stale: undefined,
-  }));
+  return matrix.map((s) => ({ labels: s.metric, t: s.t, v: s.v, stale: undefined }));
 }

@@ -125,6 +125,45 @@ export const UNSUPPORTED_FUNCTIONS: Readonly<Record<string, string>> = Object.fr
   holt_winters: 'function "holt_winters"',
 });
 
+/**
+ * Names the grammar of @prometheus-io/lezer-promql (0.315) knows as functions or aggregations and
+ * 2.42 does not: refused as unsupported rather than as unknown.
+ */
+export const NEWER_FUNCTIONS: ReadonlySet<string> = new Set([
+  'double_exponential_smoothing',
+  'first_over_time',
+  'histogram_avg',
+  'histogram_quantiles',
+  'histogram_stddev',
+  'histogram_stdvar',
+  'info',
+  'limit_ratio',
+  'limitk',
+  'mad_over_time',
+  'range',
+  'sort_by_label',
+  'sort_by_label_desc',
+  'start_timestamp',
+  'step',
+  'ts_of_first_over_time',
+  'ts_of_last_over_time',
+  'ts_of_max_over_time',
+  'ts_of_min_over_time',
+]);
+
+/** The construct an unsupported-function error names, or undefined for a name no PromQL knows. */
+export function unsupportedFunction(name: string): string | undefined {
+  if (Object.hasOwn(UNSUPPORTED_FUNCTIONS, name)) return UNSUPPORTED_FUNCTIONS[name];
+  if (!NEWER_FUNCTIONS.has(name)) return undefined;
+  return name.startsWith('histogram_') ? `native histograms (${name})` : `function "${name}"`;
+}
+
+/** Whether the grammar reads `name(` as a function call (else parse.ts stands a known name in for it). */
+export function grammarKnowsFunction(name: string): boolean {
+  if (name === 'holt_winters' || name === 'limitk' || name === 'limit_ratio') return false;
+  return functionSignature(name) !== undefined || unsupportedFunction(name) !== undefined;
+}
+
 export function functionSignature(name: string): FunctionSignature | undefined {
   return Object.hasOwn(FUNCTION_SIGNATURES, name) ? FUNCTION_SIGNATURES[name] : undefined;
 }
