@@ -132,7 +132,7 @@ describe('range selectors', () => {
     });
   });
 
-  it('slide a window forward, keeping the points still inside and counting them', () => {
+  it('slide a window forward, rewriting its points in place and counting them', () => {
     const window = new SlidingWindow(
       source([
         [0, 1],
@@ -145,9 +145,11 @@ describe('range selectors', () => {
     );
     const budget = { currentSamples: 0, maxSamples: 100 };
     expect(window.moveTo(0, 20, budget).map((p) => p.v)).toEqual([1, 2]);
-    const kept = window.points[1];
+    const objects = [...window.points];
     expect(window.moveTo(10, 30, budget).map((p) => p.v)).toEqual([2, 4]);
-    expect(window.points[0]).toBe(kept);
+    // Rewritten in place: the same two objects, now holding the new window.
+    expect(window.points[0]).toBe(objects[0]);
+    expect(window.points[1]).toBe(objects[1]);
     expect(budget.currentSamples).toBe(2);
     expect(window.moveTo(45, 50, budget).map((p) => p.v)).toEqual([6]);
     expect(window.moveTo(100, 200, budget)).toEqual([]);

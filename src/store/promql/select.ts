@@ -104,13 +104,21 @@ export function instantSampleAt(source: SampleSource, ref: number, lookback: num
   return newest;
 }
 
+/** A window point; the window rewrites its points in place (see SlidingWindow). */
+interface MutablePoint {
+  t: number;
+  v: number;
+}
+
 /**
  * One series' range window, moved forward step by step (matrixIterSlice): points still inside the
- * new window are kept, older ones dropped, newer ones appended, so each sample becomes a Point once.
- * `points` is the array handed to range functions; it changes in place.
+ * new window are kept, older ones dropped, newer ones appended. `points` is the array handed to
+ * range functions; it and its Point objects are rewritten in place at the next move (so a step
+ * allocates nothing once the window has its size), which is why a function must not keep them
+ * past its call.
  */
 export class SlidingWindow {
-  readonly points: Point[] = [];
+  readonly points: MutablePoint[] = [];
   /** The first sample not yet looked at. */
   private next = 0;
   private lastMaxt = -Infinity;
@@ -121,14 +129,18 @@ export class SlidingWindow {
   moveTo(mint: number, maxt: number, budget: SampleBudget): Point[] {
     const { t, v, stale } = this.source;
     const points = this.points;
-    // The window is rewritten in place and shrunk only at the end: shrinking an array's length,
-    // like splice, costs V8 far more than overwriting its slots.
+    // Shrinking an array's length costs V8 far more than overwriting slots: shrink only at the end.
     let size = points.length;
     if (size > 0 && points[size - 1]!.t >= mint && maxt >= this.lastMaxt) {
       let drop = 0;
       while (points[drop]!.t < mint) drop++;
       if (drop > 0) {
-        for (let k = drop; k < size; k++) points[k - drop] = points[k]!;
+        for (let k = drop; k < size; k++) {
+          const to = points[k - drop]!;
+          const from = points[k]!;
+          to.t = from.t;
+          to.v = from.v;
+        }
         size -= drop;
         budget.currentSamples -= drop;
       }
@@ -145,7 +157,14 @@ export class SlidingWindow {
       if (stale !== undefined && stale[i] === 1) continue;
       if (budget.currentSamples >= budget.maxSamples) throw tooManySamples();
       budget.currentSamples++;
-      points[size++] = { t: t[i]!, v: v[i]! };
+      const reused = points[size];
+      if (reused === undefined) {
+        points.push({ t: t[i]!, v: v[i]! });
+      } else {
+        reused.t = t[i]!;
+        reused.v = v[i]!;
+      }
+      size++;
     }
     this.next = i;
     if (size < points.length) points.length = size;
