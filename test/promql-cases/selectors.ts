@@ -1,4 +1,4 @@
-/** Instant selectors: the four matchers, missing labels, regex anchoring, __name__ matchers, offsets. */
+/** Instant selectors: the four matchers, missing labels, regex anchoring, __name__ matchers, offsets, @. */
 import type { DiffCase } from '../promql-diff-kit.js';
 import { casesOn, HTTP } from './data.js';
 
@@ -34,5 +34,12 @@ export const SELECTOR_CASES: DiffCase[] = casesOn(
     'http_requests_total offset 1h',
     'http_requests_total{code="404"} offset 30s',
     'http_requests_total{job="api"} offset -2m',
+    // The @ modifier, on in promtool's engine (as in 2.42's default settings).
+    'http_requests_total @ 300',
+    'http_requests_total{code="404"} @ 600 offset 1m',
+    'rate(http_requests_total[5m] @ 900)',
+    'http_requests_total @ start()',
+    'sum by (job) (http_requests_total @ end())',
+    'max_over_time(http_requests_total[10m:1m] @ 1000)',
   ],
 );
