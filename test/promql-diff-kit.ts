@@ -76,6 +76,8 @@ function hashOf(labels: Labels, seed: number): number {
  */
 const ORDERS: readonly ((series: SelectedSeries[]) => SelectedSeries[])[] = [
   (series) => [...series].reverse(),
+  // Each of three series last once, with the two above: what a sum of three depends on.
+  (series) => (series.length < 2 ? series : [series[series.length - 1]!, ...series.slice(0, -1)]),
   (series) => [...series].sort((a, b) => hashOf(a.labels, 2_166_136_261) - hashOf(b.labels, 2_166_136_261)),
   (series) => [...series].sort((a, b) => hashOf(a.labels, 7) - hashOf(b.labels, 7)),
 ];

@@ -105,9 +105,11 @@ describe.runIf(hasBinary('promtool'))('PromQL differential: mcpulse against prom
     answered = checks.filter((check) => Array.isArray(check.answer));
     refused = checks.filter((check) => !Array.isArray(check.answer));
     const nan = checks.filter((check) => check.form !== 'direct').length;
+    const ordered = checks.filter((check) => check.orderSensitive).length;
     console.log(
       `promql differential: ${CASES.length} cases (+${ERROR_CASES.length} refused-query cases), ` +
-        `${checks.length} checks: ${answered.length} answered (${nan} through NaN stand-ins), ${refused.length} refused`,
+        `${checks.length} checks: ${answered.length} answered (${nan} through NaN stand-ins, ${ordered} order-sensitive), ` +
+        `${refused.length} refused`,
     );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
