@@ -8,25 +8,27 @@
  * `alert_rule_test` cases, and expressions reading the ALERTS series such rules would write, are
  * reported as not run, which fails the file: never a wrong answer.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 
-import { compareLabels, labelsFrom, type Label, type Labels } from '../store/labels.js';
+import { compareLabels, type Label } from '../store/labels.js';
 import type { Queryable } from '../store/queryable.js';
 import type { QueryValue } from '../store/promql/value.js';
 import { goGlob } from './go-glob.js';
 import { formatFloatE, formatGoDuration, formatGoLabels, formatModelDuration, goQuote } from './go-format.js';
 import { loadRuleFile, type ExpressionCheck, type RuleGroupSpec } from './rule-file.js';
 import { resultVector, RuleGroup } from './rule-group.js';
-import {
-  OMITTED,
-  parseMetric,
-  parseSeriesDescription,
-  STALE,
-  type SequenceValue,
-} from './series-notation.js';
+import { parseMetric } from './series-notation.js';
 import { UnitTestStorage } from './test-storage.js';
-import { decodeYaml, YamlDecodeError, type Shape } from './yaml-decode.js';
+import {
+  LazyLoader,
+  loadSeries,
+  readUnitTestFile,
+  type LoadedSeries,
+  type PromqlTestCase,
+  type TestGroup,
+  type UnitTestFile,
+} from './unit-test-file.js';
+import { YamlDecodeError } from './yaml-decode.js';
 
 /** The engine settings promtool's unit tests run with. */
 export interface UnitTestEngineSettings {
@@ -64,130 +66,10 @@ const DEFAULT_EVALUATION_INTERVAL_MS = 60_000;
 const LOOKBACK_DELTA_MS = 300_000;
 const MAX_SAMPLES = 10_000;
 
-const list = (goType: string, of: Shape): Shape => ({ kind: 'list', goType, of });
-const SAMPLE: Shape = {
-  kind: 'struct',
-  goType: 'main.sample',
-  fields: { labels: { kind: 'string' }, value: { kind: 'float' } },
-};
-const PROMQL_TEST: Shape = {
-  kind: 'struct',
-  goType: 'main.promqlTestCase',
-  fields: {
-    expr: { kind: 'string' },
-    eval_time: { kind: 'duration' },
-    exp_samples: list('[]main.sample', SAMPLE),
-  },
-};
-const ALERT: Shape = {
-  kind: 'struct',
-  goType: 'main.alert',
-  fields: { exp_labels: { kind: 'stringMap' }, exp_annotations: { kind: 'stringMap' } },
-};
-const ALERT_TEST: Shape = {
-  kind: 'struct',
-  goType: 'main.alertTestCase',
-  fields: {
-    eval_time: { kind: 'duration' },
-    alertname: { kind: 'string' },
-    exp_alerts: list('[]main.alert', ALERT),
-  },
-};
-const SERIES: Shape = {
-  kind: 'struct',
-  goType: 'main.series',
-  fields: { series: { kind: 'string' }, values: { kind: 'string' } },
-};
-const TEST_GROUP: Shape = {
-  kind: 'struct',
-  goType: 'main.testGroup',
-  fields: {
-    interval: { kind: 'duration' },
-    input_series: list('[]main.series', SERIES),
-    alert_rule_test: list('[]main.alertTestCase', ALERT_TEST),
-    promql_expr_test: list('[]main.promqlTestCase', PROMQL_TEST),
-    external_labels: { kind: 'stringMap' },
-    external_url: { kind: 'string' },
-    name: { kind: 'string' },
-  },
-};
-const UNIT_TEST_FILE: Shape = {
-  kind: 'struct',
-  goType: 'main.unitTestFile',
-  fields: {
-    rule_files: list('[]string', { kind: 'string' }),
-    evaluation_interval: { kind: 'duration' },
-    group_eval_order: list('[]string', { kind: 'string' }),
-    tests: list('[]main.testGroup', TEST_GROUP),
-  },
-};
-
-interface PromqlTestCase {
-  expr?: string;
-  eval_time?: number;
-  exp_samples?: ({ labels?: string; value?: number } | undefined)[];
-}
-interface AlertTestCase {
-  eval_time?: number;
-  alertname?: string;
-}
-interface TestGroup {
-  interval?: number;
-  input_series?: ({ series?: string; values?: string } | undefined)[];
-  alert_rule_test?: (AlertTestCase | undefined)[];
-  promql_expr_test?: (PromqlTestCase | undefined)[];
-  name?: string;
-}
-interface UnitTestFile {
-  rule_files?: (string | undefined)[];
-  evaluation_interval?: number;
-  group_eval_order?: (string | undefined)[];
-  tests?: (TestGroup | undefined)[];
-}
-
-interface LoadedSeries {
-  readonly labels: Labels;
-  /** Why the TSDB refuses this series' samples, if it does. */
-  readonly invalid: string | undefined;
-  readonly points: { t: number; v: number; stale: boolean }[];
-}
-
 /** A sample to compare, with the raw label list (an expected one may hold empty values). */
 interface ComparedSample {
   readonly labels: readonly Label[];
   readonly value: number;
-}
-
-/** The lazy loader's `load` block, parsed as promtool parses the text it builds from input_series. */
-function loadSeries(group: TestGroup): LoadedSeries[] {
-  const intervalMs = group.interval ?? 0;
-  let text = `load ${formatModelDuration(intervalMs)}\n`;
-  for (const input of group.input_series ?? []) text += `  ${input?.series ?? ''} ${input?.values ?? ''}\n`;
-  const lines = text.split('\n').map((line) => {
-    const trimmed = line.trim();
-    return trimmed.startsWith('#') ? '' : trimmed;
-  });
-  // Line 0 is the `load` line; the block ends at the first empty line (promtool's quirk, kept).
-  const series = new Map<string, LoadedSeries>();
-  for (let i = 1; i < lines.length && lines[i] !== ''; i++) {
-    const { labels: raw, values } = parseSeriesDescription(lines[i]!);
-    const names = raw.map((label) => label.name);
-    const duplicate = names.find((name, j) => names.indexOf(name) !== j);
-    const labels = labelsFrom(Object.fromEntries(raw.map((label) => [label.name, label.value])));
-    const invalid =
-      labels.length === 0
-        ? 'empty labelset: invalid sample'
-        : duplicate !== undefined
-          ? `label name ${goQuote(duplicate)} is not unique: invalid sample`
-          : undefined;
-    const points = values.flatMap((value: SequenceValue, k) =>
-      value === OMITTED
-        ? []
-        : [{ t: k * intervalMs, v: value === STALE ? NaN : value, stale: value === STALE }],
-    );
-    series.set(formatGoLabels(labels), { labels, invalid, points });
-  }
-  return [...series.values()];
 }
 
 function sampleString(sample: ComparedSample): string {
@@ -211,6 +93,56 @@ function sameSamples(a: readonly ComparedSample[], b: readonly ComparedSample[])
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+/**
+ * Manager.LoadGroups, then orderedGroups: every group of every file (keyed by file and name, so a file
+ * listed twice counts once), sorted by group_eval_order (groups it does not name count as first).
+ */
+function loadRuleGroups(
+  ruleFiles: readonly string[],
+  order: ReadonlyMap<string, number>,
+  checkExpression: ExpressionCheck,
+): { groups: RuleGroup[]; errors?: undefined } | { groups?: undefined; errors: string[] } {
+  const specs = new Map<string, RuleGroupSpec>();
+  for (const file of ruleFiles) {
+    const loaded = loadRuleFile(file, checkExpression);
+    if (loaded.errors.length > 0) return { errors: loaded.errors };
+    for (const spec of loaded.groups) specs.set(`${file};${spec.name}`, spec);
+  }
+  const groups = [...specs.values()].map((spec) => new RuleGroup(spec));
+  return { groups: groups.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0)) };
+}
+
+/** One promql_expr_test: its error in promtool's words, or undefined when it passes. */
+async function checkPromqlTest(
+  test: PromqlTestCase,
+  query: (expr: string, timeMs: number) => QueryValue | Promise<QueryValue>,
+  hasAlertingRules: boolean,
+): Promise<string | undefined> {
+  const expr = test.expr ?? '';
+  const head = `    expr: ${goQuote(expr)}, time: ${formatModelDuration(test.eval_time ?? 0)}`;
+  if (hasAlertingRules && READS_ALERTS.test(expr)) return `${head}, ${ALERTS_NOT_RUN}`;
+  let got: ComparedSample[];
+  try {
+    const vector = resultVector(await query(expr, test.eval_time ?? 0));
+    got = vector.map((sample) => ({ labels: sample.metric, value: sample.v }));
+  } catch (error) {
+    return `${head}, err: ${message(error)}`;
+  }
+  const expected: ComparedSample[] = [];
+  for (const sample of test.exp_samples ?? []) {
+    const text = sample?.labels ?? '';
+    try {
+      expected.push({ labels: parseMetric(text), value: sample?.value ?? 0 });
+    } catch (error) {
+      return `${head}, err: labels ${goQuote(text)}: ${message(error)}`;
+    }
+  }
+  expected.sort((a, b) => compareLabels(a.labels, b.labels));
+  got.sort((a, b) => compareLabels(a.labels, b.labels));
+  if (sameSamples(expected, got)) return undefined;
+  return `${head},\n        exp: ${samplesString(expected)}\n        got: ${samplesString(got)}`;
+}
+
 /** testGroup.test: one group's errors, in promtool's wording (empty when it passes). */
 async function runTestGroup(
   group: TestGroup,
@@ -233,15 +165,9 @@ async function runTestGroup(
   });
   const query = (expr: string, timeMs: number) => engine.instant(expr, timeMs);
 
-  const specs = new Map<string, RuleGroupSpec>();
-  for (const file of ruleFiles) {
-    const loaded = loadRuleFile(file, options.checkExpression);
-    if (loaded.errors.length > 0) return loaded.errors;
-    for (const spec of loaded.groups) specs.set(`${file};${spec.name}`, spec);
-  }
-  const groups = [...specs.values()]
-    .map((spec) => new RuleGroup(spec))
-    .sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0));
+  const loaded = loadRuleGroups(ruleFiles, order, options.checkExpression);
+  if (loaded.errors !== undefined) return loaded.errors;
+  const groups = loaded.groups;
 
   const hasAlertingRules = groups.some((g) => g.spec.rules.some((rule) => rule.kind === 'alerting'));
   const testName = group.name ? `    name: ${group.name},\n` : '';
@@ -259,23 +185,13 @@ async function runTestGroup(
   const maxt = Math.max(0, ...alertTimes, ...promqlTests.map((test) => test.eval_time ?? 0));
 
   const errors: string[] = [];
-  const appended = new Map<LoadedSeries, number>();
-  const invalid = series.find((s) => s.invalid !== undefined)?.invalid;
+  const loader = new LazyLoader(series, storage);
   let nextAlertTime = 0;
   for (let ts = 0; ts <= maxt; ts += evalIntervalMs) {
     const evalErrors: string[] = [];
-    if (invalid !== undefined) errors.push(invalid);
+    const refused = loader.appendTill(ts);
+    if (refused !== undefined) errors.push(refused);
     else {
-      const appender = storage.appender();
-      for (const s of series) {
-        let k = appended.get(s) ?? 0;
-        for (; k < s.points.length && s.points[k]!.t <= ts; k++) {
-          const point = s.points[k]!;
-          appender.append(s.labels, point.t, point.v, point.stale);
-        }
-        appended.set(s, k);
-      }
-      appender.commit();
       for (const ruleGroup of groups) {
         await ruleGroup.evaluate(query, storage, ts);
         for (const rule of ruleGroup.rules) {
@@ -302,42 +218,8 @@ async function runTestGroup(
   }
 
   for (const test of promqlTests) {
-    const expr = test.expr ?? '';
-    const head = `    expr: ${goQuote(expr)}, time: ${formatModelDuration(test.eval_time ?? 0)}`;
-    if (hasAlertingRules && READS_ALERTS.test(expr)) {
-      errors.push(`${head}, ${ALERTS_NOT_RUN}`);
-      continue;
-    }
-    let got: ComparedSample[];
-    try {
-      got = resultVector(await query(expr, test.eval_time ?? 0)).map((s) => ({
-        labels: s.metric,
-        value: s.v,
-      }));
-    } catch (error) {
-      errors.push(`${head}, err: ${message(error)}`);
-      continue;
-    }
-    const expected: ComparedSample[] = [];
-    let bad: string | undefined;
-    for (const sample of test.exp_samples ?? []) {
-      const text = sample?.labels ?? '';
-      try {
-        expected.push({ labels: parseMetric(text), value: sample?.value ?? 0 });
-      } catch (error) {
-        bad = `${head}, err: labels ${goQuote(text)}: ${message(error)}`;
-        break;
-      }
-    }
-    if (bad !== undefined) {
-      errors.push(bad);
-      continue;
-    }
-    expected.sort((a, b) => compareLabels(a.labels, b.labels));
-    got.sort((a, b) => compareLabels(a.labels, b.labels));
-    if (!sameSamples(expected, got)) {
-      errors.push(`${head},\n        exp: ${samplesString(expected)}\n        got: ${samplesString(got)}`);
-    }
+    const error = await checkPromqlTest(test, query, hasAlertingRules);
+    if (error !== undefined) errors.push(error);
   }
   return errors;
 }
@@ -345,16 +227,14 @@ async function runTestGroup(
 /** ruleUnitTest: one file's errors (empty when it passes); prints its heading and warnings. */
 async function runUnitTestFile(file: string, options: UnitTestOptions): Promise<string[]> {
   options.stdout(`Unit Testing:  ${file}\n`);
-  let parsed: UnitTestFile;
+  let parsed: UnitTestFile | string[];
   try {
-    const { value, error } = decodeYaml(readFileSync(file, 'utf8'), UNIT_TEST_FILE);
-    if (error !== undefined) return [error];
-    parsed = value ?? {};
+    parsed = readUnitTestFile(file);
   } catch (error) {
     if (error instanceof YamlDecodeError) return [error.message];
-    const code = (error as NodeJS.ErrnoException).code;
-    return [code === 'ENOENT' ? `open ${file}: no such file or directory` : message(error)];
+    throw error;
   }
+  if (Array.isArray(parsed)) return parsed;
   const ruleFiles: string[] = [];
   for (const entry of parsed.rule_files ?? []) {
     const pattern = entry && !isAbsolute(entry) ? join(dirname(file), entry) : (entry ?? '');
