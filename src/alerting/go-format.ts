@@ -3,6 +3,7 @@
  * prints: strconv.Quote, strconv.FormatFloat(v, 'E', -1, 64), labels.Labels.String(), Prometheus's
  * model.Duration (parse and print) and Go's time.Duration.String().
  */
+import { badArgument } from '../core/errors.js';
 import type { Label } from '../store/labels.js';
 
 /** Go's unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space. */
@@ -70,16 +71,16 @@ const MAX_DURATION_MS = 9_223_372_036_854;
 /** model.ParseDuration: `1h30m`, `90s`, `0`; milliseconds, or an Error with Prometheus's message. */
 export function parseModelDuration(text: string): number {
   if (text === '0') return 0;
-  if (text === '') throw new Error('empty duration string');
+  if (text === '') throw badArgument('empty duration string');
   const match = DURATION.exec(text);
-  if (!match) throw new Error(`not a valid duration string: ${goQuote(text)}`);
+  if (!match) throw badArgument(`not a valid duration string: ${goQuote(text)}`);
   const units = [MS_PER.y, MS_PER.w, MS_PER.d, MS_PER.h, MS_PER.m, MS_PER.s, MS_PER.ms];
   let total = 0;
   units.forEach((unit, i) => {
     const part = match[i + 1];
     if (part !== undefined) total += Number(part) * unit;
   });
-  if (total > MAX_DURATION_MS) throw new Error('duration out of range');
+  if (total > MAX_DURATION_MS) throw badArgument('duration out of range');
   return total;
 }
 

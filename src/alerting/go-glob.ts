@@ -7,6 +7,7 @@
 import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { badArgument } from '../core/errors.js';
 import { compareStrings } from '../store/labels.js';
 
 export const BAD_PATTERN = 'syntax error in pattern';
@@ -26,7 +27,7 @@ function patternRegExp(pattern: string): RegExp {
     else if (c === '?') source += '[^/]';
     else if (c === '\\') {
       const next = chars[++i];
-      if (next === undefined) throw new Error(BAD_PATTERN);
+      if (next === undefined) throw badArgument(BAD_PATTERN);
       source += escapeRegExp(next);
     } else if (c === '[') {
       let negate = false;
@@ -37,10 +38,10 @@ function patternRegExp(pattern: string): RegExp {
       const ranges: string[] = [];
       const readChar = (): string => {
         const d = chars[++i];
-        if (d === undefined || d === '-' || d === ']') throw new Error(BAD_PATTERN);
+        if (d === undefined || d === '-' || d === ']') throw badArgument(BAD_PATTERN);
         if (d !== '\\') return d;
         const escaped = chars[++i];
-        if (escaped === undefined) throw new Error(BAD_PATTERN);
+        if (escaped === undefined) throw badArgument(BAD_PATTERN);
         return escaped;
       };
       do {
@@ -49,11 +50,11 @@ function patternRegExp(pattern: string): RegExp {
         if (chars[i + 1] === '-') {
           i++;
           hi = readChar();
-          if (hi < lo) throw new Error(BAD_PATTERN);
+          if (hi < lo) throw badArgument(BAD_PATTERN);
         }
         ranges.push(lo === hi ? escapeInClass(lo) : `${escapeInClass(lo)}-${escapeInClass(hi)}`);
       } while (chars[i + 1] !== ']' && chars[i + 1] !== undefined);
-      if (chars[++i] !== ']') throw new Error(BAD_PATTERN);
+      if (chars[++i] !== ']') throw badArgument(BAD_PATTERN);
       source += negate ? `(?![/])[^${ranges.join('')}]` : `[${ranges.join('')}]`;
     } else source += escapeRegExp(c);
   }
@@ -73,7 +74,7 @@ function globIn(dir: string, pattern: string, matches: string[]): void {
   for (const name of names) if (regexp.test(name)) matches.push(join(dir, name));
 }
 
-/** filepath.Glob; throws Error(BAD_PATTERN) for a malformed pattern. */
+/** filepath.Glob; throws (MCPULSE_ARGUMENT_INVALID, message BAD_PATTERN) for a malformed pattern. */
 export function goGlob(pattern: string): string[] {
   patternRegExp(pattern);
   if (!hasMeta(pattern)) {
@@ -93,7 +94,7 @@ export function goGlob(pattern: string): string[] {
     globIn(dir, file, matches);
     return matches;
   }
-  if (dir === pattern) throw new Error(BAD_PATTERN);
+  if (dir === pattern) throw badArgument(BAD_PATTERN);
   for (const parent of goGlob(dir)) globIn(parent, file, matches);
   return matches;
 }

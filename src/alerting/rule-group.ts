@@ -6,6 +6,7 @@
  * `limit`, or a refused append becomes the rule's lastError. Alerting rules are not evaluated yet.
  */
 import { LabelsBuilder, labelsKey, METRIC_NAME, type Labels } from '../store/labels.js';
+import { queryFailed } from '../store/promql/errors.js';
 import type { QueryValue, Sample } from '../store/promql/value.js';
 import type { RuleGroupSpec, RuleSpec } from './rule-file.js';
 import type { SampleAppender } from './test-storage.js';
@@ -21,7 +22,7 @@ export interface Appendable {
 export function resultVector(value: QueryValue): Sample[] {
   if (value.type === 'vector') return value.samples;
   if (value.type === 'scalar') return [{ metric: [], t: value.t, v: value.v }];
-  throw new Error('rule result is not a vector or scalar');
+  throw queryFailed('rule result is not a vector or scalar');
 }
 
 function errorMessage(error: unknown): string {
@@ -50,12 +51,12 @@ export class EvaluatedRule {
       const metric = builder.labels();
       const key = labelsKey(metric);
       if (seen.has(key))
-        throw new Error('vector contains metrics with the same labelset after applying rule labels');
+        throw queryFailed('vector contains metrics with the same labelset after applying rule labels');
       seen.add(key);
       out.push({ metric, t: sample.t, v: sample.v });
     }
     if (limit > 0 && out.length > limit)
-      throw new Error(`exceeded limit of ${limit} with ${out.length} series`);
+      throw queryFailed(`exceeded limit of ${limit} with ${out.length} series`);
     return out;
   }
 

@@ -9,6 +9,7 @@
  * It is a port of the grammar's series rules and error messages (the lexer is series-lexer.ts), written
  * out by hand because @prometheus-io/lezer-promql has no grammar for this notation.
  */
+import { McpulseError } from '../core/errors.js';
 import type { Label } from '../store/labels.js';
 import { goQuote } from './go-format.js';
 import { describe, Lexer, NOT_METRIC_NAMES, parseNumber, unquote, type Token } from './series-lexer.js';
@@ -29,7 +30,11 @@ export interface SeriesDescription {
 export const MAX_SEQUENCE_VALUES = 1_000_000;
 
 /** A promtool parse error; `message` is the whole line promtool prints. */
-export class SeriesParseError extends Error {}
+export class SeriesParseError extends McpulseError {
+  constructor(message: string) {
+    super('MCPULSE_ARGUMENT_INVALID', message);
+  }
+}
 SeriesParseError.prototype.name = 'SeriesParseError';
 
 /** Shared by both entry points: the metric (name and label set) at the start of the input. */

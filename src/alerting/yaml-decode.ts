@@ -17,6 +17,7 @@ import {
   type Node as YamlNode,
 } from 'yaml';
 
+import { McpulseError } from '../core/errors.js';
 import { parseModelDuration } from './go-format.js';
 
 export type Shape =
@@ -37,7 +38,11 @@ export interface RawNode extends Position {
 }
 
 /** A decoding that failed as a whole (a duration that does not parse, a YAML syntax error). */
-export class YamlDecodeError extends Error {}
+export class YamlDecodeError extends McpulseError {
+  constructor(message: string) {
+    super('MCPULSE_ARGUMENT_INVALID', message);
+  }
+}
 YamlDecodeError.prototype.name = 'YamlDecodeError';
 
 type Tag = '!!null' | '!!bool' | '!!int' | '!!float' | '!!str' | '!!seq' | '!!map';
