@@ -4,6 +4,7 @@
  *
  * Commands load what they need with `import()` when they run: `help` and `--version` load nothing else,
  * and only `demo` needs the MCP SDK (an optional peer) and zod, which an installed mcpulse may lack.
+ * `rules test` writes promtool's report to stdout, as promtool does.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -21,6 +22,7 @@ const HELP = `mcpulse: production monitoring for MCP servers
 
 Usage:
   mcpulse demo [options]   run a demo MCP server monitored by mcpulse
+  mcpulse rules test FILE…  run promtool unit-test files (promtool test rules) on mcpulse's PromQL engine
   mcpulse help             show this help
   mcpulse --version        print the version
 
@@ -131,6 +133,22 @@ export async function main(argv: string[]): Promise<number> {
         return EXIT_USAGE;
       }
       return runDemo(options);
+    }
+    case 'rules': {
+      const [subcommand, ...files] = extra;
+      const demoFlags = ['port', 'monitor-port', 'host', 'stdio', 'no-load', 'rate'] as const;
+      const flag = demoFlags.find((name) => values[name] !== undefined);
+      if (subcommand !== 'test' || flag !== undefined) {
+        err(
+          subcommand !== 'test'
+            ? `mcpulse rules: unknown subcommand ${JSON.stringify(subcommand ?? '')} (try 'mcpulse rules test FILE…')`
+            : `mcpulse rules test: unexpected option --${flag}`,
+        );
+        err("Run 'mcpulse help' for usage.");
+        return EXIT_USAGE;
+      }
+      const { runRulesTest } = await import('./rules-test.js');
+      return runRulesTest(files);
     }
     case undefined:
       err(HELP);
