@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { labelsFrom } from '../src/store/labels.js';
 import { PromqlEngine } from '../src/store/promql/engine.js';
 import { SeriesStore } from '../src/store/series-store.js';
+import { poisson, seeded } from './store-mix.js';
 
 const START_MS = 1_764_000_000_000;
 const INTERVAL_MS = 15_000;
@@ -31,29 +32,6 @@ const ROUNDS = Number(process.env.QUERY_BENCH_ROUNDS ?? 50);
 const INSTANT = 'sum by (gen_ai_tool_name) (rate(mcp_server_operation_duration_seconds_count[5m]))';
 const RANGE =
   'sum by (gen_ai_tool_name) (rate(mcp_server_operation_duration_seconds_count{gen_ai_tool_name=~"tool_00."}[5m]))';
-
-/** A seeded uniform source (mulberry32), so every run stores the same day. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function poisson(random: () => number, mean: number): number {
-  const limit = Math.exp(-mean);
-  let k = 0;
-  let p = random();
-  while (p > limit) {
-    k += 1;
-    p *= random();
-  }
-  return k;
-}
 
 export function buildDay(): { store: SeriesStore; endMs: number; series: number; samples: number } {
   const random = seeded(11);

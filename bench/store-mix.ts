@@ -35,7 +35,8 @@ export function seeded(seed: number): () => number {
   };
 }
 
-function poisson(random: () => number, rate: number): number {
+/** Events in one interval of a Poisson process of the given rate (Knuth's method). */
+export function poisson(random: () => number, rate: number): number {
   const limit = Math.exp(-rate);
   let events = 0;
   for (let product = random(); product > limit; product *= random()) events += 1;
