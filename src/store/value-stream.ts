@@ -80,6 +80,17 @@ export class ValueWriter {
     return (this.bits + 7) >>> 3;
   }
 
+  /**
+   * The state a reader has once it has read everything written so far, as [bits, high, low, window]
+   * (window: leading zeros | trailing zeros << 8): a reader started there goes on from the next value.
+   */
+  stateInto(target: Uint32Array, at: number): void {
+    target[at] = this.bits;
+    target[at + 1] = this.high;
+    target[at + 2] = this.low;
+    target[at + 3] = (this.leading === NO_WINDOW ? 0 : this.leading) | (this.trailing << 8);
+  }
+
   /** Whether the last value written has exactly these bits (undefined while empty). */
   lastIs(high: number, low: number): boolean {
     return this.count > 0 && this.high === high && this.low === low;
