@@ -7,6 +7,11 @@
  *
  * A series present in every row of a block needs nothing more. One that skipped rows (it appeared or
  * vanished mid-block, or a pass left it out) gets a presence bitmap, one bit per row.
+ *
+ * XOR streams decode only forwards, so a read of a block's last minutes would decode all of it: a
+ * full series with a long stream also gets a mark, the reader's state half way through (20 bytes), and
+ * reads of the later half start there. Marks are not kept in snapshots (a loaded block reads from
+ * the start).
  */
 import type { SampleBuffer } from './samples.js';
 import { decodeRows } from './rows-decode.js';
