@@ -7,9 +7,15 @@
  *
  * A series present in every row of a block needs nothing more. One that skipped rows (it appeared or
  * vanished mid-block, or a pass left it out) gets a presence bitmap, one bit per row.
+ *
+ * XOR streams decode only forwards, so a read of a block's last minutes would decode all of it: a
+ * full series with a long stream also gets a mark, the reader's state half way through (20 bytes), and
+ * reads of the later half start there. Marks are not kept in snapshots (a loaded block reads from
+ * the start).
  */
 import type { SampleBuffer } from './samples.js';
-import { fromHalves, STALE_HIGH, STALE_LOW, type ValueReader, ValueWriter } from './value-stream.js';
+import { decodeRows } from './rows-decode.js';
+import { ValueWriter } from './value-stream.js';
 
 /** A series' part of the open block. The store keeps one per series and reuses it block after block. */
 export class HeadStream {
@@ -18,6 +24,15 @@ export class HeadStream {
   lastRow = -1;
   /** Set once the series skips a row; until then its rows are lastRow - count + 1 … lastRow. */
   presence: Uint8Array | undefined = undefined;
+  /**
+   * The reader's state just before the value of row markRow (half way through the block), so a read
+   * of the block's later rows can start there instead of at the first value (-1: no mark).
+   */
+  markRow = -1;
+  markBits = 0;
+  markHigh = 0;
+  markLow = 0;
+  markWindow = 0;
 
   get count(): number {
     return this.writer.count;
@@ -29,6 +44,7 @@ export class HeadStream {
       this.presence = rangeBitmap(rowCapacity, this.lastRow - writer.count + 1, this.lastRow);
     }
     if (this.presence !== undefined) this.presence[row >>> 3]! |= 0x80 >>> (row & 7);
+    else if (row === rowCapacity >>> 1 && writer.count > 0) this.setMark(row);
     writer.append(high, low);
     this.lastRow = row;
   }
@@ -45,8 +61,28 @@ export class HeadStream {
     this.writer.reset();
     this.lastRow = -1;
     this.presence = undefined;
+    this.markRow = -1;
+  }
+
+  private setMark(row: number): void {
+    this.writer.stateInto(scratchState, 0);
+    this.markRow = row;
+    this.markBits = scratchState[0]!;
+    this.markHigh = scratchState[1]!;
+    this.markLow = scratchState[2]!;
+    this.markWindow = scratchState[3]!;
   }
 }
+
+const scratchState = new Uint32Array(4);
+
+/**
+ * A mark is kept only where it skips this many bits: a stream of mostly unchanged values (a bit each)
+ * decodes fast enough from the start, and the mark's 20 bytes would outweigh it.
+ */
+const MIN_MARK_BITS = 256;
+
+const NO_IDS = new Uint32Array(0);
 
 export function bitmapBytes(rows: number): number {
   return (rows + 7) >>> 3;
@@ -86,6 +122,11 @@ export class SealedBlock {
     readonly partialBits: Uint8Array,
     /** Values held. */
     readonly samples: number,
+    /** Ids with a mark (a reader's state at row markRow, as HeadStream's), ascending; none when empty. */
+    readonly markIds: Uint32Array = NO_IDS,
+    /** Their states, four words each ([bits from the stream's start, high, low, window]). */
+    readonly markStates: Uint32Array = NO_IDS,
+    readonly markRow = 0,
   ) {}
 
   get rows(): number {
@@ -107,7 +148,9 @@ export class SealedBlock {
       this.data.byteLength +
       this.offsets.byteLength +
       this.partialIds.byteLength +
-      this.partialBits.byteLength
+      this.partialBits.byteLength +
+      this.markIds.byteLength +
+      this.markStates.byteLength
     );
   }
 
@@ -200,10 +243,48 @@ export class SealedBlock {
   }
 
   /** Decodes series `id`'s samples with mint <= t <= maxt into `out`. */
-  decode(id: number, mint: number, maxt: number, reader: ValueReader, out: SampleBuffer): void {
+  decode(id: number, mint: number, maxt: number, out: SampleBuffer): void {
     if (!this.has(id)) return;
-    reader.reset(this.data, this.offsets[id]!);
-    decodeRows(reader, this.times, 0, this.rows, this.presenceOf(id), mint, maxt, out);
+    const start = this.offsets[id]! * 8;
+    const markRow = this.markRow;
+    // Every row before the mark is older than the range: start from the mark.
+    if (markRow > 0 && this.times[markRow - 1]! < mint) {
+      const mark = this.markOf(id);
+      if (mark >= 0) {
+        const states = this.markStates;
+        decodeRows(
+          this.data,
+          start + states[mark]!,
+          this.times,
+          markRow,
+          this.rows,
+          undefined,
+          mint,
+          maxt,
+          out,
+          states[mark + 1],
+          states[mark + 2],
+          states[mark + 3],
+        );
+        return;
+      }
+    }
+    decodeRows(this.data, start, this.times, 0, this.rows, this.presenceOf(id), mint, maxt, out);
+  }
+
+  /** Index in markStates of series id's mark, or -1. */
+  private markOf(id: number): number {
+    const ids = this.markIds;
+    let low = 0;
+    let high = ids.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const found = ids[middle]!;
+      if (found === id) return middle * 4;
+      if (found < id) low = middle + 1;
+      else high = middle - 1;
+    }
+    return -1;
   }
 }
 
@@ -213,43 +294,30 @@ export function decodeHead(
   times: Float64Array,
   mint: number,
   maxt: number,
-  reader: ValueReader,
   out: SampleBuffer,
 ): void {
   const count = stream.count;
   if (count === 0) return;
-  reader.reset(stream.writer.buffer, 0);
-  const first = stream.presence === undefined ? stream.lastRow - count + 1 : 0;
-  decodeRows(reader, times, first, stream.lastRow + 1, stream.presence, mint, maxt, out);
-}
-
-function decodeRows(
-  reader: ValueReader,
-  times: Float64Array,
-  fromRow: number,
-  toRow: number,
-  presence: Uint8Array | undefined,
-  mint: number,
-  maxt: number,
-  out: SampleBuffer,
-): void {
-  // An unchanged value (most of them) reuses the number decoded before: no conversion from bits.
-  let value = NaN;
-  let stale = false;
-  let current = false;
-  for (let row = fromRow; row < toRow; row++) {
-    if (presence !== undefined && ((presence[row >>> 3]! >>> (7 - (row & 7))) & 1) === 0) continue;
-    const t = times[row]!;
-    if (t > maxt) return;
-    if (reader.next()) current = false;
-    if (t < mint) continue;
-    if (!current) {
-      stale = reader.high === STALE_HIGH && reader.low === STALE_LOW;
-      value = stale ? NaN : fromHalves(reader.high, reader.low);
-      current = true;
-    }
-    out.pushValue(t, value, stale);
+  const markRow = stream.markRow;
+  if (markRow > 0 && stream.presence === undefined && times[markRow - 1]! < mint) {
+    decodeRows(
+      stream.writer.buffer,
+      stream.markBits,
+      times,
+      markRow,
+      stream.lastRow + 1,
+      undefined,
+      mint,
+      maxt,
+      out,
+      stream.markHigh,
+      stream.markLow,
+      stream.markWindow,
+    );
+    return;
   }
+  const first = stream.presence === undefined ? stream.lastRow - count + 1 : 0;
+  decodeRows(stream.writer.buffer, 0, times, first, stream.lastRow + 1, stream.presence, mint, maxt, out);
 }
 
 /**
@@ -281,10 +349,17 @@ export function packBlock(
   const size = bitmapBytes(rows);
   const partialBits = new Uint8Array(partial * size);
   let next = 0;
+  const markRow = rows >>> 1;
+  const markIds: number[] = [];
+  const markStates: number[] = [];
   for (let id = 0; id < idCount; id++) {
     const stream = streamOf(id);
     if (stream === undefined || stream.count === 0) continue;
     data.set(stream.writer.buffer.subarray(0, stream.writer.bytes), offsets[id]);
+    if (stream.count === rows && stream.markRow === markRow && stream.markBits >= MIN_MARK_BITS) {
+      markIds.push(id);
+      markStates.push(stream.markBits, stream.markHigh, stream.markLow, stream.markWindow);
+    }
     const presence = stream.presenceOver(rows);
     if (presence !== undefined) {
       partialIds[next] = id;
@@ -292,5 +367,16 @@ export function packBlock(
       next += 1;
     }
   }
-  return new SealedBlock(seq, times, data, offsets, partialIds, partialBits, samples);
+  return new SealedBlock(
+    seq,
+    times,
+    data,
+    offsets,
+    partialIds,
+    partialBits,
+    samples,
+    Uint32Array.from(markIds),
+    Uint32Array.from(markStates),
+    markRow,
+  );
 }

@@ -8,7 +8,6 @@ import { SampleBuffer } from './samples.js';
 import { MAX_TIMESTAMP_MS } from './chunk.js';
 import { compareStrings, formatLabels, type Labels } from './labels.js';
 import type { OwnChunks } from './own-chunks.js';
-import type { ValueReader } from './value-stream.js';
 
 /** A series as resolve() hands it out, so a sampler can skip the label lookup on every pass. */
 export interface SeriesRef {
@@ -98,7 +97,6 @@ export function readSeries(
   series: Series,
   blocks: readonly SealedBlock[],
   headTimes: Float64Array,
-  reader: ValueReader,
   mintMs: number,
   maxtMs: number,
   out: SampleBuffer,
@@ -114,9 +112,9 @@ export function readSeries(
     else last = middle;
   }
   for (let i = first; i < blocks.length && blocks[i]!.minT <= maxtMs; i++) {
-    blocks[i]!.decode(id, mintMs, maxtMs, reader, out);
+    blocks[i]!.decode(id, mintMs, maxtMs, out);
   }
-  if (series.head !== undefined) decodeHead(series.head, headTimes, mintMs, maxtMs, reader, out);
+  if (series.head !== undefined) decodeHead(series.head, headTimes, mintMs, maxtMs, out);
   const own = series.own;
   if (own === undefined) return;
   spare.truncate(0);

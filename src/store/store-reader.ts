@@ -8,11 +8,8 @@ import { compareLabels, compareStrings, type Labels } from './labels.js';
 import type { LabelMatcher, SelectedSeries } from './queryable.js';
 import { readSeries, type Series } from './series.js';
 import { SampleBuffer } from './samples.js';
-import { ValueReader } from './value-stream.js';
 
 export class StoreReader {
-  private readonly values = new ValueReader();
-
   constructor(
     private readonly index: LabelIndex,
     private readonly byId: readonly (Series | undefined)[],
@@ -35,7 +32,7 @@ export class StoreReader {
     for (const series of matched) {
       const start = all.length;
       const staleBefore = all.staleCount;
-      readSeries(series, this.blocks, this.headTimes, this.values, mintMs, maxtMs, all, spare);
+      readSeries(series, this.blocks, this.headTimes, mintMs, maxtMs, all, spare);
       if (all.length > start)
         runs.push({ series, start, end: all.length, stale: all.staleCount > staleBefore });
     }

@@ -40,6 +40,25 @@ function trailingZeros32(x: number): number {
   return 31 - Math.clz32(x & -x);
 }
 
+/**
+ * The `count` bits (1–32) of `bytes` from bit `position` on, as an unsigned number: one 32-bit word
+ * (and a fifth byte when they straddle it) instead of a loop per bit. A byte past the end reads as 0.
+ */
+export function peekBits(bytes: Uint8Array, position: number, count: number): number {
+  const at = position >>> 3;
+  const skip = position & 7;
+  // `| 0` turns the undefined of a read past the end into 0.
+  const word =
+    ((bytes[at]! | 0) << 24) |
+    ((bytes[at + 1]! | 0) << 16) |
+    ((bytes[at + 2]! | 0) << 8) |
+    (bytes[at + 3]! | 0);
+  const head = (word << skip) >>> (32 - count);
+  const spill = skip + count - 32;
+  if (spill <= 0) return head;
+  return (head | ((bytes[at + 4]! | 0) >>> (8 - spill))) >>> 0;
+}
+
 /** One series' values in the open block: a growable, reusable bit stream. */
 export class ValueWriter {
   buffer: Uint8Array;
@@ -59,6 +78,17 @@ export class ValueWriter {
   /** Bytes the written bits take. */
   get bytes(): number {
     return (this.bits + 7) >>> 3;
+  }
+
+  /**
+   * The state a reader has once it has read everything written so far, as [bits, high, low, window]
+   * (window: leading zeros | trailing zeros << 8): a reader started there goes on from the next value.
+   */
+  stateInto(target: Uint32Array, at: number): void {
+    target[at] = this.bits;
+    target[at + 1] = this.high;
+    target[at + 2] = this.low;
+    target[at + 3] = (this.leading === NO_WINDOW ? 0 : this.leading) | (this.trailing << 8);
   }
 
   /** Whether the last value written has exactly these bits (undefined while empty). */
@@ -186,10 +216,17 @@ export class ValueReader {
       this.low = this.bitsOf(32);
       return true;
     }
-    if (this.bit() === 0) return false;
-    if (this.bit() === 1) {
-      this.leading = this.bitsOf(5);
-      const length = this.bitsOf(6) || 64;
+    // The control bits in one read: `0` unchanged, `10` the window as before, `11` a new window.
+    const control = peekBits(this.bytes, this.position, 2);
+    if (control < 2) {
+      this.position += 1;
+      return false;
+    }
+    this.position += 2;
+    if (control === 3) {
+      const window = this.bitsOf(11);
+      this.leading = window >>> 6;
+      const length = window & 0x3f || 64;
       this.trailing = 64 - this.leading - length;
     }
     const length = 64 - this.leading - this.trailing;
@@ -208,26 +245,10 @@ export class ValueReader {
     return true;
   }
 
-  private bit(): number {
-    const position = this.position++;
-    return ((this.bytes[position >>> 3] ?? 0) >>> (7 - (position & 7))) & 1;
-  }
-
   /** Reads `count` bits (1–32) as an unsigned number. */
   private bitsOf(count: number): number {
-    const bytes = this.bytes;
-    let position = this.position;
-    let result = 0;
-    let remaining = count;
-    while (remaining > 0) {
-      const available = 8 - (position & 7);
-      const take = available < remaining ? available : remaining;
-      const piece = ((bytes[position >>> 3] ?? 0) >>> (available - take)) & ((1 << take) - 1);
-      result = ((result << take) | piece) >>> 0;
-      position += take;
-      remaining -= take;
-    }
-    this.position = position;
+    const result = peekBits(this.bytes, this.position, count);
+    this.position += count;
     return result;
   }
 }

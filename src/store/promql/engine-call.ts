@@ -11,6 +11,7 @@ import {
   asMatrix,
   containsSameLabelset,
   sameLabelset,
+  SeriesArena,
   SeriesBuilder,
   stepsWithin,
   tooManySamples,
@@ -25,6 +26,8 @@ import type { FunctionArgValue, FunctionImpl } from './function-types.js';
 import { absentLabels, FUNCTIONS } from './functions.js';
 import { instantSampleAt, SlidingWindow, sourcesOf, type SampleSource } from './select.js';
 import type { Sample, Series } from './value.js';
+
+const EMPTY = new Float64Array(0);
 
 function unwrapParens(expr: Expr): Expr {
   let e = expr;
@@ -147,15 +150,14 @@ function evalRangeCall(
   // One context for every call: functions read it during the call only.
   const context = { timeMs: 0 };
   const matrix: EvalMatrix = [];
-  for (const source of sources) {
-    const sliding = new SlidingWindow(source);
-    const metric = keepName ? source.labels : withoutMetricName(source.labels);
-    // The evaluator names the output itself, so functions may as well get the name already dropped
-    // (what they return as labels is not read) and skip dropping it on every call.
-    window[0] = { metric, points: sliding.points };
-    const { t } = source;
+  // Windows hold samples only at the steps a series' time range covers; the others are skipped. The
+  // outputs of all series share one buffer sized for the steps covered (two arrays per call, not per series).
+  const firsts = new Float64Array(sources.length);
+  const counts = new Float64Array(sources.length);
+  let covered = 0;
+  for (let si = 0; si < sources.length; si++) {
+    const { t } = sources[si]!;
     if (t.length === 0) continue;
-    // Windows hold samples only at the steps the series' time range covers; the others are skipped.
     const { first, count } = stepsWithin(
       ev.start,
       ev.end,
@@ -163,9 +165,27 @@ function evalRangeCall(
       t[0]! + offset,
       t[t.length - 1]! + offset + range,
     );
+    firsts[si] = first;
+    counts[si] = count;
+    covered += count;
+  }
+  const out = new SeriesArena(covered);
+  // One window serves every series in turn (its points are rewritten at each move anyway).
+  const sliding = new SlidingWindow(
+    sources[0] ?? { labels: EMPTY_LABELS, t: EMPTY, v: EMPTY, stale: undefined },
+  );
+  for (let si = 0; si < sources.length; si++) {
+    const count = counts[si]!;
     if (count === 0) continue;
-    const out = new SeriesBuilder(count);
+    const source = sources[si]!;
+    sliding.reset(source, ev);
+    const metric = keepName ? source.labels : withoutMetricName(source.labels);
+    // The evaluator names the output itself, so functions may as well get the name already dropped
+    // (what they return as labels is not read) and skip dropping it on every call.
+    window[0] = { metric, points: sliding.points };
+    const first = firsts[si]!;
     const last = first + (count - 1) * ev.interval;
+    out.begin();
     for (let ts = first, step = (first - ev.start) / ev.interval; ts <= last; ts += ev.interval, step++) {
       for (let j = 0; j < scalars.length; j++) {
         const scalar = scalars[j];
@@ -179,10 +199,11 @@ function evalRangeCall(
       if (result.length > 0) out.push(ts, result[0]!.v);
     }
     sliding.release(ev);
-    if (out.length > 0) {
-      if (ev.currentSamples + out.length > ev.maxSamples) throw tooManySamples();
+    const length = out.runLength;
+    if (length > 0) {
+      if (ev.currentSamples + length > ev.maxSamples) throw tooManySamples();
       matrix.push(out.build(metric));
-      ev.currentSamples += out.length;
+      ev.currentSamples += length;
     }
   }
   // The subquery's result is let go at the end of the call.

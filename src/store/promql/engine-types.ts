@@ -3,7 +3,7 @@
  * steps where the series has a value), and the instant vector of one step as parallel arrays that
  * are reused from step to step, so a range query allocates per series, not per step.
  */
-import { labelsKey, type Labels } from '../labels.js';
+import { compareLabels, labelsKey, type Labels } from '../labels.js';
 import { queryFailed, type QueryError } from './errors.js';
 
 export interface EvalSeries {
@@ -45,6 +45,46 @@ export class SeriesBuilder {
 
   build(metric: Labels): EvalSeries {
     return { metric, t: this.t.subarray(0, this.length), v: this.v.subarray(0, this.length) };
+  }
+}
+
+/**
+ * Builds many series' points one after another into one pair of arrays, sized up front for all of
+ * them: begin() starts a series, build() hands out views of its points.
+ */
+export class SeriesArena {
+  private readonly t: Float64Array;
+  private readonly v: Float64Array;
+  private start = 0;
+  private length = 0;
+
+  constructor(capacity: number) {
+    this.t = new Float64Array(Math.max(1, capacity));
+    this.v = new Float64Array(Math.max(1, capacity));
+  }
+
+  /** Points of the series begun last. */
+  get runLength(): number {
+    return this.length - this.start;
+  }
+
+  begin(): void {
+    this.start = this.length;
+  }
+
+  /** Past the capacity given, a push throws (callers size the arena by the steps covered). */
+  push(t: number, v: number): void {
+    if (this.length === this.t.length) throw queryFailed('internal: a series arena overflowed');
+    this.t[this.length] = t;
+    this.v[this.length++] = v;
+  }
+
+  build(metric: Labels): EvalSeries {
+    return {
+      metric,
+      t: this.t.subarray(this.start, this.length),
+      v: this.v.subarray(this.start, this.length),
+    };
   }
 }
 
@@ -157,6 +197,13 @@ export function sameLabelset(): QueryError {
 /** Matrix.ContainsSameLabelset. */
 export function containsSameLabelset(matrix: EvalMatrix): boolean {
   if (matrix.length < 2) return false;
+  // Series mostly come sorted (a select's are, and dropping a name they all share keeps the order):
+  // strictly ascending label sets hold no two alike, found without building a key per series.
+  let ascending = true;
+  for (let i = 1; i < matrix.length && ascending; i++) {
+    ascending = compareLabels(matrix[i - 1]!.metric, matrix[i]!.metric) < 0;
+  }
+  if (ascending) return false;
   const seen = new Set<string>();
   for (const series of matrix) {
     const key = labelsKey(series.metric);

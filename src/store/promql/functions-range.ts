@@ -23,6 +23,17 @@ export interface RangeWindow {
  * turns into a matrix selector with the subquery's range and offset before calling the function).
  */
 export function rangeOf(arg: Expr): RangeWindow {
+  // rate() and its kin ask at every step: the answer is kept per argument node.
+  const known = rangeOfNode.get(arg);
+  if (known !== undefined) return known;
+  const found = findRange(arg);
+  rangeOfNode.set(arg, found);
+  return found;
+}
+
+const rangeOfNode = new WeakMap<Expr, RangeWindow>();
+
+function findRange(arg: Expr): RangeWindow {
   let expr = arg;
   while (expr.kind === 'paren') expr = expr.expr;
   if (expr.kind === 'matrix') return { rangeMs: expr.rangeMs, offsetMs: expr.vector.offsetMs };

@@ -119,11 +119,24 @@ interface MutablePoint {
  */
 export class SlidingWindow {
   readonly points: MutablePoint[] = [];
+  /** Every Point object made so far, so a shorter window, or the next series', reuses them. */
+  private readonly pool: MutablePoint[] = [];
   /** The first sample not yet looked at. */
   private next = 0;
   private lastMaxt = -Infinity;
 
-  constructor(private readonly source: SampleSource) {}
+  constructor(private source: SampleSource) {}
+
+  /**
+   * Starts over on another series, keeping the Point objects (one window can serve every series of a
+   * call in turn). Gives the window's samples back to the budget first.
+   */
+  reset(source: SampleSource, budget: SampleBudget): void {
+    this.release(budget);
+    this.source = source;
+    this.next = 0;
+    this.lastMaxt = -Infinity;
+  }
 
   /** Moves the window to [mint, maxt]. */
   moveTo(mint: number, maxt: number, budget: SampleBudget): Point[] {
@@ -159,7 +172,16 @@ export class SlidingWindow {
       budget.currentSamples++;
       const reused = points[size];
       if (reused === undefined) {
-        points.push({ t: t[i]!, v: v[i]! });
+        // points[k] is always pool[k]: a point dropped off the end is picked up again from the pool.
+        let point = this.pool[size];
+        if (point === undefined) {
+          point = { t: t[i]!, v: v[i]! };
+          this.pool.push(point);
+        } else {
+          point.t = t[i]!;
+          point.v = v[i]!;
+        }
+        points.push(point);
       } else {
         reused.t = t[i]!;
         reused.v = v[i]!;
