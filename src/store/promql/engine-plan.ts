@@ -19,7 +19,7 @@ import {
   type VectorMatching,
   type VectorSelector,
 } from './ast.js';
-import { postOrder, preOrder } from './tree-walk.js';
+import { exprChildren, postOrder, preOrder } from './tree-walk.js';
 import type { ValueType } from './value.js';
 
 export interface PlanNumber {
@@ -146,24 +146,6 @@ function planVector(ast: VectorSelector, startMs: number, endMs: number): PlanVe
     timestamp: resolveAt(ast.at, startMs, endMs),
     series: [],
   };
-}
-
-/** The children of an expression, in the order engine.go evaluates them. */
-function exprChildren(expr: Expr): readonly Expr[] {
-  switch (expr.kind) {
-    case 'subquery':
-    case 'unary':
-    case 'paren':
-      return [expr.expr];
-    case 'call':
-      return expr.args;
-    case 'aggregate':
-      return expr.param === undefined ? [expr.expr] : [expr.expr, expr.param];
-    case 'binary':
-      return [expr.lhs, expr.rhs];
-    default:
-      return [];
-  }
 }
 
 /** The plan of expr, its @ start()/end() resolved against the query's start and end. */

@@ -424,6 +424,10 @@ describe('parseExpr: long queries', () => {
   });
 
   it('refuses nestings past the grammar, without overflowing', () => {
+    let paren = parseExpr('('.repeat(2000) + '1' + ')'.repeat(2000));
+    let depth = 0;
+    for (; paren.kind === 'paren'; paren = paren.expr) depth++;
+    expect([depth, paren]).toEqual([2000, num(1)]);
     const deep = 'query is nested too deeply';
     expect(errorOf('('.repeat(4999) + '1' + ')'.repeat(4999))).toBe(deep);
     expect(errorOf('abs('.repeat(2000) + 'a' + ')'.repeat(2000))).toBe(deep);

@@ -7,8 +7,10 @@
  * lexer runs alongside, parse-lex.ts) and `unsupported in mcpulse: …` for the newer constructs it
  * names (limitk, info, anchored, fill, native-histogram functions, …).
  *
- * Errors are badQuery (bad_data). No query length is refused; a query too deep for the grammar or
- * the call stack gets `query is nested too deeply`.
+ * Errors are badQuery (bad_data). No query length is refused, nor any chain of binary operators
+ * (`1+1+…` of thousands: see parseTree); a nesting too deep for the grammar (parentheses, calls,
+ * signs: its parser cuts its stack at 8,400 entries) or the call stack gets `query is nested too
+ * deeply`.
  */
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
@@ -28,6 +30,7 @@ export { makeMatcher, parseDuration } from './parse-literals.js';
 /**
  * Past these, the grammar's parser forces reductions to keep its tree shallow, which leaves error
  * nodes on a valid query: an error there says the query is too deep rather than naming a token.
+ * Chains of binary operators count only when the grammar could not read them as `^` chains.
  */
 const MAX_OPERATOR_CHAIN = 300;
 const MAX_NESTING = 900;

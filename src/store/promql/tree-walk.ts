@@ -3,6 +3,7 @@
  * (`2^2^…^2`, `1+1+…+1`, a long `a or a or …`), and a recursive walk over one would run out of call
  * stack. Each walk keeps its own stack on the heap and visits nodes in the order recursion would.
  */
+import type { Expr } from './ast.js';
 
 /** Post-order: build(node, results of its children, in order) for every node, children first. */
 export function postOrder<N, R>(
@@ -56,5 +57,23 @@ export function preOrder<N>(
     path.push(child);
     pending.push(childrenOf(child));
     next.push(0);
+  }
+}
+
+/** The children of an expression, in the order engine.go evaluates them. */
+export function exprChildren(expr: Expr): readonly Expr[] {
+  switch (expr.kind) {
+    case 'subquery':
+    case 'unary':
+    case 'paren':
+      return [expr.expr];
+    case 'call':
+      return expr.args;
+    case 'aggregate':
+      return expr.param === undefined ? [expr.expr] : [expr.expr, expr.param];
+    case 'binary':
+      return [expr.lhs, expr.rhs];
+    default:
+      return [];
   }
 }
