@@ -130,6 +130,22 @@ export type Expr =
 
 /** The value type an expression evaluates to (Prometheus's Expr.Type()). */
 export function typeOf(expr: Expr): ValueType {
+  let e = expr;
+  while (e.kind === 'paren' || e.kind === 'unary') e = e.expr;
+  if (e.kind !== 'binary') return leafType(e);
+  // A binary expression is a scalar when both sides are: when every operand under it is. Walked
+  // with a stack of its own, as trees may be thousands deep.
+  const pending: Expr[] = [e];
+  while (pending.length > 0) {
+    const next = pending.pop()!;
+    if (next.kind === 'binary') pending.push(next.rhs, next.lhs);
+    else if (next.kind === 'paren' || next.kind === 'unary') pending.push(next.expr);
+    else if (leafType(next) !== 'scalar') return 'vector';
+  }
+  return 'scalar';
+}
+
+function leafType(expr: Exclude<Expr, BinaryExpr | UnaryExpr | ParenExpr>): ValueType {
   switch (expr.kind) {
     case 'number':
       return 'scalar';
@@ -143,11 +159,6 @@ export function typeOf(expr: Expr): ValueType {
       return 'matrix';
     case 'call':
       return functionReturnType(expr.func);
-    case 'binary':
-      return typeOf(expr.lhs) === 'scalar' && typeOf(expr.rhs) === 'scalar' ? 'scalar' : 'vector';
-    case 'unary':
-    case 'paren':
-      return typeOf(expr.expr);
   }
 }
 

@@ -19,7 +19,7 @@ import {
   type EvalSeries,
   type StepVector,
 } from './engine-types.js';
-import type { Evaluator } from './engine-eval.js';
+import type { Evaluation, Evaluator } from './engine-eval.js';
 import { unwrapArg, type PlanCall, type PlanVector } from './engine-plan.js';
 import { badQuery } from './errors.js';
 import type { FunctionArgValue, FunctionImpl } from './function-types.js';
@@ -59,7 +59,7 @@ function selectorSamplesAt(ev: Evaluator, node: PlanVector, ts: number): Sample[
   return samples;
 }
 
-export function evalCall(ev: Evaluator, node: PlanCall): EvalMatrix {
+export function* evalCall(ev: Evaluator, node: PlanCall): Evaluation<EvalMatrix> {
   const impl = FUNCTIONS[node.func];
   if (impl === undefined) throw badQuery(`function "${node.func}" is not supported`);
 
@@ -67,7 +67,7 @@ export function evalCall(ev: Evaluator, node: PlanCall): EvalMatrix {
     const arg = unwrapArg(node.args[0]!);
     if (arg.kind === 'vector') {
       const astArgs = [unwrapParens(node.ast.args[0]!)];
-      return ev.rangeEval(
+      return yield* ev.rangeEval(
         undefined,
         (_inputs, out, ts) => {
           // As engine.go: the offset standing in for @ is redone per step (the selector's own offset is lost).
@@ -93,7 +93,7 @@ export function evalCall(ev: Evaluator, node: PlanCall): EvalMatrix {
   );
 
   if (matrixIndex < 0) {
-    return ev.rangeEval(
+    return yield* ev.rangeEval(
       undefined,
       (inputs, out, ts) => {
         const values = inputs.map((input) => samplesOf(input, ts));
@@ -102,16 +102,16 @@ export function evalCall(ev: Evaluator, node: PlanCall): EvalMatrix {
       node.args,
     );
   }
-  return evalRangeCall(ev, node, impl, matrixIndex, astArgs);
+  return yield* evalRangeCall(ev, node, impl, matrixIndex, astArgs);
 }
 
-function evalRangeCall(
+function* evalRangeCall(
   ev: Evaluator,
   node: PlanCall,
   impl: FunctionImpl,
   matrixIndex: number,
   astArgs: readonly Expr[],
-): EvalMatrix {
+): Evaluation<EvalMatrix> {
   const arg = unwrapArg(node.args[matrixIndex]!);
   let sources: readonly SampleSource[];
   let offset: number;
@@ -120,7 +120,7 @@ function evalRangeCall(
   let subquerySamples = 0;
   if (arg.kind === 'subquery') {
     // evalSubquery: the subquery's result stands in for a matrix selector's series.
-    const result = asMatrix(ev.evalSubqueryExpr(arg));
+    const result = asMatrix(yield* ev.evalSubqueryExpr(arg));
     for (const s of result) subquerySamples += s.t.length;
     sources = sourcesOf(result);
     offset = arg.timestamp === undefined ? arg.offset : arg.originalOffset + (ev.start - arg.timestamp);
@@ -136,9 +136,10 @@ function evalRangeCall(
   }
 
   // The other arguments are scalars: their value at each step.
-  const scalars: (EvalSeries | undefined)[] = node.args.map((a, i) =>
-    i === matrixIndex ? undefined : asMatrix(ev.eval(a))[0],
-  );
+  const scalars: (EvalSeries | undefined)[] = [];
+  for (let i = 0; i < node.args.length; i++) {
+    scalars.push(i === matrixIndex ? undefined : asMatrix(yield ev.request(node.args[i]!))[0]);
+  }
   const values: FunctionArgValue[] = node.args.map(() => []);
   const window: Series[] = [{ metric: EMPTY_LABELS, points: [] }];
   values[matrixIndex] = window;

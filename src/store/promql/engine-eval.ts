@@ -4,6 +4,12 @@
  * input vectors to an operator and gathers its outputs into series. A subquery runs a new evaluator
  * on its own aligned steps; a step-invariant expression runs once at the start and is repeated.
  * The sample count (currentSamples) is kept as engine.go keeps it, against the query's maximum.
+ *
+ * Evaluation is recursive in engine.go; here each node's evaluation is a generator that asks for a
+ * child's value by yielding it (an EvalRequest), and runEvaluation answers the requests from an
+ * explicit stack: the parser returns trees thousands deep (`2^2^…^2`, `1+1+…+1`), which would run
+ * out of call stack otherwise. The order of evaluation, and so the sample count and which error
+ * comes first, is engine.go's.
  */
 import { EMPTY_LABELS, labelsKey, withoutMetricName, type Labels } from '../labels.js';
 import { Aggregation, groupKeyFunction } from './aggregate.js';
@@ -49,6 +55,44 @@ export interface EvalSettings {
 /** Called once per step with that step's input vectors; pushes the step's output into out. */
 export type StepFunction = (inputs: readonly StepVector[], out: StepVector, ts: number) => void;
 
+/** A child's value wanted by an evaluation: node, as evaluator ev evaluates it. */
+export interface EvalRequest {
+  readonly ev: Evaluator;
+  readonly node: PlanNode;
+}
+
+/** An evaluation in steps: it yields the children it needs and gets their values back. */
+export type Evaluation<T = EvalValue> = Generator<EvalRequest, T, EvalValue>;
+
+/** Runs an evaluation and every one it asks for, on an explicit stack rather than the call stack. */
+function runEvaluation(root: Evaluation): EvalValue {
+  const stack: Evaluation[] = [root];
+  let input: EvalValue | undefined;
+  let failure: { readonly error: unknown } | undefined;
+  for (;;) {
+    const top = stack[stack.length - 1]!;
+    let step: IteratorResult<EvalRequest, EvalValue>;
+    try {
+      step = failure === undefined ? top.next(input!) : top.throw(failure.error);
+      failure = undefined;
+    } catch (error) {
+      // The evaluation failed: the one that asked for it gets the error where it yielded.
+      stack.pop();
+      if (stack.length === 0) throw error;
+      failure = { error };
+      continue;
+    }
+    if (step.done) {
+      stack.pop();
+      if (stack.length === 0) return step.value;
+      input = step.value;
+    } else {
+      stack.push(step.value.ev.evaluate(step.value.node));
+      input = undefined;
+    }
+  }
+}
+
 interface OutputSeries {
   readonly metric: Labels;
   readonly points: SeriesBuilder;
@@ -78,15 +122,25 @@ export class Evaluator implements SampleBudget, StepRange {
   }
 
   eval(node: PlanNode): EvalValue {
+    return runEvaluation(this.evaluate(node));
+  }
+
+  /** A request for node's value, as this evaluator evaluates it. */
+  request(node: PlanNode): EvalRequest {
+    return { ev: this, node };
+  }
+
+  /** The evaluation of node (engine.go's eval), for runEvaluation to run. */
+  *evaluate(node: PlanNode): Evaluation {
     switch (node.kind) {
       case 'aggregate':
-        return this.evalAggregate(node);
+        return yield* this.evalAggregate(node);
       case 'call':
-        return evalCall(this, node);
+        return yield* evalCall(this, node);
       case 'paren':
-        return this.eval(node.expr);
+        return yield this.request(node.expr);
       case 'unary': {
-        const matrix = asMatrix(this.eval(node.expr));
+        const matrix = asMatrix(yield this.request(node.expr));
         if (node.op === '-') {
           for (const series of matrix) {
             series.metric = withoutMetricName(series.metric);
@@ -98,7 +152,7 @@ export class Evaluator implements SampleBudget, StepRange {
         return matrix;
       }
       case 'binary':
-        return this.evalBinary(node);
+        return yield* this.evalBinary(node);
       case 'number':
         return this.evalNumber(node.value);
       case 'string':
@@ -109,9 +163,9 @@ export class Evaluator implements SampleBudget, StepRange {
         if (this.start !== this.end) throw queryFailed('cannot do range evaluation of matrix selector');
         return evalMatrixSelectorAt(node.vector.series, this.start - node.vector.offset, node.range, this);
       case 'subquery':
-        return this.evalSubqueryExpr(node);
+        return yield* this.evalSubqueryExpr(node);
       case 'stepInvariant':
-        return this.evalStepInvariant(node.expr);
+        return yield* this.evalStepInvariant(node.expr);
     }
   }
 
@@ -130,16 +184,27 @@ export class Evaluator implements SampleBudget, StepRange {
    * rangeEval: evaluates exprs (undefined and strings are passed as empty vectors), then calls fn for
    * every step. prepare gives each input series its helper key once.
    */
-  rangeEval(
+  *rangeEval(
     prepare: ((labels: Labels) => string) | undefined,
     fn: StepFunction,
     exprs: readonly (PlanNode | undefined)[],
-  ): EvalMatrix {
+  ): Evaluation<EvalMatrix> {
     const originalNumSamples = this.currentSamples;
-    const matrixes: (EvalMatrix | undefined)[] = exprs.map((e) =>
-      e !== undefined && e.type !== 'string' ? asMatrix(this.eval(e)) : undefined,
-    );
-    const inputs = exprs.map(() => new StepVector());
+    const matrixes: (EvalMatrix | undefined)[] = [];
+    for (const e of exprs) {
+      matrixes.push(e !== undefined && e.type !== 'string' ? asMatrix(yield this.request(e)) : undefined);
+    }
+    return this.stepThrough(prepare, fn, matrixes, originalNumSamples);
+  }
+
+  /** rangeEval's walk over the steps, once its inputs are evaluated. */
+  private stepThrough(
+    prepare: ((labels: Labels) => string) | undefined,
+    fn: StepFunction,
+    matrixes: readonly (EvalMatrix | undefined)[],
+    originalNumSamples: number,
+  ): EvalMatrix {
+    const inputs = matrixes.map(() => new StepVector());
     // Each series' helper key, interned: equal keys (across all inputs) get equal ids.
     const interned = new Map<string, number>();
     const ids = matrixes.map((m) => {
@@ -235,30 +300,32 @@ export class Evaluator implements SampleBudget, StepRange {
     return matrix;
   }
 
-  private evalAggregate(node: Extract<PlanNode, { kind: 'aggregate' }>): EvalMatrix {
+  private *evalAggregate(node: Extract<PlanNode, { kind: 'aggregate' }>): Evaluation<EvalMatrix> {
     const groupKey = groupKeyFunction(node.grouping, node.without);
     const param = node.param === undefined ? undefined : unwrapArg(node.param);
     if (param?.kind === 'string') {
       const aggregation = new Aggregation(node.op, node.grouping, node.without, param.value);
-      return this.rangeEval(groupKey, (inputs, out) => aggregation.eval(inputs[0]!, param.value, out), [
-        node.expr,
-      ]);
+      return yield* this.rangeEval(
+        groupKey,
+        (inputs, out) => aggregation.eval(inputs[0]!, param.value, out),
+        [node.expr],
+      );
     }
     const aggregation = new Aggregation(node.op, node.grouping, node.without, undefined);
     const hasParam = node.param !== undefined;
-    return this.rangeEval(
+    return yield* this.rangeEval(
       groupKey,
       (inputs, out) => aggregation.eval(inputs[1]!, hasParam ? (inputs[0]!.v[0] ?? NaN) : 0, out),
       [node.param, node.expr],
     );
   }
 
-  private evalBinary(node: PlanBinary): EvalMatrix {
+  private *evalBinary(node: PlanBinary): Evaluation<EvalMatrix> {
     const { op, returnBool } = node;
     const lhsType = node.lhs.type;
     const rhsType = node.rhs.type;
     if (lhsType === 'scalar' && rhsType === 'scalar') {
-      return this.rangeEval(
+      return yield* this.rangeEval(
         undefined,
         (inputs, out) => out.push(EMPTY_LABELS, scalarBinop(op, inputs[0]!.v[0]!, inputs[1]!.v[0]!)),
         [node.lhs, node.rhs],
@@ -280,11 +347,11 @@ export class Evaluator implements SampleBudget, StepRange {
         const binop = new VectorBinop(op, matching, returnBool);
         fn = (inputs, out) => binop.eval(inputs[0]!, inputs[1]!, out);
       }
-      return this.rangeEval(signature, fn, [node.lhs, node.rhs]);
+      return yield* this.rangeEval(signature, fn, [node.lhs, node.rhs]);
     }
     const dropName = new LabelsCache();
     if (lhsType === 'vector' && rhsType === 'scalar') {
-      return this.rangeEval(
+      return yield* this.rangeEval(
         undefined,
         (inputs, out) =>
           vectorScalarBinop(op, inputs[0]!, inputs[1]!.v[0]!, false, returnBool, out, dropName),
@@ -292,7 +359,7 @@ export class Evaluator implements SampleBudget, StepRange {
       );
     }
     if (lhsType === 'scalar' && rhsType === 'vector') {
-      return this.rangeEval(
+      return yield* this.rangeEval(
         undefined,
         (inputs, out) => vectorScalarBinop(op, inputs[1]!, inputs[0]!.v[0]!, true, returnBool, out, dropName),
         [node.lhs, node.rhs],
@@ -302,7 +369,7 @@ export class Evaluator implements SampleBudget, StepRange {
   }
 
   /** The SubqueryExpr case: a new evaluator over the steps aligned to multiples of the subquery's step. */
-  evalSubqueryExpr(node: PlanSubquery): EvalValue {
+  *evalSubqueryExpr(node: PlanSubquery): Evaluation {
     const offset = node.offset;
     const range = node.range;
     const interval = node.step !== 0 ? node.step : this.settings.subqueryStepMs;
@@ -313,16 +380,16 @@ export class Evaluator implements SampleBudget, StepRange {
     const inner = new Evaluator(start, this.end - offset, interval, this.settings, this.currentSamples);
     // Offsets standing in for @ are relative to the evaluator's start.
     if (start !== this.start) setOffsetForAtModifier(start, node.expr);
-    const result = inner.eval(node.expr);
+    const result = yield inner.request(node.expr);
     this.currentSamples = inner.currentSamples;
     return result;
   }
 
   /** The StepInvariantExpr case: one evaluation at the start, repeated at every step. */
-  private evalStepInvariant(expr: PlanNode): EvalValue {
-    if (expr.kind === 'string' || expr.kind === 'number') return this.eval(expr);
+  private *evalStepInvariant(expr: PlanNode): Evaluation {
+    if (expr.kind === 'string' || expr.kind === 'number') return yield* this.evaluate(expr);
     const once = new Evaluator(this.start, this.start, this.interval, this.settings, this.currentSamples);
-    const result = once.eval(expr);
+    const result = yield once.request(expr);
     this.currentSamples = once.currentSamples;
     // A range selector's result does not depend on the step.
     if (expr.kind === 'matrix' || expr.kind === 'subquery') return result;

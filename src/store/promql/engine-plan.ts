@@ -19,6 +19,7 @@ import {
   type VectorMatching,
   type VectorSelector,
 } from './ast.js';
+import { exprChildren, postOrder, preOrder } from './tree-walk.js';
 import type { ValueType } from './value.js';
 
 export interface PlanNumber {
@@ -148,67 +149,67 @@ function planVector(ast: VectorSelector, startMs: number, endMs: number): PlanVe
 }
 
 /** The plan of expr, its @ start()/end() resolved against the query's start and end. */
-function toPlan(expr: Expr, startMs: number, endMs: number): PlanNode {
-  switch (expr.kind) {
-    case 'number':
-      return { kind: 'number', type: 'scalar', value: expr.value };
-    case 'string':
-      return { kind: 'string', type: 'string', value: expr.value };
-    case 'vector':
-      return planVector(expr, startMs, endMs);
-    case 'matrix':
-      return {
-        kind: 'matrix',
-        type: 'matrix',
-        ast: expr,
-        vector: planVector(expr.vector, startMs, endMs),
-        range: expr.rangeMs,
-      };
-    case 'subquery':
-      return {
-        kind: 'subquery',
-        type: 'matrix',
-        ast: expr,
-        expr: toPlan(expr.expr, startMs, endMs),
-        range: expr.rangeMs,
-        step: expr.stepMs,
-        originalOffset: expr.offsetMs,
-        offset: expr.offsetMs,
-        timestamp: resolveAt(expr.at, startMs, endMs),
-      };
-    case 'call':
-      return {
-        kind: 'call',
-        type: typeOf(expr),
-        ast: expr,
-        func: expr.func,
-        args: expr.args.map((arg) => toPlan(arg, startMs, endMs)),
-      };
-    case 'aggregate':
-      return {
-        kind: 'aggregate',
-        type: 'vector',
-        op: expr.op,
-        expr: toPlan(expr.expr, startMs, endMs),
-        param: expr.param === undefined ? undefined : toPlan(expr.param, startMs, endMs),
-        grouping: [...expr.grouping].sort(compareStrings),
-        without: expr.without,
-      };
-    case 'binary':
-      return {
-        kind: 'binary',
-        type: typeOf(expr),
-        op: expr.op,
-        lhs: toPlan(expr.lhs, startMs, endMs),
-        rhs: toPlan(expr.rhs, startMs, endMs),
-        matching: expr.matching,
-        returnBool: expr.returnBool,
-      };
-    case 'unary':
-      return { kind: 'unary', type: typeOf(expr), op: expr.op, expr: toPlan(expr.expr, startMs, endMs) };
-    case 'paren':
-      return { kind: 'paren', type: typeOf(expr), expr: toPlan(expr.expr, startMs, endMs) };
-  }
+function toPlan(root: Expr, startMs: number, endMs: number): PlanNode {
+  return postOrder<Expr, PlanNode>(root, exprChildren, (expr, kids) => {
+    switch (expr.kind) {
+      case 'number':
+        return { kind: 'number', type: 'scalar', value: expr.value };
+      case 'string':
+        return { kind: 'string', type: 'string', value: expr.value };
+      case 'vector':
+        return planVector(expr, startMs, endMs);
+      case 'matrix':
+        return {
+          kind: 'matrix',
+          type: 'matrix',
+          ast: expr,
+          vector: planVector(expr.vector, startMs, endMs),
+          range: expr.rangeMs,
+        };
+      case 'subquery':
+        return {
+          kind: 'subquery',
+          type: 'matrix',
+          ast: expr,
+          expr: kids[0]!,
+          range: expr.rangeMs,
+          step: expr.stepMs,
+          originalOffset: expr.offsetMs,
+          offset: expr.offsetMs,
+          timestamp: resolveAt(expr.at, startMs, endMs),
+        };
+      case 'call':
+        return { kind: 'call', type: typeOf(expr), ast: expr, func: expr.func, args: kids };
+      case 'aggregate':
+        return {
+          kind: 'aggregate',
+          type: 'vector',
+          op: expr.op,
+          expr: kids[0]!,
+          param: kids[1],
+          grouping: [...expr.grouping].sort(compareStrings),
+          without: expr.without,
+        };
+      case 'binary': {
+        // typeOf, from the children's types (typeOf itself would walk the subtree again).
+        const [lhs, rhs] = [kids[0]!, kids[1]!];
+        const type = lhs.type === 'scalar' && rhs.type === 'scalar' ? 'scalar' : 'vector';
+        return {
+          kind: 'binary',
+          type,
+          op: expr.op,
+          lhs,
+          rhs,
+          matching: expr.matching,
+          returnBool: expr.returnBool,
+        };
+      }
+      case 'unary':
+        return { kind: 'unary', type: kids[0]!.type, op: expr.op, expr: kids[0]! };
+      case 'paren':
+        return { kind: 'paren', type: kids[0]!.type, expr: kids[0]! };
+    }
+  });
 }
 
 /** Functions whose result depends on the evaluation time even when their arguments do not (engine.go). */
@@ -222,45 +223,54 @@ function stepInvariant(expr: PlanNode): PlanStepInvariant {
   return { kind: 'stepInvariant', type: expr.type, expr };
 }
 
-/** preprocessExprHelper: wraps the step-invariant children; true when node itself is step invariant. */
-function markStepInvariant(node: PlanNode): boolean {
+/** What preprocessExprHelper looks into: not an aggregation's parameter, nor a step-invariant node. */
+function invarianceChildren(node: PlanNode): readonly PlanNode[] {
   switch (node.kind) {
-    case 'vector':
-      return node.timestamp !== undefined;
     case 'aggregate':
-      return markStepInvariant(node.expr);
-    case 'binary': {
-      const lhs = markStepInvariant(node.lhs);
-      const rhs = markStepInvariant(node.rhs);
-      if (lhs && rhs) return true;
-      if (lhs) node.lhs = stepInvariant(node.lhs);
-      if (rhs) node.rhs = stepInvariant(node.rhs);
-      return false;
-    }
-    case 'call': {
-      const invariant = node.args.map(markStepInvariant);
-      if (!AT_MODIFIER_UNSAFE_FUNCTIONS.has(node.func) && invariant.every(Boolean)) return true;
-      invariant.forEach((yes, i) => {
-        if (yes) node.args[i] = stepInvariant(node.args[i]!);
-      });
-      return false;
-    }
-    case 'matrix':
-      return markStepInvariant(node.vector);
-    case 'subquery':
-      // The inside is wrapped whatever the subquery's own @, so it is evaluated once w.r.t. the
-      // subquery's start.
-      if (markStepInvariant(node.expr)) node.expr = stepInvariant(node.expr);
-      return node.timestamp !== undefined;
-    case 'paren':
-    case 'unary':
-      return markStepInvariant(node.expr);
-    case 'string':
-    case 'number':
-      return true;
+      return [node.expr];
     case 'stepInvariant':
-      return true;
+      return [];
+    default:
+      return childrenOf(node);
   }
+}
+
+/** preprocessExprHelper: wraps the step-invariant children; true when node itself is step invariant. */
+function markStepInvariant(root: PlanNode): boolean {
+  return postOrder<PlanNode, boolean>(root, invarianceChildren, (node, invariant) => {
+    switch (node.kind) {
+      case 'vector':
+        return node.timestamp !== undefined;
+      case 'binary': {
+        const [lhs, rhs] = [invariant[0]!, invariant[1]!];
+        if (lhs && rhs) return true;
+        if (lhs) node.lhs = stepInvariant(node.lhs);
+        if (rhs) node.rhs = stepInvariant(node.rhs);
+        return false;
+      }
+      case 'call': {
+        if (!AT_MODIFIER_UNSAFE_FUNCTIONS.has(node.func) && invariant.every(Boolean)) return true;
+        invariant.forEach((yes, i) => {
+          if (yes) node.args[i] = stepInvariant(node.args[i]!);
+        });
+        return false;
+      }
+      case 'subquery':
+        // The inside is wrapped whatever the subquery's own @, so it is evaluated once w.r.t. the
+        // subquery's start.
+        if (invariant[0]!) node.expr = stepInvariant(node.expr);
+        return node.timestamp !== undefined;
+      case 'aggregate':
+      case 'matrix':
+      case 'paren':
+      case 'unary':
+        return invariant[0]!;
+      case 'string':
+      case 'number':
+      case 'stepInvariant':
+        return true;
+    }
+  });
 }
 
 /** The query's plan: PreprocessExpr of the tree. */
@@ -291,14 +301,7 @@ export function childrenOf(node: PlanNode): readonly PlanNode[] {
 
 /** parser.Inspect: pre-order, with the ancestors of each node. */
 export function inspect(node: PlanNode, visit: (node: PlanNode, path: readonly PlanNode[]) => void): void {
-  const path: PlanNode[] = [];
-  const walk = (n: PlanNode): void => {
-    visit(n, path);
-    path.push(n);
-    for (const child of childrenOf(n)) walk(child);
-    path.pop();
-  };
-  walk(node);
+  preOrder(node, childrenOf, visit);
 }
 
 interface SubqueryTimes {

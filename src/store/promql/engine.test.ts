@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { labelsFrom, type Labels } from '../labels.js';
 import type { Queryable } from '../queryable.js';
+import type { Expr } from './ast.js';
 import { PromqlEngine } from './engine.js';
 import { QueryError } from './errors.js';
 import {
@@ -278,5 +279,48 @@ describe('instant queries', () => {
     const matrix = engine.range(binary('-', selector('temp'), call('scalar', invariant)), 0, 20 * S, 10 * S);
     expect(lines(matrix)).toEqual(['{room=1} -70@0 -69@10000 -68@20000']);
     expect(matrix.series[0]!.metric).toEqual(labelsFrom({ room: '1' }));
+  });
+
+  it('evaluates trees 20,000 deep without running out of call stack', () => {
+    const deep = 20_000;
+    let left: Expr = num(1);
+    let right: Expr = num(1);
+    let nested: Expr = selector('temp');
+    let calls: Expr = selector('temp');
+    let subqueries: Expr = selector('temp');
+    // Not testing.binary, whose type check walks the whole operand each time.
+    const plus = (lhs: Expr, rhs: Expr): Expr => ({
+      kind: 'binary',
+      op: '+',
+      lhs,
+      rhs,
+      matching: undefined,
+      returnBool: false,
+    });
+    for (let i = 1; i < deep; i++) {
+      left = plus(left, num(1));
+      right = plus(num(1), right);
+      nested = i % 2 === 0 ? paren(nested) : neg(nested);
+      calls = i % 2 === 0 ? call('abs', calls) : aggregate('max', calls);
+    }
+    for (let i = 0; i < 100; i++) subqueries = call('last_over_time', subquery(subqueries, MIN, 10 * S));
+    expect(lines(engine.instant(left, 0))).toEqual(['scalar 20000 @0']);
+    expect(lines(engine.range(right, 0, 20 * S, 10 * S))).toEqual(['{} 20000@0 20000@10000 20000@20000']);
+    expect(lines(engine.instant(nested, 100 * S))).toEqual(['{room=1} 30 @100000']);
+    expect(lines(engine.range(calls, 0, 10 * S, 10 * S))).toEqual(['{} 20@0 21@10000']);
+    expect(lines(engine.instant(subqueries, 100 * S))).toEqual(['{__name__=temp,room=1} 30 @100000']);
+    expect(lines(engine.instant('1' + '+1'.repeat(999), 0))).toEqual(['scalar 1000 @0']);
+    expect(lines(engine.instant('2' + '^2'.repeat(4999), 0))).toEqual(['scalar Infinity @0']);
+  });
+
+  it('gives the error of a node deep down, as engine.go would', () => {
+    const twoNames = new PromqlEngine(arrayQueryable(loadSeries(10 * S, ['x{a="1"} 1', 'y{a="1"} 2'])));
+    let expr: Expr = neg(selector(undefined, { a: '1' }));
+    for (let i = 0; i < 10_000; i++) expr = binary('*', num(2), paren(expr));
+    const failed = errorOf(() => twoNames.instant(expr, 0));
+    expect([failed.errorType, failed.message]).toEqual([
+      'execution',
+      'vector cannot contain metrics with the same labelset',
+    ]);
   });
 });

@@ -58,6 +58,16 @@ const BINARY_OPERATORS: Readonly<Record<string, readonly [BinaryOp, number]>> = 
   Atan2: ['atan2', 5],
   Pow: ['^', 6],
 };
+const OPERATORS_BY_KEY: ReadonlyMap<string, readonly [BinaryOp, number]> = new Map(
+  Object.values(BINARY_OPERATORS).map((operator) => [operator[0], operator]),
+);
+
+/** The operator of a BinaryExpr: a `^` the grammar was given may stand for any (parse.ts, forGrammar). */
+function binaryOperator(name: string, token: Token): readonly [BinaryOp, number] | undefined {
+  if (name === 'Pow' && token.key !== '^') return OPERATORS_BY_KEY.get(token.key);
+  return BINARY_OPERATORS[name];
+}
+
 /** Unary minus binds as `*` does (2.42: `unary_op expr %prec MUL`). */
 const UNARY_PRECEDENCE = 5;
 const POW_PRECEDENCE = 6;
@@ -146,7 +156,7 @@ export class AstBuilder extends TreeReader {
           stack.push({ kind: 'stop' }, { kind: 'node', node: lhs });
           continue;
         }
-        const operator = BINARY_OPERATORS[opNode.name];
+        const operator = binaryOperator(opNode.name, this.tokenAt(opNode.from));
         if (operator === undefined) {
           throw this.unsupported(opNode.from, `operator "${this.text(opNode)}"`);
         }

@@ -7,8 +7,10 @@
  * lexer runs alongside, parse-lex.ts) and `unsupported in mcpulse: …` for the newer constructs it
  * names (limitk, info, anchored, fill, native-histogram functions, …).
  *
- * Errors are badQuery (bad_data). No query length is refused; a query too deep for the grammar or
- * the call stack gets `query is nested too deeply`.
+ * Errors are badQuery (bad_data). No query length is refused, nor any chain of binary operators
+ * (`1+1+…` of thousands: see parseTree); a nesting too deep for the grammar (parentheses, calls,
+ * signs: its parser cuts its stack at 8,400 entries) or the call stack gets `query is nested too
+ * deeply`.
  */
 import type { SyntaxNode, Tree } from '@lezer/common';
 import { parser } from '@prometheus-io/lezer-promql';
@@ -28,6 +30,7 @@ export { makeMatcher, parseDuration } from './parse-literals.js';
 /**
  * Past these, the grammar's parser forces reductions to keep its tree shallow, which leaves error
  * nodes on a valid query: an error there says the query is too deep rather than naming a token.
+ * Chains of binary operators count only when the grammar could not read them as `^` chains.
  */
 const MAX_OPERATOR_CHAIN = 300;
 const MAX_NESTING = 900;
@@ -98,9 +101,27 @@ function parseTree(text: string): ParsedTree {
   if (lexed.error === undefined && lexed.tokens.length === 1) {
     throw formatParseError(text, 0, 'no expression found in input');
   }
-  const tree: Tree = parser.parse(forGrammar(text, lexed.tokens));
+  let tree: Tree = parser.parse(forGrammar(text, lexed.tokens));
+  let errorPos = firstErrorPos(tree);
+  let chainsRead = false;
+  if (errorPos !== undefined && lexed.error === undefined) {
+    // The grammar's parser gives up on long left-associative chains (see MAX_OPERATOR_CHAIN), where
+    // it takes right-associative ones of thousands: it is given every binary operator as `^`. The
+    // builder reads the operators from 2.42's tokens and applies 2.42's precedence to the operators
+    // in reading order, whatever the shape of the grammar's tree; every binary operator takes the
+    // same modifiers in the grammar, so this text parses exactly when the query does. Where it does
+    // not, the first tree's error stands.
+    // The languages being the same, a first error further on means the first was the grammar's limit.
+    const retried = parser.parse(forGrammar(text, lexed.tokens, true));
+    const retriedErrorPos = firstErrorPos(retried);
+    if (retriedErrorPos === undefined || retriedErrorPos > errorPos) {
+      [tree, errorPos, chainsRead] = [retried, retriedErrorPos, true];
+    } else if (retriedErrorPos === errorPos) {
+      // The same error: a real one, whatever the chains.
+      chainsRead = true;
+    }
+  }
   const root = children(tree.topNode)[0];
-  const errorPos = firstErrorPos(tree);
   if (errorPos === undefined) {
     if (root === undefined) {
       if (lexed.error !== undefined) lexFailure();
@@ -121,7 +142,7 @@ function parseTree(text: string): ParsedTree {
   const first = early ?? slot;
   if (first !== undefined) throw formatParseError(text, first.pos, first.message);
   if (index >= lexed.tokens.length) lexFailure();
-  if (isTooDeep(lexed.tokens)) throw badQuery('query is nested too deeply');
+  if (isTooDeep(lexed.tokens, !chainsRead)) throw badQuery('query is nested too deeply');
   const failure = unknownFunction(lexed.tokens, index) ?? syntaxError(lexed.tokens, index);
   throw formatParseError(text, failure.pos, failure.message);
 }
@@ -263,13 +284,16 @@ function unknownFunction(tokens: readonly Token[], index: number): ParseFailure 
   return new ParseFailure(before.pos, `unknown function with name ${goQuote(before.text)}`);
 }
 
-/** Whether the query is past the grammar's limits (see MAX_OPERATOR_CHAIN). */
-function isTooDeep(tokens: readonly Token[]): boolean {
+/**
+ * Whether the query is past the grammar's limits (see MAX_OPERATOR_CHAIN): its nesting, its chains of
+ * signs, and unless the grammar was given them as `^`, its chains of binary operators.
+ */
+function isTooDeep(tokens: readonly Token[], binaryChainsCount: boolean): boolean {
   let depth = 0;
   let maxDepth = 0;
   const chains: number[] = [0];
   let maxChain = 0;
-  for (const token of tokens) {
+  for (const [i, token] of tokens.entries()) {
     if (token.type === 'LEFT_PAREN' || token.type === 'LEFT_BRACE' || token.type === 'LEFT_BRACKET') {
       depth++;
       chains.push(0);
@@ -281,7 +305,7 @@ function isTooDeep(tokens: readonly Token[]): boolean {
     ) {
       depth--;
       chains.pop();
-    } else if (token.type === 'OPERATOR') {
+    } else if (token.type === 'OPERATOR' && (binaryChainsCount || !isBinaryOperator(tokens, i))) {
       const count = (chains[chains.length - 1] ?? 0) + 1;
       chains[chains.length - 1] = count;
       maxChain = Math.max(maxChain, count);
@@ -319,17 +343,20 @@ const GRAMMAR_DURATION = /^(?=\d)(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?
  * numbers and durations that the grammar's own tokens do not take (`5.`, `0X1F`, `1e`, `5m1h`)
  * become zeros; a function name the grammar does not know (`foo(`, `holt_winters(`) becomes `abs`;
  * a letter 2.42 reads as the subquery colon becomes `:`; `offset` used as a metric name becomes a
- * name. The builder reads the real text from 2.42's tokens and judges it as 2.42 does.
+ * name. The builder reads the real text from 2.42's tokens and judges it as 2.42 does. With
+ * operatorsAsPow, each binary operator becomes `^` (see parseTree).
  */
-function forGrammar(text: string, tokens: readonly Token[]): string {
+function forGrammar(text: string, tokens: readonly Token[], operatorsAsPow = false): string {
   let out = '';
   let copied = 0;
   let inGrouping = false;
+  let inBraces = false;
   tokens.forEach((token, i) => {
     let stand: string | undefined;
     const before = tokens[i - 1];
     if (token.type === 'LEFT_PAREN') inGrouping = isWordIn(before, GROUPING_WORDS);
     if (token.type === 'RIGHT_PAREN') inGrouping = false;
+    if (token.type === 'LEFT_BRACE' || token.type === 'RIGHT_BRACE') inBraces = token.type === 'LEFT_BRACE';
     // A space ends the stand-in, so that it cannot run into a following `.4`.
     if (token.type === 'NUMBER' && !GRAMMAR_NUMBER.test(token.text)) {
       stand = '0'.repeat(token.text.length - 1) + ' ';
@@ -355,9 +382,17 @@ function forGrammar(text: string, tokens: readonly Token[]): string {
     if (token.type === 'COLON' && token.text !== ':') stand = ':';
     // `offset` where an operand belongs is a metric name to 2.42; the grammar only knows the keyword.
     if (token.type === 'KEYWORD' && token.key === 'offset' && expectsOperand(tokens[i - 1])) stand = 'offsex';
+    if (operatorsAsPow && !inBraces && isBinaryOperator(tokens, i)) stand = '^'.padEnd(token.text.length);
     if (stand === undefined) return;
     out += text.slice(copied, from) + stand;
     copied = token.end;
   });
   return copied === 0 ? text : out + text.slice(copied);
+}
+
+/** Whether token i is a binary operator (not a sign, nor `@`, nor a word standing for a metric name). */
+function isBinaryOperator(tokens: readonly Token[], i: number): boolean {
+  const token = tokens[i]!;
+  if (token.type !== 'OPERATOR' || token.key === '@') return false;
+  return !expectsOperand(tokens[i - 1]) && slotAt(tokens, i) === undefined;
 }
