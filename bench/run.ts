@@ -264,21 +264,30 @@ async function throughput(context: boolean) {
     logDestination: join(dir, 'ops.jsonl'),
   });
   const quiet = createMcpulse({ ...base, processMetrics: false, logLevel: 'silent' });
-  const setups = [await setup(undefined), await setup(pulse), await setup(quiet)];
+  // The defaults again without the embedded store: what sampling into it costs the request path.
+  const storeless = createMcpulse({
+    ...base,
+    processMetrics: process.env.BENCH_PROCESS_METRICS !== '0',
+    logDestination: join(dir, 'ops-storeless.jsonl'),
+    store: false,
+  });
+  const setups = [await setup(undefined), await setup(pulse), await setup(quiet), await setup(storeless)];
   // Warm every path up before measuring.
   for (const s of setups) await round(s.client, 500);
   const rounds: Round[][] = setups.map(() => []);
   await alternate(setups, rounds);
   for (const s of setups) await s.close();
-  for (const p of [pulse, quiet]) await p.shutdown();
+  for (const p of [pulse, quiet, storeless]) await p.shutdown();
   rmSync(dir, { recursive: true, force: true });
-  const [bare, observed, metrics] = rounds.map(summarize);
+  const [bare, observed, metrics, withoutStore] = rounds.map(summarize);
   return {
     bare: bare!,
     observed: observed!,
     metrics: metrics!,
+    withoutStore: withoutStore!,
     observedRatio: pairedRatio(rounds[1]!, rounds[0]!),
     metricsRatio: pairedRatio(rounds[2]!, rounds[0]!),
+    storeRatio: pairedRatio(rounds[1]!, rounds[3]!),
   };
 }
 
@@ -613,8 +622,10 @@ type Throughput = {
   bare: Summary;
   observed: Summary;
   metrics: Summary;
+  withoutStore: Summary;
   observedRatio: number;
   metricsRatio: number;
+  storeRatio: number;
 };
 const plain = inChild<Throughput>('throughput-plain');
 const withContext = inChild<Throughput>('throughput-context');
@@ -713,6 +724,8 @@ ${row("observed, `context: 'async'`: metrics + operation log to a file + request
 - The defaults (metrics + operation log to a file, \`context: false\`): **${plain.observedRatio.toFixed(3)}** × bare
   (target ≥ 0.85); ${f(us(plain.observed.perSecond) - us(plain.bare.perSecond), 2)} µs added per call.
 - Metrics only: **${plain.metricsRatio.toFixed(3)}** × bare; the log line costs ${f(us(plain.observed.perSecond) - us(plain.metrics.perSecond), 2)} µs per call.
+- The embedded store (on by default, sampled every 15 s off the request path): the defaults run at
+  **${plain.storeRatio.toFixed(3)}** × the same defaults with \`store: false\` (${f(plain.withoutStore.perSecond, 0)} calls/s without it), paired rounds.
 - \`context: 'async'\` (\`requestContext()\` through AsyncLocalStorage): **${withContext.observedRatio.toFixed(3)}** × the bare SDK in its own process,
   **${defaultsVsPlain.toFixed(3)}** × the first process's bare (the AsyncLocalStorage cost included).
 
