@@ -418,7 +418,7 @@ export class AstBuilder extends TreeReader {
 }
 
 /** 2.42's metric_identifier: names, and the keywords that may stand for one (`sum`, `by`, `offset`…). */
-function isMetricIdentifier(token: Token): boolean {
+export function isMetricIdentifier(token: Token): boolean {
   switch (token.type) {
     case 'IDENTIFIER':
     case 'METRIC_IDENTIFIER':

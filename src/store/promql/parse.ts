@@ -17,7 +17,7 @@ import { parser } from '@prometheus-io/lezer-promql';
 import type { LabelMatcher } from '../queryable.js';
 import type { Expr } from './ast.js';
 import { badQuery, QueryError } from './errors.js';
-import { AstBuilder } from './parse-build.js';
+import { AstBuilder, isMetricIdentifier } from './parse-build.js';
 import { checkAst } from './parse-check.js';
 import { expectsOperand, formatParseError, ParseFailure, syntaxError } from './parse-errors.js';
 import { children, TreeGap } from './parse-reader.js';
@@ -316,20 +316,7 @@ function isTooDeep(tokens: readonly Token[], binaryChainsCount: boolean): boolea
 
 /** A token a selector can start with: `{`, a name, or a keyword 2.42 takes as a name. */
 function isSelectorStart(token: Token): boolean {
-  switch (token.type) {
-    case 'LEFT_BRACE':
-    case 'IDENTIFIER':
-    case 'METRIC_IDENTIFIER':
-    case 'AGGREGATOR':
-    case 'PREPROCESSOR':
-      return true;
-    case 'KEYWORD':
-      return token.key === 'by' || token.key === 'without' || token.key === 'offset';
-    case 'OPERATOR':
-      return token.key === 'and' || token.key === 'or' || token.key === 'unless';
-    default:
-      return false;
-  }
+  return token.type === 'LEFT_BRACE' || isMetricIdentifier(token);
 }
 
 const GROUPING_WORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right']);
