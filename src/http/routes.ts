@@ -207,7 +207,7 @@ export function createMonitoringRoutes(options: MonitoringRoutesOptions): Monito
 
   /** Answers a matched route; never rejects. */
   const respond = async (
-    route: Route,
+    route: Exclude<Route, 'api'>,
     method: string,
     accept: string | null | undefined,
     authorization: string | undefined,
@@ -216,8 +216,6 @@ export function createMonitoringRoutes(options: MonitoringRoutesOptions): Monito
       const head = method === 'HEAD';
       if (method !== 'GET' && !head) return text(405, 'method not allowed\n', { Allow: ALLOW });
       switch (route) {
-        case 'api':
-          return text(404, '404 page not found\n'); // answered by answerApi, never here
         case 'livez':
           return text(200, 'ok\n');
         case 'readyz': {
