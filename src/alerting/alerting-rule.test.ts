@@ -64,9 +64,10 @@ function harness(rules: AlertingRuleSpec[], options: Partial<RuleGroupOptions> =
     },
     at: (t: number) => group.evaluate(query, storage, t),
     /** The instant vector of `expr` at `t`, as `labels value` strings. */
-    async read(expr: string, t: number): Promise<string[]> {
-      const samples = resultVector(await query(expr, t));
-      return samples.map((s) => `${s.metric.map((l) => `${l.name}=${l.value}`).join(',')} ${s.v}`).sort();
+    read(expr: string, t: number): Promise<string[]> {
+      const samples = resultVector(query(expr, t));
+      const lines = samples.map((s) => `${s.metric.map((l) => `${l.name}=${l.value}`).join(',')} ${s.v}`);
+      return Promise.resolve(lines.sort());
     },
     rule: (i = 0) => group.status().rules[i] as AlertingRuleStatus,
     storage,
