@@ -75,8 +75,8 @@ function harness(rules: AlertingRuleSpec[], options: Partial<RuleGroupOptions> =
 }
 
 describe('alerting rule states', () => {
-  it('is pending, then fires once active for `for`; ALERTS and ALERTS_FOR_STATE follow', async () => {
-    const h = harness([alertRule('Down', 'up == 0', { forMs: 3 * M, labels: { severity: 'page' } })]);
+  it('is pending, then fires once active for `for`; ALERTS and ALERTS_FOR_STATE follow; sent with its link', async () => {
+    const h = harness([alertRule('Down', 'up==0', { forMs: 3 * M, labels: { severity: 'page' } })]);
     for (let t = 0; t <= 4 * M; t += M) h.set('up{job="api"}', t, t === 0 ? 1 : 0);
     expect(await h.at(0)).toEqual([]);
     expect(h.rule().state).toBe('inactive');

@@ -15,7 +15,9 @@ import {
   type Label,
   type Labels,
 } from '../store/labels.js';
+import { parseExpr } from '../store/promql/parse.js';
 import type { Sample } from '../store/promql/value.js';
+import { exprString } from './expr-string.js';
 import type { AlertingRuleSpec } from './rule-file.js';
 import type { AlertState, AlertStatus, AlertTransition } from './rule-status.js';
 import type { PostableAlert } from './notify/types.js';
@@ -122,6 +124,8 @@ export class AlertingRule {
   private readonly ruleAnnotations: readonly [string, string][];
   private readonly externalLabels: Readonly<Record<string, string>>;
   private readonly externalURL: string;
+  /** Every sent alert's link: the expression as Prometheus writes it back, in a graph URL. */
+  private readonly generatorURL: string;
 
   constructor(
     readonly spec: AlertingRuleSpec,
@@ -131,6 +135,13 @@ export class AlertingRule {
     this.ruleAnnotations = sortedEntries(spec.annotations);
     this.externalLabels = options.externalLabels ?? {};
     this.externalURL = options.externalURL ?? '';
+    let written = spec.expr;
+    try {
+      written = exprString(parseExpr(spec.expr));
+    } catch {
+      // A rule file's expressions were checked when it loaded; one built in code links as written.
+    }
+    this.generatorURL = `${this.externalURL}/graph?g0.expr=${goQueryEscape(written)}&g0.tab=1`;
   }
 
   get name(): string {
@@ -269,7 +280,6 @@ export class AlertingRule {
   /** AlertingRule.sendAlerts: the alerts due to be sent at `timeMs`, marked as sent. */
   alertsToSend(timeMs: number, resendDelayMs: number, intervalMs: number): PostableAlert[] {
     const out: PostableAlert[] = [];
-    const generatorURL = `${this.externalURL}/graph?g0.expr=${goQueryEscape(this.spec.expr)}&g0.tab=1`;
     for (const alert of this.active.values()) {
       if (!needsSending(alert, timeMs, resendDelayMs)) continue;
       alert.lastSentAtMs = timeMs;
@@ -285,7 +295,7 @@ export class AlertingRule {
         annotations: labelsRecord(alert.annotations),
         startsAt: isoTime(alert.firedAtMs),
         endsAt: isoTime(alert.resolvedAtMs ?? alert.validUntilMs),
-        generatorURL,
+        generatorURL: this.generatorURL,
       });
     }
     return out;
