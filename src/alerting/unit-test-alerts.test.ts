@@ -83,7 +83,7 @@ tests:
     interval: 1m
     input_series:
       - series: 'up{job="node", instance="a"}'
-        values: '1 1 0 0 0 0 1 1 1 1'
+        values: '1 1 0 0 0 0 1 0 0 0'
       - series: 'up{job="node", instance="b"}'
         values: '0x10'
       - series: 'load{job="api"}'
@@ -153,6 +153,16 @@ tests:
             value: 1
       - expr: ALERTS{alertname="HighLoad"}
         eval_time: 8m
+      - expr: ALERTS_FOR_STATE{alertname="InstanceDown", instance="a"}
+        eval_time: 8m
+        exp_samples:
+          - labels: 'ALERTS_FOR_STATE{alertname="InstanceDown", instance="a", job="node", severity="page"}'
+            value: 420
+      - expr: ALERTS{alertname="InstanceDown", instance="a"}
+        eval_time: 9m
+        exp_samples:
+          - labels: 'ALERTS{alertname="InstanceDown", alertstate="firing", instance="a", job="node", severity="page"}'
+            value: 1
   - name: external
     interval: 30s
     external_labels: {cluster: eu}
