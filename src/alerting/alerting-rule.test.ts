@@ -343,6 +343,18 @@ describe('alerting rule labels, templates and errors', () => {
     });
   });
 
+  it('keeps at most maxTransitions until drained, dropping the oldest and counting them', async () => {
+    const h = harness([alertRule('A', 'x > 0', { forMs: M })], { maxTransitions: 2 });
+    [1, 1, 0].forEach((v, i) => h.set('x', i * M, v));
+    for (const t of [0, M, 2 * M]) await h.at(t);
+    const { transitions, dropped } = h.group.drainTransitions();
+    expect(transitions.map((t) => `${t.atMs / M}:${t.from}->${t.to}`)).toEqual([
+      '1:pending->firing',
+      '2:firing->resolved',
+    ]);
+    expect(dropped).toBe(1);
+  });
+
   it('validates its options by name', () => {
     const spec = { file: 'f', name: 'g', intervalMs: 0, limit: 0, rules: [] };
     expect(() => new RuleGroup(spec, { expandTemplate: testDoubleExpander, resendDelayMs: -1 })).toThrow(
