@@ -1,8 +1,8 @@
 /**
  * alert_rule_test under both engines: rule files with `for`, `keep_firing_for`, labels and annotations
- * expanded by the Go template engine (functions, `query`, external labels and URL, failing templates),
- * the same alert name in two groups, rules reading ALERTS, rule errors (clashing label sets, the group
- * limit), and test files that pass and fail in every way promtool reports. mcpulse's runner must print
+ * expanded by the Go template engine (functions, `query`, external labels and URL, failing templates,
+ * templates that do not parse), the same alert name in two groups, rules reading ALERTS, rule errors
+ * (clashing label sets, the group limit), and test files that pass and fail in every way promtool reports. mcpulse's runner must print
  * promtool 2.42's report (recorded below) byte for byte and exit as it does; where promtool is
  * installed, it is run on the same files and must print exactly what mcpulse prints. The file is long
  * because the test files and promtool's reports are inline.
@@ -293,6 +293,20 @@ tests:
         exp_alerts:
           - exp_labels: {job: api, severity: ticket, source: eu-1}
 `,
+  'badtmpl.yml': `groups:
+  - name: g
+    rules:
+      - alert: Bad
+        expr: up == 0
+        labels:
+          severity: '{{ .Foo'
+        annotations:
+          summary: '{{ nosuchfunc }}'
+`,
+  'badtmpl.test.yml': `rule_files: [badtmpl.yml]
+tests:
+  - interval: 1m
+`,
 };
 
 /** promtool 2.42's stderr on each test file (recorded from it; re-checked below where it is installed). */
@@ -396,6 +410,10 @@ const PROMTOOL_STDERR: Readonly<Record<string, string>> = {
             ], 
         got:[]
 `,
+  'badtmpl.test.yml': `  FAILED:
+badtmpl.yml: group "g", rule 1, "Bad": label "severity": template: __alert_Bad:1: unclosed action
+badtmpl.yml: group "g", rule 1, "Bad": annotation "summary": template: __alert_Bad:1: function "nosuchfunc" not defined
+`,
 };
 
 const ERROR_COUNTS: Readonly<Record<string, number>> = {
@@ -403,6 +421,7 @@ const ERROR_COUNTS: Readonly<Record<string, number>> = {
   'fail.test.yml': 7,
   'clash.test.yml': 2,
   'templates.test.yml': 2,
+  'badtmpl.test.yml': 2,
 };
 
 let dir: string;
