@@ -347,6 +347,37 @@ describe('alerting rule labels, templates and errors', () => {
     expect(dropped).toBe(1);
   });
 
+  it('a storage that throws makes the rule unhealthy, and the group goes on', async () => {
+    const group = new RuleGroup(
+      {
+        file: 'f',
+        name: 'g',
+        intervalMs: M,
+        limit: 0,
+        rules: [alertRule('A', 'vector(1)'), alertRule('B', 'vector(2)')],
+      },
+      { expandTemplate: expandAlertTemplate },
+    );
+    const storage = new UnitTestStorage();
+    const engine = new PromqlEngine(storage);
+    let appends = 0;
+    const broken = {
+      appender: () => ({
+        append: () => {
+          if (appends++ === 0) throw new Error('disk full');
+          return undefined;
+        },
+        commit: () => undefined,
+      }),
+    };
+    const sent = await group.evaluate((expr, t) => engine.instant(parseExpr(expr), t), broken, 0);
+    expect(sent.map((a) => a.labels.alertname)).toEqual(['B']);
+    expect(group.status().rules.map((r) => [r.health, r.lastError])).toEqual([
+      ['err', 'disk full'],
+      ['ok', ''],
+    ]);
+  });
+
   it('validates its options by name', () => {
     const spec = { file: 'f', name: 'g', intervalMs: 0, limit: 0, rules: [] };
     expect(() => new RuleGroup(spec, { expandTemplate: expandAlertTemplate, resendDelayMs: -1 })).toThrow(

@@ -235,15 +235,21 @@ export class RuleGroup {
 
   /**
    * Group.Eval at `timeMs`: every rule in order, results appended to `storage`. Resolves with the
-   * alerts to send now (Prometheus's sendAlerts of each alerting rule); never rejects for a rule's
-   * error (read health and lastError, or status()).
+   * alerts to send now (Prometheus's sendAlerts of each alerting rule); never rejects: a rule's
+   * error, or a storage that throws, is the rule's health and lastError (see status()).
    */
   async evaluate(query: InstantQuery, storage: Appendable, timeMs: number): Promise<PostableAlert[]> {
     const groupStart = this.clock();
     const alerts: PostableAlert[] = [];
     for (const rule of this.rules) {
       const start = this.clock();
-      alerts.push(...(await rule.evaluate(query, storage, timeMs, this)));
+      try {
+        alerts.push(...(await rule.evaluate(query, storage, timeMs, this)));
+      } catch (error) {
+        // A storage fault (the rule's own errors are caught inside): the rule shows it, the group goes on.
+        rule.health = 'err';
+        rule.lastError = errorMessage(error);
+      }
       rule.evaluationDurationMs = this.clock() - start;
       rule.lastEvaluationMs = timeMs;
     }
