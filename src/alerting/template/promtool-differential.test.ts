@@ -15,7 +15,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 
 import { hasBinary } from '../../../test/binaries.js';
-import { labelsFrom } from '../../store/labels.js';
 import { PromqlEngine } from '../../store/promql/engine.js';
 import { loadRuleFile } from '../rule-file.js';
 import { parseSeriesDescription } from '../series-notation.js';
@@ -50,7 +49,8 @@ function queryOverDataSets(): (expr: string, timeMs: number) => TemplateSample[]
     const result = engine.instant(expr, timeMs);
     const toRecord = (labels: readonly { name: string; value: string }[]): Record<string, string> =>
       Object.fromEntries(labels.map((l) => [l.name, l.value]));
-    if (result.type === 'vector') return result.samples.map((s) => ({ labels: toRecord(s.metric), value: s.v }));
+    if (result.type === 'vector')
+      return result.samples.map((s) => ({ labels: toRecord(s.metric), value: s.v }));
     if (result.type === 'scalar') return [{ labels: {}, value: result.v }];
     throw new Error('rule result is not a vector or scalar');
   };
@@ -84,7 +84,9 @@ function unquote(quoted: string): string {
     .replace(/\\x([0-9a-f]{2})/g, '\\u00$1')
     .replace(/\\a/g, '\\u0007')
     .replace(/\\v/g, '\\u000b')
-    .replace(/\\U([0-9a-f]{8})/g, (_, hex: string) => JSON.stringify(String.fromCodePoint(parseInt(hex, 16))).slice(1, -1));
+    .replace(/\\U([0-9a-f]{8})/g, (_, hex: string) =>
+      JSON.stringify(String.fromCodePoint(parseInt(hex, 16))).slice(1, -1),
+    );
   return JSON.parse(json) as string;
 }
 
@@ -93,7 +95,8 @@ function promtoolGot(report: string): Map<number, string> {
   const got = new Map<number, string>();
   for (const block of report.split('got:[').slice(1)) {
     const annotations = /Annotations:\{(.*)\}\n/.exec(block)?.[1] ?? '';
-    for (const match of annotations.matchAll(/c(\d+)="((?:[^"\\]|\\.)*)"/g)) got.set(Number(match[1]), unquote(`"${match[2]}"`));
+    for (const match of annotations.matchAll(/c(\d+)="((?:[^"\\]|\\.)*)"/g))
+      got.set(Number(match[1]), unquote(`"${match[2]}"`));
   }
   return got;
 }
@@ -108,7 +111,9 @@ describe('alert template cases', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(60);
     const ours = mcpulseExpansions();
     const wrong = CASES.flatMap((testCase, i) =>
-      testCase.expect !== undefined && ours[i] !== testCase.expect ? [{ template: testCase.template, want: testCase.expect, got: ours[i] }] : [],
+      testCase.expect !== undefined && ours[i] !== testCase.expect
+        ? [{ template: testCase.template, want: testCase.expect, got: ours[i] }]
+        : [],
     );
     expect(wrong).toEqual([]);
     expect(CASES.filter((testCase) => testCase.expect !== undefined).length).toBeGreaterThanOrEqual(35);
@@ -124,12 +129,17 @@ describe.runIf(hasBinary('promtool'))('alert templates: mcpulse against promtool
     ours = mcpulseExpansions();
     const sets = Object.keys(DATA_SETS);
     const annotationsOf = (set: string, values: readonly string[]): Record<string, string> =>
-      Object.fromEntries(CASES.flatMap((testCase, i) => (testCase.data === set ? [[`c${i}`, values[i]!]] : [])));
+      Object.fromEntries(
+        CASES.flatMap((testCase, i) => (testCase.data === set ? [[`c${i}`, values[i]!]] : [])),
+      );
     const rules = sets.map((set) => ({
       alert: ruleName(set),
       expr: `tmpl_case{set="${set}"}`,
       labels: { severity: SEVERITY },
-      annotations: annotationsOf(set, CASES.map((testCase) => testCase.template)),
+      annotations: annotationsOf(
+        set,
+        CASES.map((testCase) => testCase.template),
+      ),
     }));
     writeFileSync(join(dir, 'rules.yml'), stringify({ groups: [{ name: 'templates', rules }] }));
     const severity = (set: string): string =>
@@ -157,7 +167,11 @@ describe.runIf(hasBinary('promtool'))('alert templates: mcpulse against promtool
       ],
     };
     writeFileSync(join(dir, 'test.yml'), stringify(tests));
-    const bad = PARSE_ERROR_CASES.map((template, i) => ({ alert: `P${i}`, expr: 'up', annotations: { a: template } }));
+    const bad = PARSE_ERROR_CASES.map((template, i) => ({
+      alert: `P${i}`,
+      expr: 'up',
+      annotations: { a: template },
+    }));
     writeFileSync(join(dir, 'bad.yml'), stringify({ groups: [{ name: 'bad', rules: bad }] }));
   });
 
@@ -166,7 +180,9 @@ describe.runIf(hasBinary('promtool'))('alert templates: mcpulse against promtool
   it(`promtool test rules prints what mcpulse prints for all ${CASES.length} snippets`, () => {
     const report = run(['test', 'rules', 'test.yml'], dir);
     const got = promtoolGot(report.output);
-    const differ = [...got].flatMap(([i, text]) => (text !== ours[i] ? [{ template: CASES[i]!.template, promtool: text, mcpulse: ours[i] }] : []));
+    const differ = [...got].flatMap(([i, text]) =>
+      text !== ours[i] ? [{ template: CASES[i]!.template, promtool: text, mcpulse: ours[i] }] : [],
+    );
     expect(differ).toEqual([]);
     expect(report.output).toContain('SUCCESS');
     expect(report.status).toBe(0);
@@ -184,6 +200,8 @@ describe.runIf(hasBinary('promtool'))('alert templates: mcpulse against promtool
     expect(promtoolLines.join('\n')).toBe(expected.join('\n'));
     void wanted;
     const loaded = loadRuleFile(join(dir, 'bad.yml'), () => undefined);
-    expect(loaded.errors.map((error) => error.replace(`${join(dir, 'bad.yml')}: `, 'bad.yml: '))).toEqual(expected);
+    expect(loaded.errors.map((error) => error.replace(`${join(dir, 'bad.yml')}: `, 'bad.yml: '))).toEqual(
+      expected,
+    );
   });
 });
