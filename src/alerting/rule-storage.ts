@@ -1,0 +1,46 @@
+/**
+ * The rule manager's view of the embedded store: queries through its PromQL engine, and appends rule
+ * results (recording rules, ALERTS, ALERTS_FOR_STATE) through the store's per-sample path, each sample
+ * at its own time. A refused sample reads as the TSDB's message: `out of order sample` for a time at
+ * or before the series' last, or the store's series limit. Appends land at once rather than at
+ * commit(): no query runs between a rule's appends and its commit, so nothing can tell the difference.
+ */
+import type { Labels } from '../store/labels.js';
+import type { QueryValue } from '../store/promql/value.js';
+import type { Appendable, InstantQuery } from './rule-group.js';
+import { EMPTY_LABELSET, OUT_OF_ORDER } from './test-storage.js';
+
+export const SERIES_LIMIT = 'series limit of the embedded store reached';
+
+/** The parts of an EmbeddedStore the manager uses (its `store` and `engine`). */
+export interface RuleStorage {
+  readonly store: {
+    resolve(labels: Labels): unknown;
+    append(labels: Labels, timestampMs: number, value: number): boolean;
+    appendStale(labels: Labels, timestampMs: number): boolean;
+  };
+  readonly engine: { instant(expr: string, timeMs: number): QueryValue };
+}
+
+export function storageQuery(storage: RuleStorage): InstantQuery {
+  return (expr, timeMs) => storage.engine.instant(expr, timeMs);
+}
+
+export function storageAppendable(storage: RuleStorage): Appendable {
+  const { store } = storage;
+  return {
+    appender: () => ({
+      append(labels, t, v, stale = false) {
+        if (labels.length === 0) return EMPTY_LABELSET;
+        try {
+          if (store.resolve(labels) === undefined) return SERIES_LIMIT;
+          const stored = stale ? store.appendStale(labels, t) : store.append(labels, t, v);
+          return stored ? undefined : OUT_OF_ORDER;
+        } catch (error) {
+          return error instanceof Error ? error.message : String(error);
+        }
+      },
+      commit() {},
+    }),
+  };
+}
