@@ -6,6 +6,8 @@
  * commit(): no query runs between a rule's appends and its commit, so nothing can tell the difference.
  */
 import type { Labels } from '../store/labels.js';
+import type { Expr } from '../store/promql/ast.js';
+import { parseExpr } from '../store/promql/parse.js';
 import type { QueryValue } from '../store/promql/value.js';
 import type { Appendable, InstantQuery } from './rule-group.js';
 import { EMPTY_LABELSET, OUT_OF_ORDER } from './test-storage.js';
@@ -19,11 +21,23 @@ export interface RuleStorage {
     append(labels: Labels, timestampMs: number, value: number): boolean;
     appendStale(labels: Labels, timestampMs: number): boolean;
   };
-  readonly engine: { instant(expr: string, timeMs: number): QueryValue };
+  readonly engine: { instant(expr: string | Expr, timeMs: number): QueryValue | Promise<QueryValue> };
 }
 
+/** Parsed expressions kept, so a rule's is parsed once (bounded: template queries come here too). */
+const MAX_PARSED = 1000;
+
 export function storageQuery(storage: RuleStorage): InstantQuery {
-  return (expr, timeMs) => storage.engine.instant(expr, timeMs);
+  const parsed = new Map<string, Expr>();
+  return (text, timeMs) => {
+    let expr = parsed.get(text);
+    if (expr === undefined) {
+      expr = parseExpr(text); // throws a bad_data QueryError, which becomes the rule's lastError
+      if (parsed.size >= MAX_PARSED) parsed.clear();
+      parsed.set(text, expr);
+    }
+    return storage.engine.instant(expr, timeMs);
+  };
 }
 
 export function storageAppendable(storage: RuleStorage): Appendable {

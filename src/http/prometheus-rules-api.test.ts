@@ -1,65 +1,72 @@
 import { describe, expect, it } from 'vitest';
 
 import { createPrometheusApi, type PrometheusQueryService } from './prometheus-api.js';
-import { formatFloatLowerE, goTimeJson, type RulesStatusService } from './prometheus-rules-api.js';
+import {
+  formatFloatLowerE,
+  goTimeJson,
+  type RuleGroupView,
+  type RulesStatusService,
+} from './prometheus-rules-api.js';
 
 const T = Date.UTC(2026, 11, 2, 1, 2, 3, 450);
 
+const groups: RuleGroupView[] = [
+  {
+    name: 'g',
+    file: '/rules/a.yml',
+    intervalMs: 15_000,
+    limit: 0,
+    lastEvaluationMs: T,
+    evaluationDurationMs: 1.25,
+    rules: [
+      {
+        type: 'recording',
+        name: 'job:up:sum',
+        query: 'sum by (job) (up)',
+        labels: {},
+        health: 'ok',
+        lastError: '',
+        lastEvaluationMs: T,
+        evaluationDurationMs: 0.5,
+      },
+      {
+        type: 'alerting',
+        name: 'Down',
+        query: 'up == 0',
+        labels: { severity: 'page', a: 'x' },
+        health: 'err',
+        lastError: 'boom <here>',
+        lastEvaluationMs: 0,
+        evaluationDurationMs: 0,
+        durationMs: 300_000,
+        keepFiringForMs: 0,
+        annotations: { summary: '{{ $labels.job }} down' },
+        state: 'firing',
+        alerts: [
+          {
+            labels: { job: 'j', alertname: 'Down' },
+            annotations: {},
+            state: 'firing',
+            activeAtMs: T,
+            value: 0,
+            keepFiringSinceMs: 0,
+          },
+          {
+            labels: { job: 'k', alertname: 'Down' },
+            annotations: { summary: 'k down' },
+            state: 'pending',
+            activeAtMs: T + 1,
+            value: 1.5,
+            keepFiringSinceMs: T + 2,
+          },
+        ],
+      },
+    ],
+  },
+];
+
 const rules: RulesStatusService = {
-  ruleGroups: () => [
-    {
-      name: 'g',
-      file: '/rules/a.yml',
-      intervalMs: 15_000,
-      limit: 0,
-      lastEvaluationMs: T,
-      evaluationDurationMs: 1.25,
-      rules: [
-        {
-          type: 'recording',
-          name: 'job:up:sum',
-          query: 'sum by (job) (up)',
-          labels: {},
-          health: 'ok',
-          lastError: '',
-          lastEvaluationMs: T,
-          evaluationDurationMs: 0.5,
-        },
-        {
-          type: 'alerting',
-          name: 'Down',
-          query: 'up == 0',
-          labels: { severity: 'page', a: 'x' },
-          health: 'err',
-          lastError: 'boom <here>',
-          lastEvaluationMs: 0,
-          evaluationDurationMs: 0,
-          durationMs: 300_000,
-          keepFiringForMs: 0,
-          annotations: { summary: '{{ $labels.job }} down' },
-          state: 'firing',
-          alerts: [
-            {
-              labels: { job: 'j', alertname: 'Down' },
-              annotations: {},
-              state: 'firing',
-              activeAtMs: T,
-              value: 0,
-              keepFiringSinceMs: 0,
-            },
-            {
-              labels: { job: 'k', alertname: 'Down' },
-              annotations: { summary: 'k down' },
-              state: 'pending',
-              activeAtMs: T + 1,
-              value: 1.5,
-              keepFiringSinceMs: T + 2,
-            },
-          ],
-        },
-      ],
-    },
-  ],
+  ruleGroups: () => groups,
   alertTransitions: () => [
     { atMs: T, group: 'g', rule: 'Down', labels: { job: 'j' }, from: 'pending', to: 'firing', value: 2 },
   ],

@@ -45,7 +45,7 @@ type RuleView =
       readonly alerts: readonly AlertView[];
     });
 
-interface RuleGroupView {
+export interface RuleGroupView {
   readonly name: string;
   readonly file: string;
   readonly intervalMs: number;
