@@ -27,7 +27,7 @@ const groups: RuleGroupView[] = [
         health: 'ok',
         lastError: '',
         lastEvaluationMs: T,
-        evaluationDurationMs: 0.5,
+        evaluationDurationMs: 0.5000000001,
       },
       {
         type: 'alerting',

@@ -113,7 +113,8 @@ function mapJson(map: StringMap): string {
   return `{${names.map((name) => `${jsonString(name)}:${jsonString(map[name]!)}`).join(',')}}`;
 }
 
-const seconds = (ms: number): string => goNumber(ms / 1000);
+/** A duration as Go's Duration.Seconds() gives it: whole nanoseconds, so no float noise of ms arithmetic. */
+const seconds = (ms: number): string => goNumber(Math.round(ms * 1e6) / 1e9);
 
 function alertJson(alert: AlertView): string {
   const keepFiring =
