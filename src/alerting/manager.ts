@@ -270,14 +270,6 @@ export class RuleManager implements RulesService {
     return this.stopped;
   }
 
-  /** Evaluates every group once at `timeMs` (in order, as a tick would), outside the schedule: tests and tools. */
-  async evaluateAt(timeMs: number): Promise<void> {
-    for (const run of this.runs) {
-      await run.running;
-      await this.iterate(run, timeMs);
-    }
-  }
-
   ruleGroups(): RuleGroupStatus[] {
     return this.runs.map((run) => ({
       ...run.group.status(),
