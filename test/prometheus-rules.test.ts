@@ -3,7 +3,8 @@
  * file over the same metric (Prometheus scrapes the gauge mcpulse serves and samples): a recording rule,
  * one that fails the same way in both, an alerting rule with `for: 0` (firing) and one with a long
  * `for` (pending). The JSON must match field by field: keys in the same order, the same types, states,
- * health, errors, labels, annotations and values. Times and durations differ by nature; they are checked
+ * health, errors, labels, annotations (expanded by the Go template engine: `$value`, `humanize`,
+ * `printf`, `humanizePercentage`, `humanizeDuration`) and values. Times and durations differ by nature; they are checked
  * for form (RFC 3339, seconds as numbers) and replaced. Loaded from the same path, a group is evaluated
  * at the same slot offset in both, so the alerts' activeAt agree modulo the interval.
  */
@@ -18,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertTemplateExpander } from '../src/alerting/alerting-rule.js';
 import { RuleManager, slotOffsetMs } from '../src/alerting/manager.js';
 import { loadRuleFile } from '../src/alerting/rule-file.js';
+import { expandAlertTemplate } from '../src/alerting/template/index.js';
 import { createPrometheusApi } from '../src/http/prometheus-api.js';
 import {
   createMonitoringRoutes,
@@ -49,7 +51,8 @@ const RULES = `groups:
         labels:
           severity: page
         annotations:
-          summary: '{{ $labels.host }} is loaded'
+          summary: '{{ $labels.host }} is loaded: {{ $value | humanize }} ({{ printf "%.1f" $value }})'
+          description: '{{ humanizePercentage 0.256 }} of {{ humanizeDuration 3725 }}, {{ $labels.missing }}.'
           runbook_url: https://example.test/runbook
       - alert: LoadHighForAnHour
         expr: mcpulse_test_load > 1
@@ -62,12 +65,13 @@ const RULES = `groups:
         expr: mcpulse_test_load > 1000
 `;
 
-/**
- * TEST DOUBLE, not Go templates: `{{ $labels.NAME }}` only (the one action this file uses), until the
- * template engine (src/alerting/template) is merged; Prometheus's real expansion is the oracle here.
- */
-const expandTemplate: AlertTemplateExpander = (text, data) =>
-  text.replace(/\{\{\s*\$labels\.(\w+)\s*\}\}/g, (_, name: string) => data.labels[name] ?? '');
+/** The real Go template engine, as the rule manager is given it (no `query` function: unused here). */
+const expandTemplate: AlertTemplateExpander = (text, data, context) =>
+  expandAlertTemplate(text, data, {
+    name: context.name,
+    timeMs: context.timeMs,
+    externalUrl: data.externalURL,
+  });
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
