@@ -6,7 +6,6 @@ import { PromqlEngine } from '../store/promql/engine.js';
 import type { Expr } from '../store/promql/ast.js';
 import type { QueryValue } from '../store/promql/value.js';
 import { SeriesStore } from '../store/series-store.js';
-import type { AlertTemplateExpander } from './alerting-rule.js';
 import {
   RuleManager,
   slotAtOrBefore,
@@ -20,13 +19,6 @@ import type { RuleGroupSpec, RuleSpec } from './rule-file.js';
 const M = 60_000;
 /** Not on a slot of any interval used here. */
 const START = 1_800_000_000_123;
-
-/**
- * TEST DOUBLE, not Go templates (src/alerting/template is the real engine): `{{ $labels.NAME }}` and
- * `{{ $value }}` only, so the manager is tested apart from the template language.
- */
-const expandTemplate: AlertTemplateExpander = (text, data) =>
-  text.replace(/\{\{\s*\$labels\.(\w+)\s*\}\}/g, (_, name: string) => data.labels[name] ?? '');
 
 /** Timers on a clock the test moves; callbacks run in time order, microtasks flushed after each. */
 class FakeClock implements RuleClock {
@@ -92,7 +84,6 @@ function setup(groups: RuleGroupSpec[], options: Partial<RuleManagerOptions> = {
   const manager = new RuleManager({
     groups,
     storage: { store, engine },
-    expandTemplate,
     clock,
     registry,
     onError: (error, where) => errors.push([error, where]),
@@ -223,7 +214,7 @@ describe('RuleManager', () => {
     await manager.stop();
   });
 
-  it('sends the alerts due to the sink, with external labels and generatorURL, and keeps the newest transitions', async () => {
+  it('sends the alerts due to the sink (Go templates expanded, external labels, generatorURL) and keeps the newest transitions', async () => {
     const sent: PostableAlert[][] = [];
     const sink: AlertSink = { send: (alerts) => void sent.push([...alerts]), close: async () => {} };
     const { clock, manager, store, errors } = setup(
@@ -236,7 +227,10 @@ describe('RuleManager', () => {
             forMs: 0,
             keepFiringForMs: 0,
             labels: { severity: 'page' },
-            annotations: { summary: '{{ $labels.host }} high' },
+            annotations: {
+              summary: '{{ $labels.host }} high: {{ $value | humanize }}',
+              seen: '{{ query "vector(7)" | first | value }} at {{ $externalURL }}',
+            },
           },
         ]),
       ],
@@ -251,7 +245,7 @@ describe('RuleManager', () => {
     expect(sent[0]).toEqual([
       {
         labels: { alertname: 'High', cluster: 'c1', host: 'h1', severity: 'page' },
-        annotations: { summary: 'h1 high' },
+        annotations: { seen: '7 at http://mcpulse:9464', summary: 'h1 high: 5' },
         startsAt: new Date(first).toISOString(),
         endsAt: new Date(first + 4 * M).toISOString(),
         generatorURL: 'http://mcpulse:9464/graph?g0.expr=load+%3E+1&g0.tab=1',
@@ -335,14 +329,14 @@ describe('RuleManager', () => {
 
   it('refuses bad options by name and value, and a group given twice', () => {
     const storage = { store: new SeriesStore(), engine: new PromqlEngine(new SeriesStore()) };
-    expect(() => new RuleManager({ groups: [], storage, expandTemplate, evaluationIntervalMs: 0 })).toThrow(
+    expect(() => new RuleManager({ groups: [], storage, evaluationIntervalMs: 0 })).toThrow(
       'mcpulse: rules.evaluationIntervalMs must be an integer from 1 to 86400000, got 0',
     );
-    expect(() => new RuleManager({ groups: [], storage, expandTemplate, maxTransitions: 1.5 })).toThrow(
+    expect(() => new RuleManager({ groups: [], storage, maxTransitions: 1.5 })).toThrow(
       'mcpulse: rules.maxTransitions must be an integer from 1 to 1000000, got 1.5',
     );
-    expect(
-      () => new RuleManager({ groups: [group('g', []), group('g', [])], storage, expandTemplate }),
-    ).toThrow('mcpulse: rules.groups has rule group "g" of file "rules.yml" twice');
+    expect(() => new RuleManager({ groups: [group('g', []), group('g', [])], storage })).toThrow(
+      'mcpulse: rules.groups has rule group "g" of file "rules.yml" twice',
+    );
   });
 });

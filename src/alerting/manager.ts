@@ -26,7 +26,12 @@ import type { RuleGroupSpec } from './rule-file.js';
 import { RuleGroup, type Appendable, type InstantQuery } from './rule-group.js';
 import { initGroupMetrics, ruleGroupMetrics, type RuleGroupMetrics } from './rule-metrics.js';
 import type { AlertTransition, RuleGroupStatus, RulesService } from './rule-status.js';
-import { storageAppendable, storageQuery, type RuleStorage } from './rule-storage.js';
+import {
+  storageAppendable,
+  storageQuery,
+  storageTemplateExpander,
+  type RuleStorage,
+} from './rule-storage.js';
 
 /** Prometheus's global evaluation_interval default. */
 export const DEFAULT_EVALUATION_INTERVAL_MS = 60_000;
@@ -55,8 +60,8 @@ export interface RuleManagerOptions {
   groups: readonly RuleGroupSpec[];
   /** The embedded store (an EmbeddedStore fits): queried through `engine`, rule results appended to `store`. */
   storage: RuleStorage;
-  /** Expands alerting rules' label and annotation templates. */
-  expandTemplate: AlertTemplateExpander;
+  /** Expands alerting rules' label and annotation templates; default the Go template engine. */
+  expandTemplate?: AlertTemplateExpander;
   /** Where the alerts due after each evaluation go; without one they are only shown. */
   sink?: AlertSink;
   /** The interval of a group whose file sets none (the global evaluation_interval); default 60,000 ms. */
@@ -91,7 +96,7 @@ const optionsSchema = z.strictObject({
       typeof (value as RuleStorage | undefined)?.store?.append === 'function',
     { error: 'must be the embedded store (with store and engine)' },
   ),
-  expandTemplate: functionSchema<AlertTemplateExpander>(),
+  expandTemplate: functionSchema<AlertTemplateExpander>().optional(),
   sink: z
     .custom<AlertSink>((value) => typeof (value as AlertSink | undefined)?.send === 'function', {
       error: 'must be an AlertSink (with send and close)',
@@ -208,6 +213,7 @@ export class RuleManager implements RulesService {
     this.query = storageQuery(valid.storage);
     this.appendable = storageAppendable(valid.storage);
     this.metrics = valid.registry === undefined ? undefined : ruleGroupMetrics(valid.registry);
+    const expandTemplate = valid.expandTemplate ?? storageTemplateExpander(valid.storage);
     const seen = new Set<string>();
     const sorted = [...valid.groups].sort((a, b) => compare(a.file, b.file) || compare(a.name, b.name));
     this.runs = sorted.map((spec) => {
@@ -218,7 +224,7 @@ export class RuleManager implements RulesService {
         );
       seen.add(key);
       const group = new RuleGroup(spec, {
-        expandTemplate: valid.expandTemplate,
+        expandTemplate,
         externalLabels: valid.externalLabels,
         externalURL: valid.externalURL,
         defaultIntervalMs: this.evaluationIntervalMs,
