@@ -327,6 +327,27 @@ describe('RuleManager', () => {
     expect(queries).toHaveLength(1);
   });
 
+  it("waits for the storage's load (a snapshot) before scheduling anything", async () => {
+    const clock = new FakeClock();
+    const store = new SeriesStore();
+    let load: () => void = () => {};
+    const loaded = new Promise<void>((resolve) => (load = resolve));
+    const manager = new RuleManager({
+      groups: [group('g', [record('r', 'vector(1)')])],
+      storage: { store, engine: new PromqlEngine(store), loaded },
+      clock,
+    });
+    const starting = manager.start();
+    await clock.advanceTo(START + 3 * M);
+    expect([clock.pending, store.stats().series]).toEqual([0, 0]);
+    load();
+    await starting;
+    expect(clock.pending).toBe(1);
+    await clock.advanceTo(START + 4 * M);
+    expect(store.stats().series).toBe(1);
+    await manager.stop();
+  });
+
   it('refuses bad options by name and value, and a group given twice', () => {
     const storage = { store: new SeriesStore(), engine: new PromqlEngine(new SeriesStore()) };
     expect(() => new RuleManager({ groups: [], storage, evaluationIntervalMs: 0 })).toThrow(

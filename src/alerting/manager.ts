@@ -199,6 +199,7 @@ export class RuleManager implements RulesService {
   private readonly onError: (error: unknown, where: string) => void;
   private readonly metrics: RuleGroupMetrics | undefined;
   private readonly maxTransitions: number;
+  private readonly storageLoaded: Promise<unknown> | undefined;
   private transitions: AlertTransition[] = [];
   private started: Promise<void> | undefined;
   private stopped: Promise<void> | undefined;
@@ -212,6 +213,7 @@ export class RuleManager implements RulesService {
     this.sink = valid.sink;
     this.query = storageQuery(valid.storage);
     this.appendable = storageAppendable(valid.storage);
+    this.storageLoaded = valid.storage.loaded;
     this.metrics = valid.registry === undefined ? undefined : ruleGroupMetrics(valid.registry);
     const expandTemplate = valid.expandTemplate ?? storageTemplateExpander(valid.storage);
     const seen = new Set<string>();
@@ -248,11 +250,13 @@ export class RuleManager implements RulesService {
   }
 
   /**
-   * Starts every group's loop (idempotent); resolves once each has its first evaluation scheduled, at
-   * the first slot after now. Never rejects.
+   * Starts every group's loop (idempotent), once the storage is `loaded`; resolves once each group has
+   * its first evaluation scheduled, at the first slot after now. Never rejects.
    */
   start(): Promise<void> {
     this.started ??= (async () => {
+      // A snapshot loads into an empty store only: no rule result may go in before it.
+      await this.storageLoaded?.catch(() => {});
       for (const run of this.runs) {
         run.offsetMs = await slotOffsetMs(run.group.file, run.group.name, run.group.intervalMs);
         if (this.stopped !== undefined) return;

@@ -25,6 +25,8 @@ export interface RuleStorage {
     appendStale(labels: Labels, timestampMs: number): boolean;
   };
   readonly engine: { instant(expr: string | Expr, timeMs: number): QueryValue | Promise<QueryValue> };
+  /** Settles when the store may be written (an EmbeddedStore's snapshot load); nothing is evaluated before. */
+  readonly loaded?: Promise<unknown>;
 }
 
 /** Parsed expressions kept, so a rule's is parsed once (bounded: template queries come here too). */
