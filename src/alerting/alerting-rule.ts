@@ -15,7 +15,9 @@ import {
   type Label,
   type Labels,
 } from '../store/labels.js';
+import { parseExpr } from '../store/promql/parse.js';
 import type { Sample } from '../store/promql/value.js';
+import { exprString } from './expr-string.js';
 import type { AlertingRuleSpec } from './rule-file.js';
 import type { AlertState, AlertStatus, AlertTransition } from './rule-status.js';
 import type { PostableAlert } from './notify/types.js';
@@ -28,13 +30,21 @@ export interface AlertTemplateData {
   readonly value: number;
 }
 
+/** One sample of a template `query` result. */
+export interface TemplateQuerySample {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
 export interface AlertTemplateContext {
   /** The rule's name; the expander names the template after it. */
   readonly name: string;
   /** The evaluation time, for template functions that query. */
   readonly timeMs: number;
-  /** Runs an instant query for the template's `query` function. */
-  readonly query?: (expr: string, timeMs: number) => Promise<Sample[]>;
+  /** Runs an instant query for the template's `query` function; throws with the query's error. */
+  readonly query?: (expr: string, timeMs: number) => readonly TemplateQuerySample[];
+  /** What the `externalURL` and `pathPrefix` functions read; without it they fail, as under promtool. */
+  readonly externalUrl?: string;
 }
 
 /** Expands one template text; may throw (the alert then carries `<error expanding template: …>`). */
@@ -50,6 +60,11 @@ export interface AlertingRuleOptions {
   readonly externalLabels?: Readonly<Record<string, string>>;
   /** Seen by templates as `$externalURL`, and the base of each sent alert's generatorURL. */
   readonly externalURL?: string;
+  /**
+   * The URL the template functions `externalURL` and `pathPrefix` read: externalURL unless given;
+   * null for none (they fail, as under promtool, whose rule manager has no URL).
+   */
+  readonly templateURL?: string | null;
 }
 
 /** How long a resolved alert is kept (and resent as resolved): Prometheus's resolvedRetention. */
@@ -122,6 +137,8 @@ export class AlertingRule {
   private readonly ruleAnnotations: readonly [string, string][];
   private readonly externalLabels: Readonly<Record<string, string>>;
   private readonly externalURL: string;
+  /** Every sent alert's link: the expression as Prometheus writes it back, in a graph URL. */
+  private readonly generatorURL: string;
 
   constructor(
     readonly spec: AlertingRuleSpec,
@@ -131,6 +148,13 @@ export class AlertingRule {
     this.ruleAnnotations = sortedEntries(spec.annotations);
     this.externalLabels = options.externalLabels ?? {};
     this.externalURL = options.externalURL ?? '';
+    let written = spec.expr;
+    try {
+      written = exprString(parseExpr(spec.expr));
+    } catch {
+      // A rule file's expressions were checked when it loaded; one built in code links as written.
+    }
+    this.generatorURL = `${this.externalURL}/graph?g0.expr=${goQueryEscape(written)}&g0.tab=1`;
   }
 
   get name(): string {
@@ -171,7 +195,13 @@ export class AlertingRule {
     onTransition?: (from: Phase, to: Phase, alert: Alert) => void,
   ): Promise<Sample[]> {
     const fresh = new Map<string, Alert>();
-    const context: AlertTemplateContext = { name: this.name, timeMs, query };
+    const templateURL = this.options.templateURL === undefined ? this.externalURL : this.options.templateURL;
+    const context: AlertTemplateContext = {
+      name: this.name,
+      timeMs,
+      query,
+      ...(templateURL === null ? {} : { externalUrl: templateURL }),
+    };
     for (const sample of vector) {
       const data: AlertTemplateData = {
         labels: labelsRecord(sample.metric),
@@ -269,7 +299,6 @@ export class AlertingRule {
   /** AlertingRule.sendAlerts: the alerts due to be sent at `timeMs`, marked as sent. */
   alertsToSend(timeMs: number, resendDelayMs: number, intervalMs: number): PostableAlert[] {
     const out: PostableAlert[] = [];
-    const generatorURL = `${this.externalURL}/graph?g0.expr=${goQueryEscape(this.spec.expr)}&g0.tab=1`;
     for (const alert of this.active.values()) {
       if (!needsSending(alert, timeMs, resendDelayMs)) continue;
       alert.lastSentAtMs = timeMs;
@@ -285,7 +314,7 @@ export class AlertingRule {
         annotations: labelsRecord(alert.annotations),
         startsAt: isoTime(alert.firedAtMs),
         endsAt: isoTime(alert.resolvedAtMs ?? alert.validUntilMs),
-        generatorURL,
+        generatorURL: this.generatorURL,
       });
     }
     return out;

@@ -3,12 +3,12 @@
  * recording rule (`record`, `expr`, `labels`) or an alerting rule (`alert`, `expr`, `for`,
  * `keep_firing_for`, `labels`, `annotations`). Parsed strictly and validated as Prometheus 2.42 does,
  * with its messages (`4:17: group "g", rule 1, "a": invalid field 'for' in recording rule`), every error
- * prefixed with the file's name. Alerting rules are parsed and checked but not evaluated yet; their
- * annotation templates are not checked.
+ * prefixed with the file's name. An alerting rule's label and annotation templates must parse.
  */
 import { readFileSync } from 'node:fs';
 
 import { goQuote } from './go-format.js';
+import { checkTemplate } from './template/index.js';
 import { decodeYaml, YamlDecodeError, type Position, type RawNode, type Shape } from './yaml-decode.js';
 
 export interface RecordingRuleSpec {
@@ -132,6 +132,17 @@ function validateRule(rule: DecodedRule, where: string, checkExpr: ExpressionChe
   }
   for (const name of Object.keys(rule.annotations ?? {})) {
     if (!LABEL_NAME.test(name)) add(`invalid annotation name: ${name}`);
+  }
+  if (alert.value !== '') {
+    // testTemplateParsing; Go reports them in map order, this in the file's order.
+    const check = (kind: string, templates: Record<string, string>): void => {
+      for (const [name, text] of Object.entries(templates)) {
+        const problem = checkTemplate(alert.value, text);
+        if (problem !== undefined) add(`${kind} ${goQuote(name)}: ${problem}`);
+      }
+    };
+    check('label', rule.labels ?? {});
+    check('annotation', rule.annotations ?? {});
   }
   return errors;
 }

@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 
+import { expandAlertTemplate } from '../alerting/template/index.js';
 import { runRuleUnitTests, type UnitTestOptions } from '../alerting/unit-test.js';
 import { PromqlEngine } from '../store/promql/engine.js';
 import { parseExpr } from '../store/promql/parse.js';
@@ -30,11 +31,7 @@ export function rulesTestOptions(): UnitTestOptions {
         return error instanceof Error ? error.message : String(error);
       }
     },
-    // Until the Go template engine lands: text without actions is itself, anything else an error.
-    expandTemplate: (text) => {
-      if (text.includes('{{')) throw new Error('templates are not supported yet');
-      return text;
-    },
+    expandTemplate: expandAlertTemplate,
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
   };
