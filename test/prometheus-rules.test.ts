@@ -31,21 +31,21 @@ import { freePort } from './free-port.js';
 
 const INTERVAL_S = 2;
 
-// Expressions as Prometheus prints them back (Expr.String()): mcpulse shows the text as written.
+// Expressions written loosely: both show them as Prometheus prints a parsed one (`a>1` is `a > 1`).
 const RULES = `groups:
   - name: compare
     interval: ${INTERVAL_S}s
     rules:
       - record: host:mcpulse_test_load:max
-        expr: max by (host) (mcpulse_test_load)
+        expr: max(mcpulse_test_load)by(host)
       - record: host:mcpulse_test_load:labelled
-        expr: mcpulse_test_load * 2
+        expr: 'mcpulse_test_load*2 # doubled'
         labels:
           source: rule
       - record: clash
         expr: '{__name__=~"mcpulse_test_load|host:mcpulse_test_load:max"}'
       - alert: LoadHigh
-        expr: mcpulse_test_load > 1
+        expr: mcpulse_test_load>1
         labels:
           severity: page
         annotations:

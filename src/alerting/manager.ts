@@ -16,28 +16,28 @@
 import { performance } from 'node:perf_hooks';
 
 import type { Registry } from 'prom-client';
-import xxhash from 'xxhash-wasm';
 import { z } from 'zod';
 
 import { badOption, functionSchema, integerSchema, parseOptions, textSchema } from '../core/errors.js';
+import { compareStrings } from '../store/labels.js';
+import { parseExpr } from '../store/promql/parse.js';
 import type { AlertTemplateExpander } from './alerting-rule.js';
+import { exprString } from './expr-string.js';
 import type { AlertSink, PostableAlert } from './notify/types.js';
 import type { RuleGroupSpec } from './rule-file.js';
 import { RuleGroup, type Appendable, type InstantQuery } from './rule-group.js';
 import { initGroupMetrics, ruleGroupMetrics, type RuleGroupMetrics } from './rule-metrics.js';
 import type { AlertTransition, RuleGroupStatus, RulesService } from './rule-status.js';
-import {
-  storageAppendable,
-  storageQuery,
-  storageTemplateExpander,
-  type RuleStorage,
-} from './rule-storage.js';
+import { expandAlertTemplate } from './template/index.js';
+import { groupKey, slotAtOrBefore, slotOffsetMs } from './rule-slots.js';
+import { storageAppendable, storageQuery, type RuleStorage } from './rule-storage.js';
 
 /** Prometheus's global evaluation_interval default. */
 export const DEFAULT_EVALUATION_INTERVAL_MS = 60_000;
 /** Prometheus's --rules.alert.resend-delay default. */
 export const DEFAULT_RESEND_DELAY_MS = 60_000;
 export const DEFAULT_MAX_TRANSITIONS = 1000;
+export { groupKey, slotAtOrBefore, slotOffsetMs };
 const DAY_MS = 86_400_000;
 
 /** Time and timers, injectable for tests. now() is wall time in ms; monotonic() measures durations. */
@@ -144,35 +144,6 @@ function isGroupSpec(value: unknown): value is RuleGroupSpec {
   );
 }
 
-/** Prometheus's GroupKey: group names need be unique only within a file. */
-export function groupKey(file: string, name: string): string {
-  return `${file};${name}`;
-}
-
-let hasher: Promise<(bytes: Uint8Array) => bigint> | undefined;
-
-/**
- * Group.hash: labels.Labels{file, name}.Hash(), xxhash64 over `name 0xff value 0xff` of each label in
- * order. Resolves with the group's offset within its interval, in ms (Prometheus's is in ns; the
- * evaluation time it queries at is truncated to ms, which this offset gives exactly).
- */
-export async function slotOffsetMs(file: string, name: string, intervalMs: number): Promise<number> {
-  hasher ??= xxhash().then((api) => (bytes: Uint8Array) => api.h64Raw(bytes));
-  const hash = await hasher;
-  const sep = Buffer.from([0xff]);
-  const bytes = Buffer.concat(
-    ['file', file, 'name', name].flatMap((text) => [Buffer.from(text, 'utf8'), sep]),
-  );
-  const offsetNs = hash(bytes) % (BigInt(intervalMs) * 1_000_000n);
-  return Number(offsetNs / 1_000_000n);
-}
-
-/** Group.EvalTimestamp: the latest slot at or before `nowMs`. */
-export function slotAtOrBefore(nowMs: number, intervalMs: number, offsetMs: number): number {
-  const adjusted = Math.floor(nowMs) - offsetMs;
-  return adjusted - (((adjusted % intervalMs) + intervalMs) % intervalMs) + offsetMs;
-}
-
 /** One group's schedule and its last run. */
 interface GroupRun {
   readonly group: RuleGroup;
@@ -201,6 +172,8 @@ export class RuleManager implements RulesService {
   private readonly maxTransitions: number;
   private readonly storageLoaded: Promise<unknown> | undefined;
   private transitions: AlertTransition[] = [];
+  /** Bounded by the rules given. */
+  private readonly printedExprs = new Map<string, string>();
   private started: Promise<void> | undefined;
   private stopped: Promise<void> | undefined;
 
@@ -215,9 +188,11 @@ export class RuleManager implements RulesService {
     this.appendable = storageAppendable(valid.storage);
     this.storageLoaded = valid.storage.loaded;
     this.metrics = valid.registry === undefined ? undefined : ruleGroupMetrics(valid.registry);
-    const expandTemplate = valid.expandTemplate ?? storageTemplateExpander(valid.storage);
+    const expandTemplate = valid.expandTemplate ?? expandAlertTemplate;
     const seen = new Set<string>();
-    const sorted = [...valid.groups].sort((a, b) => compare(a.file, b.file) || compare(a.name, b.name));
+    const sorted = [...valid.groups].sort(
+      (a, b) => compareStrings(a.file, b.file) || compareStrings(a.name, b.name),
+    );
     this.runs = sorted.map((spec) => {
       const key = groupKey(spec.file, spec.name);
       if (seen.has(key))
@@ -281,11 +256,29 @@ export class RuleManager implements RulesService {
   }
 
   ruleGroups(): RuleGroupStatus[] {
-    return this.runs.map((run) => ({
-      ...run.group.status(),
-      lastEvaluationMs: run.lastEvaluationMs,
-      evaluationDurationMs: run.evaluationDurationMs,
-    }));
+    return this.runs.map((run) => {
+      const status = run.group.status();
+      return {
+        ...status,
+        rules: status.rules.map((rule) => ({ ...rule, query: this.printed(rule.query) })),
+        lastEvaluationMs: run.lastEvaluationMs,
+        evaluationDurationMs: run.evaluationDurationMs,
+      };
+    });
+  }
+
+  /** A rule's expression as Prometheus shows it: parsed and printed back (`up==0` is `up == 0`). */
+  private printed(expr: string): string {
+    let text = this.printedExprs.get(expr);
+    if (text === undefined) {
+      try {
+        text = exprString(parseExpr(expr));
+      } catch {
+        text = expr; // a rule that does not parse shows its error; its text stays as written
+      }
+      this.printedExprs.set(expr, text);
+    }
+    return text;
   }
 
   alertTransitions(): readonly AlertTransition[] {
@@ -376,8 +369,4 @@ export class RuleManager implements RulesService {
       this.onError(error, 'rule-evaluation');
     }
   }
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -4,15 +4,12 @@
  * at its own time. A refused sample reads as the TSDB's message: `out of order sample` for a time at
  * or before the series' last, or the store's series limit. Appends land at once rather than at
  * commit(): no query runs between a rule's appends and its commit, so nothing can tell the difference.
- * Alert templates are expanded by the Go template engine, their `query` function run on the engine.
  */
 import type { Labels } from '../store/labels.js';
 import type { Expr } from '../store/promql/ast.js';
 import { parseExpr } from '../store/promql/parse.js';
 import type { QueryValue } from '../store/promql/value.js';
-import { labelsRecord, type AlertTemplateExpander } from './alerting-rule.js';
-import { resultVector, type Appendable, type InstantQuery } from './rule-group.js';
-import { expandAlertTemplate, type TemplateSample } from './template/index.js';
+import type { Appendable, InstantQuery } from './rule-group.js';
 import { EMPTY_LABELSET, OUT_OF_ORDER } from './test-storage.js';
 
 export const SERIES_LIMIT = 'series limit of the embedded store reached';
@@ -62,20 +59,4 @@ export function storageAppendable(storage: RuleStorage): Appendable {
       commit() {},
     }),
   };
-}
-
-/** The Go template engine for alert labels and annotations, with `query` on the storage's engine. */
-export function storageTemplateExpander(storage: RuleStorage): AlertTemplateExpander {
-  const query = (expr: string, timeMs: number): TemplateSample[] => {
-    const value = storage.engine.instant(expr, timeMs);
-    if (value instanceof Promise) throw new Error('template queries need an engine that answers at once');
-    return resultVector(value).map((sample) => ({ labels: labelsRecord(sample.metric), value: sample.v }));
-  };
-  return (text, data, context) =>
-    expandAlertTemplate(text, data, {
-      name: context.name,
-      timeMs: context.timeMs,
-      query,
-      externalUrl: data.externalURL,
-    });
 }
