@@ -23,10 +23,12 @@ const START = 1_800_000_000_123;
 /** Timers on a clock the test moves; callbacks run in time order, microtasks flushed after each. */
 class FakeClock implements RuleClock {
   nowMs = START;
+  /** What the wall clock is set off by (timers keep the monotonic nowMs). */
+  wallOffsetMs = 0;
   private seq = 0;
   private timers: { at: number; seq: number; callback: () => void }[] = [];
 
-  now = () => this.nowMs;
+  now = () => this.nowMs + this.wallOffsetMs;
   monotonic = () => this.nowMs;
   setTimeout = (callback: () => void, delayMs: number) => {
     const timer = { at: this.nowMs + delayMs, seq: this.seq++, callback };
@@ -188,6 +190,20 @@ describe('RuleManager', () => {
     expect(queries).toEqual([first, first + 3 * M, first + 4 * M, first + 5 * M]);
     expect(await metric('prometheus_rule_group_iterations_missed_total')).toEqual([['rules.yml;g', 2]]);
     expect(manager.ruleGroups()[0]!.evaluationDurationMs).toBe(0);
+    await manager.stop();
+  });
+
+  it('goes on at the slots of the new wall time when the clock is set back or forward', async () => {
+    const { clock, manager, queries, metric } = setup([group('g', [record('r', 'vector(1)')])]);
+    await manager.start();
+    const first = slotAtOrBefore(START, M, await slotOffsetMs('rules.yml', 'g', M)) + M;
+    await clock.advanceTo(first + M);
+    clock.wallOffsetMs = -10 * M; // set back ten minutes between two evaluations
+    await clock.advanceTo(first + 3 * M);
+    clock.wallOffsetMs = 0; // and forward again: eight slots passed on the wall clock
+    await clock.advanceTo(first + 4 * M);
+    expect(queries.map((t) => (t - first) / M)).toEqual([0, 1, -8, -7, 4]);
+    expect(await metric('prometheus_rule_group_iterations_missed_total')).toEqual([['rules.yml;g', 10]]);
     await manager.stop();
   });
 

@@ -290,14 +290,23 @@ export class RuleManager implements RulesService {
     return Object.fromEntries(this.runs.map((run) => [run.key, run.offsetMs]));
   }
 
-  /** Waits until `slotMs`; a timer that fires early is set again for the rest. */
+  /**
+   * Waits until `slotMs`. Timers keep monotonic time: one that fires a little before the wall clock's
+   * slot is set again for the rest; one far before it (the wall clock was set back) takes the slot now.
+   */
   private arm(run: GroupRun, slotMs: number): void {
     if (this.stopped !== undefined) return;
     run.timer = this.clock.setTimeout(
       () => {
         run.timer = undefined;
         if (this.stopped !== undefined) return;
-        if (this.clock.now() < slotMs) return this.arm(run, slotMs);
+        const now = this.clock.now();
+        const intervalMs = run.group.intervalMs;
+        if (now < slotMs) {
+          if (slotMs - now <= intervalMs) return this.arm(run, slotMs);
+          const slot = slotAtOrBefore(now, intervalMs, run.offsetMs);
+          run.evalTimestampMs = run.ticked ? slot - intervalMs : slot;
+        }
         this.tick(run);
       },
       Math.max(0, slotMs - this.clock.now()),
