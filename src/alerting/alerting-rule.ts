@@ -15,6 +15,7 @@ import {
   type Label,
   type Labels,
 } from '../store/labels.js';
+import { queryFailed } from '../store/promql/errors.js';
 import { parseExpr } from '../store/promql/parse.js';
 import type { Sample } from '../store/promql/value.js';
 import { exprString } from './expr-string.js';
@@ -218,7 +219,7 @@ export class AlertingRule {
       const labels = builder.labels();
       const key = labelsKey(labels);
       if (fresh.has(key))
-        throw new Error('vector contains metrics with the same labelset after applying alert labels');
+        throw queryFailed('vector contains metrics with the same labelset after applying alert labels');
       fresh.set(key, {
         state: 'pending',
         labels,
@@ -292,7 +293,7 @@ export class AlertingRule {
       }
     }
 
-    if (exceeded) throw new Error(`exceeded limit of ${limit} with ${activeCount} alerts`);
+    if (exceeded) throw queryFailed(`exceeded limit of ${limit} with ${activeCount} alerts`);
     return out;
   }
 

@@ -141,7 +141,10 @@ function exactDecimal(value: number): Decimal {
   if (exponent === 0) exponent = 1;
   else mantissa |= 1n << 52n;
   exponent -= 1075;
-  const text = exponent >= 0 ? (mantissa << BigInt(exponent)).toString() : (mantissa * 5n ** BigInt(-exponent)).toString();
+  const text =
+    exponent >= 0
+      ? (mantissa << BigInt(exponent)).toString()
+      : (mantissa * 5n ** BigInt(-exponent)).toString();
   const dp = exponent >= 0 ? text.length : text.length + exponent;
   const digits = text.replace(/0+$/, '');
   const lead = digits.length - digits.replace(/^0+/, '').length;

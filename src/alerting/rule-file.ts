@@ -3,7 +3,8 @@
  * recording rule (`record`, `expr`, `labels`) or an alerting rule (`alert`, `expr`, `for`,
  * `keep_firing_for`, `labels`, `annotations`). Parsed strictly and validated as Prometheus 2.42 does,
  * with its messages (`4:17: group "g", rule 1, "a": invalid field 'for' in recording rule`), every error
- * prefixed with the file's name. An alerting rule's label and annotation templates must parse.
+ * prefixed with the file's name. Alerting rules' label and annotation templates must parse (rulefmt's
+ * testTemplateParsing): `group "g", rule 1, "a": annotation "summary": template: __alert_a:1: …`.
  */
 import { readFileSync } from 'node:fs';
 
@@ -134,15 +135,17 @@ function validateRule(rule: DecodedRule, where: string, checkExpr: ExpressionChe
     if (!LABEL_NAME.test(name)) add(`invalid annotation name: ${name}`);
   }
   if (alert.value !== '') {
-    // testTemplateParsing; Go reports them in map order, this in the file's order.
-    const check = (kind: string, templates: Record<string, string>): void => {
-      for (const [name, text] of Object.entries(templates)) {
-        const problem = checkTemplate(alert.value, text);
+    // Go ranges over the maps in random order; these go in key order.
+    const templates = [
+      ['label', rule.labels ?? {}],
+      ['annotation', rule.annotations ?? {}],
+    ] as const;
+    for (const [kind, map] of templates) {
+      for (const name of Object.keys(map).sort()) {
+        const problem = checkTemplate(alert.value, map[name]!);
         if (problem !== undefined) add(`${kind} ${goQuote(name)}: ${problem}`);
       }
-    };
-    check('label', rule.labels ?? {});
-    check('annotation', rule.annotations ?? {});
+    }
   }
   return errors;
 }

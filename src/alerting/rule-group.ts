@@ -12,6 +12,7 @@
  * `group.status()` → RuleGroupStatus; `group.drainTransitions()` → the AlertTransitions since the last
  * drain (bounded, oldest dropped first).
  */
+import { badOption } from '../core/errors.js';
 import { LabelsBuilder, labelsKey, METRIC_NAME, type Labels } from '../store/labels.js';
 import { queryFailed } from '../store/promql/errors.js';
 import type { QueryValue, Sample } from '../store/promql/value.js';
@@ -59,7 +60,7 @@ const DEFAULT_MAX_TRANSITIONS = 1000;
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value <= 0)
-    throw new TypeError(`RuleGroup: ${name} must be a positive integer, got ${String(value)}`);
+    throw badOption(`RuleGroup: ${name} must be a positive integer, got ${String(value)}`);
   return value;
 }
 
@@ -74,7 +75,7 @@ export function resultVector(value: QueryValue): Sample[] {
 function templateSamples(value: QueryValue | Promise<QueryValue>): TemplateQuerySample[] {
   if (value instanceof Promise) {
     value.catch(() => undefined);
-    throw new Error('template queries need an engine that answers synchronously');
+    throw queryFailed('template queries need an engine that answers synchronously');
   }
   return resultVector(value).map((sample) => ({ labels: labelsRecord(sample.metric), value: sample.v }));
 }
@@ -214,9 +215,7 @@ export class RuleGroup {
     options: RuleGroupOptions,
   ) {
     if (typeof options.expandTemplate !== 'function')
-      throw new TypeError(
-        `RuleGroup: expandTemplate must be a function, got ${typeof options.expandTemplate}`,
-      );
+      throw badOption(`RuleGroup: expandTemplate must be a function, got ${typeof options.expandTemplate}`);
     this.intervalMs =
       spec.intervalMs || positiveInteger('defaultIntervalMs', options.defaultIntervalMs, DEFAULT_INTERVAL_MS);
     this.resendDelayMs = positiveInteger('resendDelayMs', options.resendDelayMs, DEFAULT_RESEND_DELAY_MS);

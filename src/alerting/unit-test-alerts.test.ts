@@ -2,10 +2,11 @@
  * alert_rule_test under both engines: rule files with `for`, `keep_firing_for`, labels and annotations
  * expanded by the Go template engine (functions, `query`, external labels and URL, failing templates,
  * templates that do not parse), the same alert name in two groups, rules reading ALERTS, rule errors
- * (clashing label sets, the group limit), and test files that pass and fail in every way promtool reports. mcpulse's runner must print
- * promtool 2.42's report (recorded below) byte for byte and exit as it does; where promtool is
- * installed, it is run on the same files and must print exactly what mcpulse prints. The file is long
- * because the test files and promtool's reports are inline.
+ * (clashing label sets, the group limit), an evaluation interval finer than the series', and test
+ * files that pass and fail in every way promtool reports. mcpulse's runner must print promtool 2.42's
+ * report (recorded below) byte for byte and exit as it does; where promtool is installed, it is run on
+ * the same files and must print exactly what mcpulse prints. The file is long because the test files
+ * and promtool's reports are inline.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -307,6 +308,53 @@ tests:
 tests:
   - interval: 1m
 `,
+  'interval.test.yml': `rule_files: [alerts.yml]
+evaluation_interval: 30s
+group_eval_order: [alerts, meta]
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'up{job="node", instance="a"}'
+        values: '1 0 0 0 1'
+      - series: 'load{job="api"}'
+        values: '2 0 0 0 0 0'
+    alert_rule_test:
+      - eval_time: 2m30s
+        alertname: InstanceDown
+      - eval_time: 3m
+        alertname: InstanceDown
+        exp_alerts:
+          - exp_labels: {severity: page, job: node, instance: a}
+            exp_annotations: {summary: 'Instance a down', value: '0'}
+      - eval_time: 3m45s
+        alertname: InstanceDown
+        exp_alerts:
+          - exp_labels: {severity: page, job: node, instance: a}
+            exp_annotations: {summary: 'Instance a down', value: '0'}
+      - eval_time: 4m
+        alertname: InstanceDown
+      - eval_time: 3m30s
+        alertname: HighLoad
+        exp_alerts:
+          - exp_labels: {team: api, job: api}
+            exp_annotations: {load: '2'}
+      - eval_time: 4m
+        alertname: HighLoad
+        exp_alerts:
+          - exp_labels: {team: api, job: api}
+            exp_annotations: {load: '2'}
+    promql_expr_test:
+      - expr: ALERTS_FOR_STATE{alertname="InstanceDown"}
+        eval_time: 3m59s
+        exp_samples:
+          - labels: 'ALERTS_FOR_STATE{alertname="InstanceDown", instance="a", job="node", severity="page"}'
+            value: 60
+      - expr: count_over_time(ALERTS{alertname="InstanceDown", alertstate="pending"}[5m])
+        eval_time: 5m
+        exp_samples:
+          - labels: '{alertname="InstanceDown", alertstate="pending", instance="a", job="node", severity="page"}'
+            value: 4
+`,
 };
 
 /** promtool 2.42's stderr on each test file (recorded from it; re-checked below where it is installed). */
@@ -414,6 +462,15 @@ const PROMTOOL_STDERR: Readonly<Record<string, string>> = {
 badtmpl.yml: group "g", rule 1, "Bad": label "severity": template: __alert_Bad:1: unclosed action
 badtmpl.yml: group "g", rule 1, "Bad": annotation "summary": template: __alert_Bad:1: function "nosuchfunc" not defined
 `,
+  'interval.test.yml': `  FAILED:
+    alertname: HighLoad, time: 4m, 
+        exp:[
+            0:
+              Labels:{alertname="HighLoad", job="api", team="api"}
+              Annotations:{load="2"}
+            ], 
+        got:[]
+`,
 };
 
 const ERROR_COUNTS: Readonly<Record<string, number>> = {
@@ -422,6 +479,7 @@ const ERROR_COUNTS: Readonly<Record<string, number>> = {
   'clash.test.yml': 2,
   'templates.test.yml': 2,
   'badtmpl.test.yml': 2,
+  'interval.test.yml': 1,
 };
 
 let dir: string;

@@ -6,7 +6,17 @@
  */
 import { sprint, sprintf, sprintln } from './fmt.js';
 import { FuncError, type TemplateFunc } from './funcs-types.js';
-import { bool, indirect, int, lengthOf, str, truth, typeName, type GoValue, type TemplateSample } from './values.js';
+import {
+  bool,
+  indirect,
+  int,
+  lengthOf,
+  str,
+  truth,
+  typeName,
+  type GoValue,
+  type TemplateSample,
+} from './values.js';
 
 type Basic = 'bool' | 'int' | 'uint' | 'float' | 'string';
 
@@ -42,7 +52,11 @@ function eq(first: GoValue, rest: readonly GoValue[]): boolean {
         throw new FuncError('incompatible types for comparison');
     } else if (k1 !== undefined) {
       if (scalar(first) === scalar(arg)) return true;
-    } else if (first.t === 'map[string]string' || first.t === 'map[string]interface {}' || first.t === 'template.queryResult') {
+    } else if (
+      first.t === 'map[string]string' ||
+      first.t === 'map[string]interface {}' ||
+      first.t === 'template.queryResult'
+    ) {
       throw new FuncError(`non-comparable type ${typeName(first)}`);
     } else if (first.t === arg.t && scalar(first) === scalar(arg)) return true;
   }
@@ -71,14 +85,16 @@ function indexArg(index: GoValue, cap: number): number {
 
 function mapKey(index: GoValue): string {
   if (index.t === 'string') return index.v;
-  if (index.t === 'invalid' || index.t === 'nil') throw new FuncError('value is nil; should be of type string');
+  if (index.t === 'invalid' || index.t === 'nil')
+    throw new FuncError('value is nil; should be of type string');
   throw new FuncError(`value has type ${typeName(index)}; should be string`);
 }
 
 function index(item: GoValue, indexes: readonly GoValue[]): GoValue {
   if (item.t === 'invalid' || item.t === 'nil') throw new FuncError('index of untyped nil');
   for (const key of indexes) {
-    if ((item.t === '*template.sample' || item.t === '*time.Time') && item.v === null) throw new FuncError('index of nil pointer');
+    if ((item.t === '*template.sample' || item.t === '*time.Time') && item.v === null)
+      throw new FuncError('index of nil pointer');
     item = indirect(item);
     switch (item.t) {
       case 'string':
@@ -113,13 +129,15 @@ function index(item: GoValue, indexes: readonly GoValue[]): GoValue {
 function slice(item: GoValue, indexes: readonly GoValue[]): GoValue {
   if (item.t === 'invalid' || item.t === 'nil') throw new FuncError('slice of untyped nil');
   if (indexes.length > 3) throw new FuncError(`too many slice indexes: ${indexes.length}`);
-  if (item.t !== 'string' && item.t !== 'template.queryResult') throw new FuncError(`can't slice item of type ${typeName(item)}`);
+  if (item.t !== 'string' && item.t !== 'template.queryResult')
+    throw new FuncError(`can't slice item of type ${typeName(item)}`);
   if (item.t === 'string' && indexes.length === 3) throw new FuncError('cannot 3-index slice a string');
   const length = item.t === 'string' ? Buffer.byteLength(item.v, 'utf8') : item.v.length;
   const bounds = [0, length];
   indexes.slice(0, 2).forEach((key, i) => (bounds[i] = indexArg(key, length)));
   if (bounds[0]! > bounds[1]!) throw new FuncError(`invalid slice index: ${bounds[0]} > ${bounds[1]}`);
-  if (item.t === 'string') return str(Buffer.from(item.v, 'utf8').subarray(bounds[0], bounds[1]).toString('utf8'));
+  if (item.t === 'string')
+    return str(Buffer.from(item.v, 'utf8').subarray(bounds[0], bounds[1]).toString('utf8'));
   const samples = (item as { v: readonly TemplateSample[] }).v;
   return { t: 'template.queryResult', v: samples.slice(bounds[0], bounds[1]) };
 }
@@ -133,7 +151,17 @@ function joinArgs(args: readonly GoValue[]): string {
 
 export function htmlEscape(text: string): string {
   return text.replace(/[\0"'&<>]/g, (c) =>
-    c === '\0' ? '\uFFFD' : c === '"' ? '&#34;' : c === "'" ? '&#39;' : c === '&' ? '&amp;' : c === '<' ? '&lt;' : '&gt;',
+    c === '\0'
+      ? '\uFFFD'
+      : c === '"'
+        ? '&#34;'
+        : c === "'"
+          ? '&#39;'
+          : c === '&'
+            ? '&amp;'
+            : c === '<'
+              ? '&lt;'
+              : '&gt;',
   );
 }
 
@@ -141,10 +169,19 @@ function jsEscape(text: string): string {
   let out = '';
   for (const c of text) {
     const code = c.codePointAt(0)!;
-    const named: Record<string, string> = { '\\': '\\\\', "'": "\\'", '"': '\\"', '<': '\\u003C', '>': '\\u003E', '&': '\\u0026', '=': '\\u003D' };
+    const named: Record<string, string> = {
+      '\\': '\\\\',
+      "'": "\\'",
+      '"': '\\"',
+      '<': '\\u003C',
+      '>': '\\u003E',
+      '&': '\\u0026',
+      '=': '\\u003D',
+    };
     if (named[c] !== undefined) out += named[c];
     else if (code < 0x20) out += '\\u00' + code.toString(16).toUpperCase().padStart(2, '0');
-    else if (code >= 0x80 && !/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(c)) out += '\\u' + code.toString(16).toUpperCase().padStart(4, '0');
+    else if (code >= 0x80 && !/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(c))
+      out += '\\u' + code.toString(16).toUpperCase().padStart(4, '0');
     else out += c;
   }
   return out;
@@ -174,7 +211,8 @@ export const BUILTINS: ReadonlyMap<string, TemplateFunc> = new Map<string, Templ
     {
       params: [any],
       call: ([a]) => {
-        if ((a!.t === '*template.sample' || a!.t === '*time.Time') && a!.v === null) throw new FuncError('len of nil pointer');
+        if ((a!.t === '*template.sample' || a!.t === '*time.Time') && a.v === null)
+          throw new FuncError('len of nil pointer');
         const n = lengthOf(indirect(a!));
         if (n === undefined) throw new FuncError(`len of type ${typeName(indirect(a!))}`);
         return int(n);
@@ -196,6 +234,10 @@ export const BUILTINS: ReadonlyMap<string, TemplateFunc> = new Map<string, Templ
   ['println', { params: [], variadic: 'interface {}', call: (args) => str(sprintln(args)) }],
   [
     'printf',
-    { params: ['string'], variadic: 'interface {}', call: ([format, ...args]) => str(sprintf((format as { v: string }).v, args)) },
+    {
+      params: ['string'],
+      variadic: 'interface {}',
+      call: ([format, ...args]) => str(sprintf((format as { v: string }).v, args)),
+    },
   ],
 ]);

@@ -7,36 +7,32 @@
  * `maxSteps` (one per node walked, command evaluated and range iteration).
  */
 import { goQuote } from '../go-format.js';
+import {
+  canBeNil,
+  contextOf,
+  Fail,
+  fieldOf,
+  idealConstant,
+  literalArg,
+  arityProblem,
+  validateType,
+  zeroOf,
+  lineAndColumn,
+  rangeEntries,
+  type AnyNode,
+} from './exec-values.js';
 import { formatValue } from './fmt.js';
 import { FuncError, type ParamType, type TemplateFunc } from './funcs-types.js';
 import {
   argString,
-  commandString,
-  nodeString,
-  pipeString,
   type ArgNode,
   type BranchNode,
   type CommandNode,
-  type ListNode,
   type Node,
   type PipeNode,
 } from './nodes.js';
 import type { ParsedTemplate } from './parse.js';
-import { timeMethod } from './time.js';
-import {
-  INVALID,
-  bool,
-  float,
-  indirect,
-  int,
-  kindOf,
-  lookup,
-  sortedEntries,
-  str,
-  truth,
-  typeName,
-  type GoValue,
-} from './values.js';
+import { INVALID, bool, indirect, kindOf, str, truth, type GoValue } from './values.js';
 
 export class TemplateExecError extends Error {}
 
@@ -45,29 +41,16 @@ export interface ExecLimits {
   readonly maxSteps: number;
 }
 
-type AnyNode = Node | ArgNode | CommandNode;
+type Args = readonly ArgNode[] | undefined;
+/** The previous command's value in a pipeline; MISSING for the first (Go's missingVal). */
+type Final = GoValue | undefined;
+type Of<T extends ArgNode['type']> = Extract<ArgNode, { type: T }>;
 /** The pipeline's previous value is absent (Go's missingVal). */
 const MISSING = undefined;
-const BREAK = Symbol('break');
-const CONTINUE = Symbol('continue');
-
-function contextOf(node: AnyNode): string {
-  if (node.type === 'command') return commandString(node);
-  if (node.type === 'pipe') return pipeString(node);
-  if ('ident' in node || 'name' in node || 'value' in node || 'quoted' in node || 'fields' in node)
-    return argString(node as ArgNode);
-  if (node.type === 'dot' || node.type === 'nil') return argString(node);
-  return nodeString(node as Node);
-}
-
-const canBeNil = (type: ParamType): boolean =>
-  type === 'interface {}' || type === 'template.queryResult' || type === '*template.sample';
-
-function zeroOf(type: ParamType): GoValue {
-  if (type === 'template.queryResult') return { t: 'template.queryResult', v: [] };
-  if (type === '*template.sample') return { t: '*template.sample', v: null };
-  return { t: 'nil' };
-}
+/** break and continue unwind to their range as these. */
+class LoopSignal extends Error {}
+const BREAK = new LoopSignal('break');
+const CONTINUE = new LoopSignal('continue');
 
 export function execute(
   tmpl: ParsedTemplate,
@@ -106,23 +89,21 @@ class State {
   private errorf(message: string): never {
     const name = this.tmpl.name;
     if (this.node === undefined) throw new TemplateExecError(`template: ${name}: ${message}`);
-    const text = this.tmpl.text.slice(0, this.node.pos);
-    const newline = text.lastIndexOf('\n');
-    const line = 1 + (text.match(/\n/g)?.length ?? 0);
-    const column = Buffer.byteLength(text.slice(newline + 1), 'utf8');
-    const context = contextOf(this.node);
+    const where = `${name}:${lineAndColumn(this.tmpl.text, this.node.pos)}`;
     throw new TemplateExecError(
-      `template: ${name}:${line}:${column}: executing ${goQuote(name)} at <${context}>: ${message}`,
+      `template: ${where}: executing ${goQuote(name)} at <${contextOf(this.node)}>: ${message}`,
     );
   }
 
   private step(): void {
-    if (++this.steps > this.limits.maxSteps) this.errorf(`more than ${this.limits.maxSteps} evaluation steps`);
+    if (++this.steps > this.limits.maxSteps)
+      this.errorf(`more than ${this.limits.maxSteps} evaluation steps`);
   }
 
   private write(text: string): void {
     this.outBytes += Buffer.byteLength(text, 'utf8');
-    if (this.outBytes > this.limits.maxOutputBytes) this.errorf(`output longer than ${this.limits.maxOutputBytes} bytes`);
+    if (this.outBytes > this.limits.maxOutputBytes)
+      this.errorf(`output longer than ${this.limits.maxOutputBytes} bytes`);
     this.out.push(text);
   }
 
@@ -163,7 +144,7 @@ class State {
   }
 
   private walkRange(dot: GoValue, node: BranchNode): void {
-    this.at(node as Node);
+    this.at(node);
     const mark = this.vars.length;
     try {
       const value = indirect(this.evalPipeline(dot, node.pipe));
@@ -187,24 +168,9 @@ class State {
           this.vars.length = inner;
         }
       };
-      let count = 0;
-      switch (value.t) {
-        case 'template.queryResult':
-          value.v.forEach((sample, i) => iterate(int(i), { t: '*template.sample', v: sample }));
-          count = value.v.length;
-          break;
-        case 'map[string]string':
-          for (const [key, elem] of sortedEntries(value.v)) iterate(str(key), str(elem)), count++;
-          break;
-        case 'map[string]interface {}':
-          for (const key of [...value.v.keys()].sort()) iterate(str(key), value.v.get(key)!), count++;
-          break;
-        case 'invalid':
-          break;
-        default:
-          this.errorf(`range can't iterate over ${formatValue(value, 'v')}`);
-      }
-      if (count === 0 && node.elseList) this.walk(dot, node.elseList);
+      const entries = this.ok(rangeEntries(value));
+      entries.forEach(([index, elem]) => iterate(index, elem));
+      if (entries.length === 0 && node.elseList) this.walk(dot, node.elseList);
     } catch (signal) {
       if (signal !== BREAK) throw signal;
     } finally {
@@ -229,21 +195,18 @@ class State {
   }
 
   private setVar(name: string, value: GoValue): void {
-    for (let i = this.vars.length - 1; i >= 0; i--) {
-      if (this.vars[i]!.name === name) {
-        this.vars[i]!.value = value;
-        return;
-      }
-    }
-    this.errorf(`undefined variable: ${name}`);
+    const slot = this.vars.findLast((v) => v.name === name);
+    if (slot === undefined) this.errorf(`undefined variable: ${name}`);
+    slot.value = value;
   }
 
   private varValue(name: string): GoValue {
-    for (let i = this.vars.length - 1; i >= 0; i--) if (this.vars[i]!.name === name) return this.vars[i]!.value;
-    this.errorf(`undefined variable: ${name}`);
+    const slot = this.vars.findLast((v) => v.name === name);
+    if (slot === undefined) this.errorf(`undefined variable: ${name}`);
+    return slot.value;
   }
 
-  private evalCommand(dot: GoValue, cmd: CommandNode, final: GoValue | undefined): GoValue {
+  private evalCommand(dot: GoValue, cmd: CommandNode, final: Final): GoValue {
     this.step();
     const first = cmd.args[0]!;
     switch (first.type) {
@@ -276,32 +239,29 @@ class State {
     }
   }
 
-  private notAFunction(args: readonly ArgNode[], final: GoValue | undefined): void {
-    if (args.length > 1 || final !== MISSING) this.errorf(`can't give argument to non-function ${argString(args[0]!)}`);
+  private notAFunction(args: readonly ArgNode[], final: Final): void {
+    if (args.length > 1 || final !== MISSING)
+      this.errorf(`can't give argument to non-function ${argString(args[0]!)}`);
   }
 
-  private idealConstant(node: Extract<ArgNode, { type: 'number' }>): GoValue {
+  private idealConstant(node: Of<'number'>): GoValue {
     this.at(node);
-    const text = node.text;
-    const hexInt = /^0[xX]/.test(text) && !/[pP]/.test(text);
-    if (node.value.isFloat && !hexInt && !text.startsWith("'") && /[.eEpP]/.test(text)) return float(node.value.float);
-    if (node.value.isInt) return int(node.value.int);
-    this.errorf(`${text} overflows int`);
+    return this.ok(idealConstant(node));
   }
 
-  private evalFieldNode(dot: GoValue, field: Extract<ArgNode, { type: 'field' }>, args: readonly ArgNode[] | undefined, final: GoValue | undefined): GoValue {
+  private evalFieldNode(dot: GoValue, field: Of<'field'>, args: Args, final: Final): GoValue {
     this.at(field);
     return this.evalFieldChain(dot, dot, field, field.ident, args, final);
   }
 
-  private evalChainNode(dot: GoValue, chain: Extract<ArgNode, { type: 'chain' }>, args: readonly ArgNode[] | undefined, final: GoValue | undefined): GoValue {
+  private evalChainNode(dot: GoValue, chain: Of<'chain'>, args: Args, final: Final): GoValue {
     this.at(chain);
     if (chain.node.type === 'nil') this.errorf(`indirection through explicit nil in ${argString(chain)}`);
     const receiver = this.evalArg(dot, undefined, chain.node);
     return this.evalFieldChain(dot, receiver, chain, chain.fields, args, final);
   }
 
-  private evalVariableNode(dot: GoValue, variable: Extract<ArgNode, { type: 'variable' }>, args: readonly ArgNode[] | undefined, final: GoValue | undefined): GoValue {
+  private evalVariableNode(dot: GoValue, variable: Of<'variable'>, args: Args, final: Final): GoValue {
     this.at(variable);
     const value = this.varValue(variable.ident[0]!);
     if (variable.ident.length === 1) {
@@ -311,75 +271,59 @@ class State {
     return this.evalFieldChain(dot, value, variable, variable.ident.slice(1), args, final);
   }
 
-  private evalFieldChain(dot: GoValue, receiver: GoValue, node: ArgNode, ident: readonly string[], args: readonly ArgNode[] | undefined, final: GoValue | undefined): GoValue {
-    for (let i = 0; i < ident.length - 1; i++) receiver = this.evalField(dot, ident[i]!, node, undefined, MISSING, receiver);
+  private evalFieldChain(
+    dot: GoValue,
+    receiver: GoValue,
+    node: ArgNode,
+    ident: readonly string[],
+    args: Args,
+    final: Final,
+  ): GoValue {
+    for (let i = 0; i < ident.length - 1; i++)
+      receiver = this.evalField(dot, ident[i]!, node, undefined, MISSING, receiver);
     return this.evalField(dot, ident[ident.length - 1]!, node, args, final, receiver);
   }
 
-  private evalField(dot: GoValue, name: string, node: ArgNode, args: readonly ArgNode[] | undefined, final: GoValue | undefined, receiver: GoValue): GoValue {
+  private evalField(
+    dot: GoValue,
+    name: string,
+    node: ArgNode,
+    args: Args,
+    final: Final,
+    receiver: GoValue,
+  ): GoValue {
     if (receiver.t === 'invalid') return INVALID;
-    const type = typeName(receiver);
-    if (receiver.t === 'nil') this.errorf(`nil pointer evaluating interface {}.${name}`);
-    const value = indirect(receiver);
-    if (value.t === 'time.Time') {
-      const method = timeMethod(value.v, name);
-      if (method !== undefined) {
-        const params: ParamType[] = name === 'Format' ? ['string'] : [];
-        return this.evalCall(dot, { params, call: method }, node, name, args, final);
-      }
-    }
     const hasArgs = (args?.length ?? 0) > 1 || final !== MISSING;
-    const structField = (field: GoValue | undefined): GoValue | undefined => {
-      if (field !== undefined && hasArgs) this.errorf(`${name} has arguments but cannot be invoked as function`);
-      return field;
-    };
-    let found: GoValue | undefined;
-    switch (value.t) {
-      case 'struct': {
-        const d = value.v;
-        const fields: Record<string, GoValue> = {
-          Labels: { t: 'map[string]string', v: d.labels },
-          ExternalLabels: { t: 'map[string]string', v: d.externalLabels },
-          ExternalURL: str(d.externalURL),
-          Value: float(d.value),
-        };
-        found = structField(Object.hasOwn(fields, name) ? fields[name] : undefined);
-        break;
-      }
-      case 'template.sample':
-        if (name === 'Labels') found = structField({ t: 'map[string]string', v: value.v.labels });
-        if (name === 'Value') found = structField(float(value.v.value));
-        break;
-      case 'map[string]string':
-      case 'map[string]interface {}':
-        if (hasArgs) this.errorf(`${name} is not a method but has arguments`);
-        if (value.t === 'map[string]string') return str(lookup(value.v, name) ?? '');
-        return value.v.get(name) ?? { t: 'nil' };
-      case '*template.sample':
-        if (name === 'Labels' || name === 'Value') this.errorf(`nil pointer evaluating ${type}.${name}`);
-        break;
-    }
-    if (found !== undefined) return found;
-    this.errorf(`can't evaluate field ${name} in type ${type}`);
+    const found = fieldOf(receiver, name, hasArgs);
+    if ('call' in found) return this.evalCall(dot, found, node, name, args, final);
+    return this.ok(found);
   }
 
-  private evalFunction(dot: GoValue, node: Extract<ArgNode, { type: 'identifier' }>, cmd: AnyNode, args: readonly ArgNode[] | undefined, final: GoValue | undefined): GoValue {
+  private evalFunction(
+    dot: GoValue,
+    node: Of<'identifier'>,
+    cmd: AnyNode,
+    args: Args,
+    final: Final,
+  ): GoValue {
     this.at(node);
     const fn = this.funcs.get(node.name);
     if (fn === undefined) this.errorf(`${goQuote(node.name)} is not a defined function`);
     return this.evalCall(dot, fn, cmd, node.name, args, final);
   }
 
-  private evalCall(dot: GoValue, fn: TemplateFunc, node: AnyNode, name: string, allArgs: readonly ArgNode[] | undefined, final: GoValue | undefined): GoValue {
+  private evalCall(
+    dot: GoValue,
+    fn: TemplateFunc,
+    node: AnyNode,
+    name: string,
+    allArgs: Args,
+    final: Final,
+  ): GoValue {
     const args = allArgs === undefined ? [] : allArgs.slice(1);
     const numIn = args.length + (final !== MISSING ? 1 : 0);
-    let numFixed = args.length;
-    if (fn.variadic !== undefined) {
-      numFixed = fn.params.length;
-      if (numIn < numFixed) this.errorf(`wrong number of args for ${name}: want at least ${numFixed} got ${args.length}`);
-    } else if (numIn !== fn.params.length) {
-      this.errorf(`wrong number of args for ${name}: want ${fn.params.length} got ${numIn}`);
-    }
+    const arity = arityProblem(fn, name, args.length, numIn);
+    if (arity !== undefined) this.errorf(arity.message);
     if (name === 'and' || name === 'or') {
       let value: GoValue = INVALID;
       for (const arg of args) {
@@ -388,15 +332,10 @@ class State {
       }
       return final !== MISSING ? final : value;
     }
-    const argv: GoValue[] = [];
-    let i = 0;
-    for (; i < numFixed && i < args.length; i++) argv.push(this.evalArg(dot, fn.params[i]!, args[i]!));
-    if (fn.variadic !== undefined) for (; i < args.length; i++) argv.push(this.evalArg(dot, fn.variadic, args[i]!));
-    if (final !== MISSING) {
-      let type = fn.params[fn.params.length - 1] ?? fn.variadic!;
-      if (fn.variadic !== undefined) type = numIn - 1 < numFixed ? fn.params[numIn - 1]! : fn.variadic;
-      argv.push(this.validateType(final, type));
-    }
+    // Fixed parameters first, then the variadic one's elements; the pipeline's value comes last.
+    const typeAt = (j: number): ParamType => fn.params[j] ?? fn.variadic!;
+    const argv = args.map((arg, j) => this.evalArg(dot, typeAt(j), arg));
+    if (final !== MISSING) argv.push(this.validateType(final, typeAt(numIn - 1)));
     let result: GoValue;
     try {
       result = fn.call(argv);
@@ -405,7 +344,10 @@ class State {
       this.at(node);
       this.errorf(`error calling ${name}: ${error.message}`);
     }
-    if ((result.t === 'string' || result.t === 'template.HTML') && result.v.length > this.limits.maxOutputBytes) {
+    if (
+      (result.t === 'string' || result.t === 'template.HTML') &&
+      result.v.length > this.limits.maxOutputBytes
+    ) {
       this.at(node);
       this.errorf(`error calling ${name}: result longer than ${this.limits.maxOutputBytes} bytes`);
     }
@@ -433,36 +375,16 @@ class State {
       case 'chain':
         return check(this.evalChainNode(dot, node, undefined, MISSING));
     }
-    switch (type) {
-      case 'float64':
-        if (node.type === 'number' && node.value.isFloat) return float(node.value.float);
-        this.errorf(`expected float; found ${argString(node)}`);
-      // falls through: errorf never returns
-      case 'int':
-        if (node.type === 'number' && node.value.isInt) return int(node.value.int);
-        this.errorf(`expected integer; found ${argString(node)}`);
-      // falls through: errorf never returns
-      case 'string':
-        if (node.type === 'string') return str(node.text);
-        this.errorf(`expected string; found ${argString(node)}`);
-      // falls through: errorf never returns
-      case 'interface {}':
-      case 'reflect.Value':
-        if (node.type === 'bool') return bool(node.value);
-        if (node.type === 'number') return this.idealConstant(node);
-        return str(node.text);
-    }
-    this.errorf(`can't handle ${argString(node)} for arg of type ${type}`);
+    return this.ok(literalArg(node, type));
   }
 
   private validateType(value: GoValue, type: ParamType): GoValue {
-    if (value.t === 'invalid') {
-      if (canBeNil(type)) return zeroOf(type);
-      this.errorf(`invalid value; expected ${type}`);
-    }
-    if (type === 'reflect.Value' || type === 'interface {}' || value.t === type) return value;
-    if (type === 'string' && value.t === 'template.HTML') return this.errorf(`wrong type for value; expected string; got template.HTML`);
-    this.errorf(`wrong type for value; expected ${type}; got ${value.t === 'nil' ? 'interface {}' : typeName(value)}`);
+    return this.ok(validateType(value, type));
+  }
+
+  private ok<T>(value: T | Fail): T {
+    if (value instanceof Fail) this.errorf(value.message);
+    return value;
   }
 
   private printValue(node: Node, value: GoValue): void {

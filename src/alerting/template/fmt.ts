@@ -117,7 +117,9 @@ export function formatValue(value: GoValue, verb: string, f: Flags = NO_FLAGS, d
   if (verb === 'T') return pad(typeName(value), f);
   switch (value.t) {
     case 'invalid':
-      return verb === 'v' ? pad(depth === 0 ? '<invalid reflect.Value>' : '<nil>', f) : badVerb(verb, value, f);
+      return verb === 'v'
+        ? pad(depth === 0 ? '<invalid reflect.Value>' : '<nil>', f)
+        : badVerb(verb, value, f);
     case 'nil':
       return verb === 'v' ? pad('<nil>', f) : badVerb(verb, value, f);
     case 'bool':
@@ -156,7 +158,9 @@ export function formatValue(value: GoValue, verb: string, f: Flags = NO_FLAGS, d
       return '[' + value.v.map(() => '0xc000000000').join(' ') + ']';
     case '*template.sample':
       if (value.v === null) return pad('<nil>', f);
-      return depth === 0 ? '&' + formatValue({ t: 'template.sample', v: value.v }, verb, f, 1) : '0xc000000000';
+      return depth === 0
+        ? '&' + formatValue({ t: 'template.sample', v: value.v }, verb, f, 1)
+        : '0xc000000000';
     case 'template.sample':
       return `{${formatValue({ t: 'map[string]string', v: value.v.labels }, verb, f, depth + 1)} ${formatValue({ t: 'float64', v: value.v.value }, verb, f, depth + 1)}}`;
     case '*time.Time':
@@ -284,7 +288,9 @@ export function sprintf(format: string, args: readonly GoValue[]): string {
       '%!(EXTRA ' +
       args
         .slice(argNum)
-        .map((arg) => (arg.t === 'invalid' || arg.t === 'nil' ? '<nil>' : `${typeName(arg)}=${formatValue(arg, 'v')}`))
+        .map((arg) =>
+          arg.t === 'invalid' || arg.t === 'nil' ? '<nil>' : `${typeName(arg)}=${formatValue(arg, 'v')}`,
+        )
         .join(', ') +
       ')';
   }

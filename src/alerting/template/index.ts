@@ -41,7 +41,10 @@ export interface AlertTemplateOptions {
   readonly externalUrl?: string;
 }
 
-const FUNCTION_NAMES: ReadonlySet<string> = new Set([...BUILTINS.keys(), ...prometheusFuncs({ timeMs: 0 }).keys()]);
+const FUNCTION_NAMES: ReadonlySet<string> = new Set([
+  ...BUILTINS.keys(),
+  ...prometheusFuncs({ timeMs: 0 }).keys(),
+]);
 const hasFunction = (name: string): boolean => FUNCTION_NAMES.has(name);
 
 /** Parsed templates by name and text, so each evaluation of a rule does not parse again; bounded. */
@@ -66,7 +69,12 @@ function parseCached(name: string, text: string): ParsedTemplate {
 }
 
 /** Template.Expand: the output, or throws an Error with Prometheus's `error parsing/executing template` text. */
-export function expandTemplate(name: string, text: string, data: AlertTemplateData, options: PrometheusFuncOptions): string {
+export function expandTemplate(
+  name: string,
+  text: string,
+  data: AlertTemplateData,
+  options: PrometheusFuncOptions,
+): string {
   let tmpl: ParsedTemplate;
   try {
     tmpl = parseCached(name, text);
@@ -76,19 +84,31 @@ export function expandTemplate(name: string, text: string, data: AlertTemplateDa
   const funcs: Map<string, TemplateFunc> = new Map([...BUILTINS, ...prometheusFuncs(options)]);
   const value = {
     t: 'struct' as const,
-    v: { labels: data.labels, externalLabels: data.externalLabels ?? {}, externalURL: data.externalURL ?? '', value: data.value },
+    v: {
+      labels: data.labels,
+      externalLabels: data.externalLabels ?? {},
+      externalURL: data.externalURL ?? '',
+      value: data.value,
+    },
   };
   try {
     return execute(tmpl, value, funcs, { maxOutputBytes: MAX_OUTPUT_BYTES, maxSteps: MAX_STEPS });
   } catch (error) {
-    if (error instanceof TemplateExecError) throw new Error(`error executing template ${name}: ${error.message}`);
+    if (error instanceof TemplateExecError)
+      throw new Error(`error executing template ${name}: ${error.message}`);
     // Prometheus recovers a panic in a template; so does this, for a fault of its own.
-    throw new Error(`panic expanding template ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `panic expanding template ${name}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
 }
 
 /** An alert label or annotation expanded as rules/alerting.go does; a failure becomes its error text. */
-export function expandAlertTemplate(text: string, data: AlertTemplateData, options: AlertTemplateOptions): string {
+export function expandAlertTemplate(
+  text: string,
+  data: AlertTemplateData,
+  options: AlertTemplateOptions,
+): string {
   try {
     return expandTemplate(`__alert_${options.name}`, ALERT_TEMPLATE_DEFS + text, data, options);
   } catch (error) {

@@ -17,7 +17,12 @@ export type ArgNode =
   | { readonly type: 'nil'; readonly pos: number }
   | { readonly type: 'variable'; readonly pos: number; readonly ident: readonly string[] }
   | { readonly type: 'field'; readonly pos: number; readonly ident: readonly string[] }
-  | { readonly type: 'chain'; readonly pos: number; readonly node: ArgNode; readonly fields: readonly string[] }
+  | {
+      readonly type: 'chain';
+      readonly pos: number;
+      readonly node: ArgNode;
+      readonly fields: readonly string[];
+    }
   | { readonly type: 'bool'; readonly pos: number; readonly value: boolean }
   | { readonly type: 'number'; readonly pos: number; readonly text: string; readonly value: NumberValue }
   | { readonly type: 'string'; readonly pos: number; readonly quoted: string; readonly text: string }

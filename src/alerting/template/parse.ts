@@ -9,6 +9,7 @@
 import { goQuote } from '../go-format.js';
 import { lex, type Item, type ItemType } from './lexer.js';
 import {
+  argString,
   nodeString,
   type ArgNode,
   type BranchNode,
@@ -19,7 +20,7 @@ import {
   type NumberValue,
   type PipeNode,
 } from './nodes.js';
-import { unquoteGo } from './unquote.js';
+import { numberValue, unquoteGo } from './literals.js';
 
 /** How deep control structures and parentheses may nest (Go has no limit; the JS stack has). */
 export const MAX_NESTING = 200;
@@ -33,7 +34,11 @@ export interface ParsedTemplate {
 }
 
 /** text/template's Parse: throws TemplateParseError with Go's message. */
-export function parseTemplate(name: string, text: string, hasFunction: (name: string) => boolean): ParsedTemplate {
+export function parseTemplate(
+  name: string,
+  text: string,
+  hasFunction: (name: string) => boolean,
+): ParsedTemplate {
   return { name, text, root: new Parser(name, text, hasFunction).parse() };
 }
 
@@ -227,7 +232,14 @@ class Parser {
 
   private pipeline(context: string, end: ItemType): PipeNode {
     const first = this.peekNonSpace();
-    const pipe: PipeNode = { type: 'pipe', pos: first.pos, line: first.line, isAssign: false, decl: [], cmds: [] };
+    const pipe: PipeNode = {
+      type: 'pipe',
+      pos: first.pos,
+      line: first.line,
+      isAssign: false,
+      decl: [],
+      cmds: [],
+    };
     for (;;) {
       const variable = this.peekNonSpace();
       if (variable.type !== 'variable') break;
@@ -309,7 +321,7 @@ class Parser {
       case 'number':
       case 'nil':
       case 'dot':
-        this.fail(`unexpected . after term ${goQuote(argStringOf(node))}`);
+        this.fail(`unexpected . after term ${goQuote(argString(node))}`);
       // falls through: fail never returns
       default:
         return { type: 'chain', pos, node, fields };
@@ -355,45 +367,8 @@ class Parser {
   }
 
   private number(item: Item): NumberValue {
-    const text = item.val;
-    if (item.type === 'charConstant') {
-      const rune = unquoteGo(text);
-      const chars = rune === undefined ? [] : [...rune];
-      if (chars.length !== 1) this.fail(rune === undefined || rune === '' ? 'invalid syntax' : `malformed character constant: ${text}`);
-      const code = chars[0]!.codePointAt(0)!;
-      return { isInt: true, isFloat: true, int: code, float: code };
-    }
-    const integer = parseGoInt(text);
-    if (integer !== undefined) return { isInt: true, isFloat: true, int: integer, float: integer };
-    if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) || /^[+-]?0[xX][\da-fA-F]*\.?[\da-fA-F]*[pP][+-]?\d+$/.test(text)) {
-      const float = parseGoFloat(text);
-      if (!/[.eEpP]/.test(text)) this.fail(`integer overflow: ${goQuote(text)}`);
-      const isInt = Number.isInteger(float) && Math.abs(float) < 2 ** 63;
-      return { isInt, isFloat: true, int: isInt ? float : 0, float };
-    }
-    this.fail(`illegal number syntax: ${goQuote(text)}`);
+    const value = numberValue(item.val, item.type === 'charConstant');
+    if (typeof value === 'string') this.fail(value);
+    return value;
   }
-}
-
-function argStringOf(node: ArgNode): string {
-  return node.type === 'string' ? node.quoted : node.type === 'number' ? node.text : node.type === 'bool' ? String(node.value) : node.type === 'nil' ? 'nil' : '.';
-}
-
-/** strconv.ParseInt(text, 0, 64): 0x, 0o, 0b, a leading 0 for octal, underscores between digits. */
-function parseGoInt(text: string): number | undefined {
-  const match = /^([+-]?)(0[xX][_\da-fA-F]+|0[oO][_0-7]+|0[bB][_01]+|0[_0-7]*|[1-9][_\d]*)$/.exec(text);
-  if (!match) return undefined;
-  let body = match[2]!.replace(/_/g, '');
-  if (/^0[0-7]+$/.test(body)) body = '0o' + body.slice(1);
-  const value = BigInt(body) * (match[1] === '-' ? -1n : 1n);
-  if (value >= 2n ** 63n || value < -(2n ** 63n)) return undefined;
-  return Number(value);
-}
-
-function parseGoFloat(text: string): number {
-  const hex = /^([+-]?)0[xX]([\da-fA-F]*)\.?([\da-fA-F]*)[pP]([+-]?\d+)$/.exec(text);
-  if (!hex) return Number(text);
-  const [, sign, whole = '', fraction = '', exponent = '0'] = hex;
-  const mantissa = parseInt(whole + fraction || '0', 16) / 16 ** fraction.length;
-  return (sign === '-' ? -1 : 1) * mantissa * 2 ** Number(exponent);
 }

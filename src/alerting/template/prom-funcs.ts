@@ -10,6 +10,7 @@ import { RE2JS } from 're2js';
 import { expandTemplate, hasAngleBracketGroup } from '../../store/promql/functions-labels.js';
 import { goQuote, parseModelDuration } from '../go-format.js';
 import { queryEscape } from './builtins.js';
+import { parseGoFloat } from './literals.js';
 import { sprintf } from './fmt.js';
 import { FuncError, NIL_DEREFERENCE, type TemplateFunc } from './funcs-types.js';
 import { floatToTime, formatTime } from './time.js';
@@ -38,13 +39,12 @@ function parseFloatGo(text: string): number {
     return special[1] === '-' ? -Infinity : Infinity;
   }
   let value: number;
-  const hex = /^([+-]?)0[xX]([\da-fA-F]*)\.?([\da-fA-F]*)[pP]([+-]?\d+)$/.exec(text);
-  if (hex && (hex[2] !== '' || hex[3] !== '')) {
-    const mantissa = parseInt((hex[2] ?? '') + (hex[3] ?? '') || '0', 16) / 16 ** (hex[3] ?? '').length;
-    value = (hex[1] === '-' ? -1 : 1) * mantissa * 2 ** Number(hex[4]);
-  } else if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) value = Number(text);
+  const hex =
+    /^[+-]?0[xX][\da-fA-F]*\.?[\da-fA-F]*[pP][+-]?\d+$/.test(text) && /[\da-fA-F]/.test(text.slice(2));
+  if (hex || /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) value = parseGoFloat(text);
   else throw new FuncError(syntax);
-  if (!Number.isFinite(value)) throw new FuncError(`strconv.ParseFloat: parsing ${goQuote(text)}: value out of range`);
+  if (!Number.isFinite(value))
+    throw new FuncError(`strconv.ParseFloat: parsing ${goQuote(text)}: value out of range`);
   return value;
 }
 
@@ -63,7 +63,8 @@ function toFloat(value: GoValue): number {
 
 function humanize(v: number): string {
   if (v === 0 || !Number.isFinite(v)) return g4(v);
-  const prefixes = Math.abs(v) >= 1 ? ['k', 'M', 'G', 'T', 'P', 'E', 'Z', 'Y'] : ['m', 'u', 'n', 'p', 'f', 'a', 'z', 'y'];
+  const prefixes =
+    Math.abs(v) >= 1 ? ['k', 'M', 'G', 'T', 'P', 'E', 'Z', 'Y'] : ['m', 'u', 'n', 'p', 'f', 'a', 'z', 'y'];
   let prefix = '';
   for (const p of prefixes) {
     if (Math.abs(v) >= 1 ? Math.abs(v) < 1000 : Math.abs(v) >= 1) break;
@@ -114,14 +115,15 @@ function humanizeDuration(v: number): string {
   return g4(v, prefix + 's');
 }
 
-function timeOf(value: GoValue): bigint | 'nan-or-inf' {
+function timeOf(value: GoValue): bigint | null {
   const result = floatToTime(toFloat(value));
-  if (typeof result === 'string' && result !== 'nan-or-inf') throw new FuncError(result);
-  return result as bigint | 'nan-or-inf';
+  if (typeof result === 'string') throw new FuncError(result);
+  return result;
 }
 
 function compile(pattern: string): RE2JS {
-  if (hasAngleBracketGroup(pattern)) throw new FuncError('error parsing regexp: invalid or unsupported Perl syntax: `(?<`');
+  if (hasAngleBracketGroup(pattern))
+    throw new FuncError('error parsing regexp: invalid or unsupported Perl syntax: `(?<`');
   try {
     return RE2JS.compile(pattern);
   } catch (error) {
@@ -130,7 +132,8 @@ function compile(pattern: string): RE2JS {
 }
 
 /** regexp's quote: backquoted when it can be, else strconv.Quote. */
-const regexpQuote = (text: string): string => (/^[^`\p{Cc}]*$/u.test(text.replace(/\t/g, '')) ? '`' + text + '`' : goQuote(text));
+const regexpQuote = (text: string): string =>
+  /^[^`\p{Cc}]*$/u.test(text.replace(/\t/g, '')) ? '`' + text + '`' : goQuote(text);
 
 /** Regexp.ReplaceAllString: Go's empty-match rules and $-expansion. */
 function replaceAll(pattern: string, replacement: string, text: string): string {
@@ -188,7 +191,8 @@ const parseIP = (host: string): boolean => !host.includes('%') && isIP(host) !==
 
 function stripDomain(hostPort: string): string {
   const split = splitHostPort(hostPort);
-  let [host, port] = split ?? [hostPort, ''];
+  const port = split?.[1] ?? '';
+  let host = split?.[0] ?? hostPort;
   if (parseIP(host)) return hostPort;
   host = host.split('.')[0]!;
   if (port === '') return host;
@@ -209,7 +213,10 @@ function mapRunes(text: string, map: (c: string) => string): string {
 function title(text: string): string {
   let prev = ' ';
   return mapRunes(text, (c) => {
-    const separator = /^[\x00-\x7f]$/.test(prev) ? !/^[0-9A-Za-z_]$/.test(prev) : !/^[\p{L}\p{Nd}]$/u.test(prev) && /^\s$/u.test(prev);
+    const separator =
+      prev.charCodeAt(0) <= 0x7f
+        ? !/^[0-9A-Za-z_]$/.test(prev)
+        : !/^[\p{L}\p{Nd}]$/u.test(prev) && /^\s$/u.test(prev);
     prev = c;
     return separator ? c.toUpperCase() : c;
   });
@@ -241,7 +248,9 @@ export function prometheusFuncs(options: PrometheusFuncOptions): Map<string, Tem
         call: ([q]) => {
           if (options.query === undefined) throw new FuncError(NIL_DEREFERENCE);
           try {
-            return result(options.query(s(q), options.timeMs).map((x) => ({ labels: x.labels, value: x.value })));
+            return result(
+              options.query(s(q), options.timeMs).map((x) => ({ labels: x.labels, value: x.value })),
+            );
           } catch (error) {
             throw new FuncError(error instanceof Error ? error.message : String(error));
           }
@@ -259,14 +268,27 @@ export function prometheusFuncs(options: PrometheusFuncOptions): Map<string, Tem
         },
       },
     ],
-    ['label', { params: ['string', '*template.sample'], call: ([l, x]) => str(lookup(sample(x).labels, s(l)) ?? '') }],
+    [
+      'label',
+      { params: ['string', '*template.sample'], call: ([l, x]) => str(lookup(sample(x).labels, s(l)) ?? '') },
+    ],
     ['value', { params: ['*template.sample'], call: ([x]) => float(sample(x).value) }],
-    ['strvalue', { params: ['*template.sample'], call: ([x]) => str(lookup(sample(x).labels, '__value__') ?? '') }],
+    [
+      'strvalue',
+      { params: ['*template.sample'], call: ([x]) => str(lookup(sample(x).labels, '__value__') ?? '') },
+    ],
     [
       'args',
-      { params: [], variadic: 'interface {}', call: (args) => ({ t: 'map[string]interface {}', v: new Map(args.map((a, i) => [`arg${i}`, a])) }) },
+      {
+        params: [],
+        variadic: 'interface {}',
+        call: (args) => ({ t: 'map[string]interface {}', v: new Map(args.map((a, i) => [`arg${i}`, a])) }),
+      },
     ],
-    ['reReplaceAll', { params: ['string', 'string', 'string'], call: ([p, r, t]) => str(replaceAll(s(p), s(r), s(t))) }],
+    [
+      'reReplaceAll',
+      { params: ['string', 'string', 'string'], call: ([p, r, t]) => str(replaceAll(s(p), s(r), s(t))) },
+    ],
     ['safeHtml', { params: ['string'], call: ([t]) => ({ t: 'template.HTML', v: s(t) }) }],
     ['match', { params: ['string', 'string'], call: ([p, t]) => bool(compile(s(p)).matcher(s(t)).find()) }],
     ['title', { params: ['string'], call: ([t]) => str(title(s(t))) }],
@@ -299,7 +321,7 @@ export function prometheusFuncs(options: PrometheusFuncOptions): Map<string, Tem
         params: ['interface {}'],
         call: ([v]) => {
           const time = timeOf(v!);
-          return str(time === 'nan-or-inf' ? g4(toFloat(v!)) : formatTime(time));
+          return str(time === null ? g4(toFloat(v!)) : formatTime(time));
         },
       },
     ],
@@ -309,12 +331,15 @@ export function prometheusFuncs(options: PrometheusFuncOptions): Map<string, Tem
         params: ['interface {}'],
         call: ([v]) => {
           const time = timeOf(v!);
-          if (time === 'nan-or-inf') throw new FuncError('value is NaN or Inf');
+          if (time === null) throw new FuncError('value is NaN or Inf');
           return { t: '*time.Time', v: time };
         },
       },
     ],
-    ['pathPrefix', { params: [], call: () => str(/^[a-zA-Z][\w+.-]*:\/\/[^/?#]*([^?#]*)/.exec(url())?.[1] ?? '') }],
+    [
+      'pathPrefix',
+      { params: [], call: () => str(/^[a-zA-Z][\w+.-]*:\/\/[^/?#]*([^?#]*)/.exec(url())?.[1] ?? '') },
+    ],
     ['externalURL', { params: [], call: () => str(url()) }],
     [
       'parseDuration',

@@ -8,7 +8,20 @@ import { int, str, type GoValue } from './values.js';
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
 interface Parts {
@@ -142,12 +155,14 @@ export function timeMethod(ns: bigint, name: string): ((args: readonly GoValue[]
   }
 }
 
-/** Prometheus's floatToTime: seconds to nanoseconds, refused when NaN, infinite or past int64. */
-export function floatToTime(seconds: number): bigint | 'nan-or-inf' | string {
-  if (!Number.isFinite(seconds)) return 'nan-or-inf';
+/** Prometheus's floatToTime: seconds to a millisecond-precision time (as nanoseconds), refused when NaN, infinite or past int64. */
+/** null for NaN and infinities; a string is the overflow error. */
+export function floatToTime(seconds: number): bigint | null | string {
+  if (!Number.isFinite(seconds)) return null;
   const nanos = seconds * 1e9;
-  if (nanos > 9223372036854775807 || nanos < -9223372036854775808) {
+  if (nanos > 2 ** 63 || nanos < -(2 ** 63)) {
     return `${formatFloat(seconds, 'g', -1)} cannot be represented as a nanoseconds timestamp since it overflows int64`;
   }
-  return BigInt(Math.trunc(nanos));
+  // model.TimeFromUnixNano keeps whole milliseconds (truncated toward zero).
+  return (BigInt(Math.trunc(nanos)) / 1_000_000n) * 1_000_000n;
 }

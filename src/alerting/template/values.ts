@@ -40,7 +40,8 @@ export type GoValue =
   | { readonly t: 'time.Time'; readonly v: bigint }
   | { readonly t: 'struct'; readonly v: AlertData };
 
-export type GoKind = 'invalid' | 'interface' | 'string' | 'float' | 'int' | 'uint' | 'bool' | 'map' | 'slice' | 'ptr' | 'struct';
+export type GoKind =
+  'invalid' | 'interface' | 'string' | 'float' | 'int' | 'uint' | 'bool' | 'map' | 'slice' | 'ptr' | 'struct';
 
 export const INVALID: GoValue = { t: 'invalid' };
 export const str = (v: string): GoValue => ({ t: 'string', v });
