@@ -2,7 +2,8 @@
  * The read half of Prometheus's HTTP API (web/api/v1 of Prometheus 2.42) over mcpulse's own store, so
  * Grafana's Prometheus datasource, promtool and curl scripts work against mcpulse unchanged:
  * `/api/v1/query`, `/api/v1/query_range`, `/api/v1/series`, `/api/v1/labels`,
- * `/api/v1/label/<name>/values` and `/api/v1/status/buildinfo`. Parameters come from the query string
+ * `/api/v1/label/<name>/values` and `/api/v1/status/buildinfo`; with a rules service, `/api/v1/rules`,
+ * `/api/v1/alerts` and `/api/v1/alerts/transitions` (prometheus-rules-api.ts). Parameters come from the query string
  * and, for POST, a form body (body values first, as Go's FormValue reads them). Errors are
  * `{status:"error", errorType, error}`: `bad_data` with 400, `execution` with 422, as Prometheus answers.
  */
@@ -12,6 +13,14 @@ import { QueryError } from '../store/promql/errors.js';
 import type { MatrixValue, QueryValue } from '../store/promql/value.js';
 
 import { errorJson, jsonString, labelsJson, queryDataJson, successJson } from './prometheus-json.js';
+import {
+  alertsDataJson,
+  NO_RULES,
+  rulesDataJson,
+  RulesParamError,
+  transitionsDataJson,
+  type RulesStatusService,
+} from './prometheus-rules-api.js';
 
 /** What the API reads; the Mcpulse composition root builds it from the store and the engine. */
 export interface PrometheusQueryService {
@@ -74,7 +83,15 @@ function goQuote(text: string): string {
   return JSON.stringify(text);
 }
 
-export function createPrometheusApi(service: PrometheusQueryService, version: string) {
+/** The GET-only endpoints. */
+const GET_ONLY = new Set(['status/buildinfo', 'rules', 'alerts', 'alerts/transitions']);
+
+/** `rules` (the rule manager) serves /api/v1/rules and /alerts; without it they list none. */
+export function createPrometheusApi(
+  service: PrometheusQueryService,
+  version: string,
+  rules: RulesStatusService = NO_RULES,
+) {
   const timeParam = (params: URLSearchParams, name: string, fallback: number): number => {
     const text = params.get(name);
     if (text === null || text === '') return fallback;
@@ -168,12 +185,15 @@ export function createPrometheusApi(service: PrometheusQueryService, version: st
     'status/buildinfo': () =>
       `{"version":${jsonString(PROMETHEUS_API_VERSION)},"revision":${jsonString(`mcpulse ${version}`)},` +
       `"branch":"mcpulse","buildUser":"mcpulse","buildDate":"","goVersion":${jsonString(`none (Node.js ${process.version})`)}}`,
+    rules: (params) => rulesDataJson(rules, params.get('type') ?? ''),
+    alerts: () => alertsDataJson(rules),
+    'alerts/transitions': () => transitionsDataJson(rules),
   };
 
   /** Answers `/api/v1/<endpoint>` (the part after the prefix); undefined for an endpoint not served. */
   return (endpoint: string, method: string, params: URLSearchParams): ApiResponse | undefined => {
     let handler = handlers[endpoint];
-    let getOnly = endpoint === 'status/buildinfo';
+    let getOnly = GET_ONLY.has(endpoint);
     const labelValues = /^label\/([^/]+)\/values$/.exec(endpoint);
     if (labelValues) {
       getOnly = true;
@@ -193,7 +213,8 @@ export function createPrometheusApi(service: PrometheusQueryService, version: st
     try {
       return { status: 200, body: successJson(handler(params)) };
     } catch (error) {
-      if (error instanceof ParamError) return { status: 400, body: errorJson('bad_data', error.message) };
+      if (error instanceof ParamError || error instanceof RulesParamError)
+        return { status: 400, body: errorJson('bad_data', error.message) };
       if (error instanceof QueryError) {
         return error.errorType === 'bad_data'
           ? { status: 400, body: errorJson('bad_data', error.message) }

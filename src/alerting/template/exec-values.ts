@@ -36,12 +36,17 @@ const ARG_TYPES: ReadonlySet<string> = new Set([
   'string',
 ]);
 
+/** Error contexts past this many characters are cut (Go quotes them whole; a huge text node would be). */
+const MAX_CONTEXT = 4096;
+
 /** The node's String(), as `executing "x" at <…>` quotes it. */
 export function contextOf(node: AnyNode): string {
-  if (node.type === 'command') return commandString(node);
-  if (node.type === 'pipe') return pipeString(node);
-  if (ARG_TYPES.has(node.type)) return argString(node as ArgNode);
-  return nodeString(node as Node);
+  let text: string;
+  if (node.type === 'command') text = commandString(node);
+  else if (node.type === 'pipe') text = pipeString(node);
+  else if (ARG_TYPES.has(node.type)) text = argString(node as ArgNode);
+  else text = nodeString(node as Node);
+  return text.length > MAX_CONTEXT ? text.slice(0, MAX_CONTEXT) + '…' : text;
 }
 
 export const canBeNil = (type: ParamType): boolean =>

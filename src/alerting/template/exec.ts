@@ -100,10 +100,11 @@ class State {
       this.errorf(`more than ${this.limits.maxSteps} evaluation steps`);
   }
 
+  /** A failed write is the writer's error, without the template's location (Go's writeError). */
   private write(text: string): void {
     this.outBytes += Buffer.byteLength(text, 'utf8');
     if (this.outBytes > this.limits.maxOutputBytes)
-      this.errorf(`output longer than ${this.limits.maxOutputBytes} bytes`);
+      throw new TemplateExecError(`output longer than ${this.limits.maxOutputBytes} bytes`);
     this.out.push(text);
   }
 
