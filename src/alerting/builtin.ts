@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 
-import { must, parseOptions } from '../core/errors.js';
+import { must, parseOptions, SENTENCE } from '../core/errors.js';
 import { defineRules, durationSchema, type AlertingRuleDefinition } from './define-rules.js';
 import { formatModelDuration, parseModelDuration } from './go-format.js';
 import type { RuleGroupSpec } from './rule-file.js';
@@ -98,16 +98,19 @@ const optionsSchema = z.strictObject(
     eventLoopLagSeconds: positive().optional(),
     noTrafficFor: positiveDuration().optional(),
     labels: z
-      .record(
-        z
-          .string()
-          .regex(LABEL_NAME, must('a label name ([a-zA-Z_][a-zA-Z0-9_]*)'))
-          .refine((name) => name !== 'severity' && name !== '__name__', {
-            message: 'must not be severity or __name__ (the built-in rules set severity)',
-          }),
-        z.string(must('a string')),
-        must('an object of string values'),
-      )
+      .record(z.string(), z.string(must('a string')), must('an object of string values'))
+      .superRefine((labels, ctx) => {
+        for (const name of Object.keys(labels)) {
+          if (LABEL_NAME.test(name) && name !== 'severity' && name !== '__name__') continue;
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            params: SENTENCE,
+            message:
+              'is not a label the built-in rules can take (a name [a-zA-Z_][a-zA-Z0-9_]* other than severity, which each rule sets, and __name__)',
+          });
+        }
+      })
       .optional(),
     exclude: z
       .array(z.enum(BUILTIN_ALERTS, must(`one of ${BUILTIN_ALERTS.join(', ')}`)), must('an array'))
@@ -159,7 +162,8 @@ function builtinAlerts(o: Required<Omit<BuiltinRulesOptions, 'interval' | 'exclu
       expr: errorRatio(tool, TOOL_CALLS),
       severity: 'warning',
       annotations: {
-        summary: 'Tool {{ $labels.gen_ai_tool_name }}: {{ $value | humanizePercentage }} of calls are failing',
+        summary:
+          'Tool {{ $labels.gen_ai_tool_name }}: {{ $value | humanizePercentage }} of calls are failing',
         description: `{{ $value | humanizePercentage }} of the calls to tool {{ $labels.gen_ai_tool_name }} over the last ${w} failed through the server's fault (above ${percent(o.errorRatio)} ${quiet}).`,
       },
     },
@@ -244,7 +248,10 @@ function builtinAlerts(o: Required<Omit<BuiltinRulesOptions, 'interval' | 'exclu
 
 /** The built-in group (`mcpulse`), validated as a rule file is; throws McpulseOptionError on bad options. */
 export function builtinRules(options: BuiltinRulesOptions = {}): RuleGroupSpec[] {
-  const valid = parseOptions(optionsSchema, options, { name: 'builtinRules options', prefix: 'builtinRules.' });
+  const valid = parseOptions(optionsSchema, options, {
+    name: 'builtinRules options',
+    prefix: 'builtinRules',
+  });
   const exclude = new Set<string>(valid.exclude ?? []);
   const rules = builtinAlerts({
     runbookBaseUrl: valid.runbookBaseUrl ?? DEFAULT_RUNBOOK_URL,

@@ -112,7 +112,7 @@ const POSITIONS = /^(\d+:\d+: )+/;
  * groups' `file`, as the rules API shows it.
  */
 export function defineRules(definition: RuleGroupsDefinition, source = 'defineRules'): RuleGroupSpec[] {
-  const valid = parseOptions(groupsSchema, definition, { name: 'rules', prefix: 'rules.' });
+  const valid = parseOptions(groupsSchema, definition, { name: 'rules', prefix: 'rules' });
   const { groups, errors } = parseRuleGroups(stringify(valid), source, checkPromql);
   if (errors.length > 0)
     throw issuesError(errors.map((error) => `defineRules: ${error.replace(POSITIONS, '')}`));
@@ -146,5 +146,5 @@ export function formatRuleFile(groups: readonly RuleGroupSpec[], header: readonl
     })),
   };
   const comments = header.map((line) => (line === '' ? '#\n' : `# ${line}\n`)).join('');
-  return comments + stringify(file, { lineWidth: 0, blockQuote: 'literal' });
+  return comments + stringify(file, { lineWidth: 0, blockQuote: 'literal', singleQuote: true });
 }

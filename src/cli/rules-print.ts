@@ -44,6 +44,10 @@ export function runRulesPrint(files: readonly string[], options: RulesPrintOptio
     for (const error of errors) err(`mcpulse rules: ${error}`);
     return EXIT_FAILURE;
   }
+  // A reader that stops early (`mcpulse rules | head`) closes the pipe: that is no error of ours.
+  process.stdout.once('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') err(`mcpulse rules: cannot write to stdout: ${error.message}`);
+  });
   process.stdout.write(rulesFileText(groups));
   return EXIT_OK;
 }
