@@ -74,15 +74,22 @@ export interface PromqlTestCase {
   eval_time?: number;
   exp_samples?: ({ labels?: string; value?: number } | undefined)[];
 }
+export interface ExpectedAlert {
+  exp_labels?: Record<string, string>;
+  exp_annotations?: Record<string, string>;
+}
 export interface AlertTestCase {
   eval_time?: number;
   alertname?: string;
+  exp_alerts?: (ExpectedAlert | undefined)[];
 }
 export interface TestGroup {
   interval?: number;
   input_series?: ({ series?: string; values?: string } | undefined)[];
   alert_rule_test?: (AlertTestCase | undefined)[];
   promql_expr_test?: (PromqlTestCase | undefined)[];
+  external_labels?: Record<string, string>;
+  external_url?: string;
   name?: string;
 }
 export interface UnitTestFile {

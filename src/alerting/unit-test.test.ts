@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { hasBinary } from '../../test/binaries.js';
 import { rulesTestOptions } from '../cli/rules-test.js';
-import { ALERT_TESTS_NOT_RUN, ALERTS_NOT_RUN, runRuleUnitTests } from './unit-test.js';
+import { runRuleUnitTests } from './unit-test.js';
 
 const FILES: Readonly<Record<string, string>> = {
   'rules.yml': `groups:
@@ -411,36 +411,6 @@ describe('mcpulse rules test reports as promtool test rules does', () => {
     const result = await run('pass.yml', 'order.yml');
     expect(result.stdout).toBe(stdoutOf('pass.yml', 0) + stdoutOf('order.yml', 1));
     expect(result.stderr).toBe(PROMTOOL_STDERR['order.yml']);
-    expect(result.status).toBe(1);
-  });
-
-  it('reports alert_rule_test cases as not run, and fails the file', async () => {
-    writeFileSync(
-      join(dir, 'alerts.yml'),
-      'tests:\n  - name: paging\n    interval: 1m\n    alert_rule_test:\n      - eval_time: 5m\n        alertname: Down\n        exp_alerts: []\n',
-    );
-    const result = await run('alerts.yml');
-    expect(result.stderr).toBe(
-      `  FAILED:\n    name: paging,\n    alertname: Down, time: 5m, ${ALERT_TESTS_NOT_RUN}\n`,
-    );
-    expect(result.stdout).toBe(stdoutOf('alerts.yml', 1));
-    expect(result.status).toBe(1);
-  });
-
-  it('does not answer queries on ALERTS when alerting rules are loaded (they are not evaluated yet)', async () => {
-    writeFileSync(
-      join(dir, 'alerting-rules.yml'),
-      'groups:\n  - name: a\n    rules:\n      - alert: Down\n        expr: up == 0\n',
-    );
-    writeFileSync(
-      join(dir, 'reads-alerts.yml'),
-      'rule_files: [alerting-rules.yml]\ntests:\n  - interval: 1m\n    input_series:\n      - series: up\n        values: 0 0\n' +
-        '    promql_expr_test:\n      - expr: count(ALERTS)\n        eval_time: 1m\n      - expr: up\n        eval_time: 1m\n' +
-        '        exp_samples: [{labels: up, value: 0}]\n',
-    );
-    const result = await run('reads-alerts.yml');
-    expect(result.stderr).toBe(`  FAILED:\n    expr: "count(ALERTS)", time: 1m, ${ALERTS_NOT_RUN}\n`);
-    expect(result.stdout).toBe(stdoutOf('reads-alerts.yml', 1));
     expect(result.status).toBe(1);
   });
 });

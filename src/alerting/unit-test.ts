@@ -4,9 +4,9 @@
  * 2.42 does it: the input series are appended lazily, up to each evaluation time; the rule groups are
  * evaluated every `evaluation_interval` from 0 to the latest `eval_time`, in `group_eval_order`, their
  * results appended; then each `promql_expr_test` is queried and its samples compared exactly (sorted by
- * labels, float64 equality, so NaN never equals NaN). Alerting rules are not evaluated yet, so
- * `alert_rule_test` cases, and expressions reading the ALERTS series such rules would write, are
- * reported as not run, which fails the file: never a wrong answer.
+ * labels, float64 equality, so NaN never equals NaN); each `alert_rule_test` is checked right after
+ * the evaluation at or just before its eval_time (unit-test-alerts.ts). Alerting rules write ALERTS and
+ * ALERTS_FOR_STATE as Prometheus does, so expressions may read them.
  */
 import { dirname, isAbsolute, join } from 'node:path';
 
@@ -16,9 +16,11 @@ import type { QueryValue } from '../store/promql/value.js';
 import { goGlob } from './go-glob.js';
 import { formatFloatE, formatGoDuration, formatGoLabels, formatModelDuration, goQuote } from './go-format.js';
 import { loadRuleFile, type ExpressionCheck, type RuleGroupSpec } from './rule-file.js';
+import type { AlertTemplateExpander } from './alerting-rule.js';
 import { resultVector, RuleGroup } from './rule-group.js';
 import { parseMetric } from './series-notation.js';
 import { UnitTestStorage } from './test-storage.js';
+import { checkAlertTests } from './unit-test-alerts.js';
 import {
   LazyLoader,
   loadSeries,
@@ -49,18 +51,11 @@ export interface UnitTestOptions {
   readonly createEngine: (queryable: Queryable, settings: UnitTestEngineSettings) => UnitTestEngine;
   /** Checks a rule's expression; returns the parse error's message, or undefined. */
   readonly checkExpression: ExpressionCheck;
+  /** Expands alerting rules' label and annotation templates. */
+  readonly expandTemplate: AlertTemplateExpander;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
 }
-
-/** An expression reading the series alerting rules write, which would get a wrong answer here. */
-const READS_ALERTS = /(^|[^\w:])ALERTS(_FOR_STATE)?($|[^\w:])/;
-
-export const ALERTS_NOT_RUN =
-  'not run: it reads ALERTS, which alerting rules write, and mcpulse does not evaluate alerting rules yet (the alerting issue)';
-
-export const ALERT_TESTS_NOT_RUN =
-  'not run: alert_rule_test arrives with alerting rule evaluation (the alerting issue); mcpulse evaluates recording rules only';
 
 const DEFAULT_EVALUATION_INTERVAL_MS = 60_000;
 const LOOKBACK_DELTA_MS = 300_000;
@@ -101,6 +96,7 @@ function loadRuleGroups(
   ruleFiles: readonly string[],
   order: ReadonlyMap<string, number>,
   checkExpression: ExpressionCheck,
+  create: (spec: RuleGroupSpec) => RuleGroup,
 ): { groups: RuleGroup[]; errors?: undefined } | { groups?: undefined; errors: string[] } {
   const specs = new Map<string, RuleGroupSpec>();
   for (const file of ruleFiles) {
@@ -108,7 +104,7 @@ function loadRuleGroups(
     if (loaded.errors.length > 0) return { errors: loaded.errors };
     for (const spec of loaded.groups) specs.set(`${file};${spec.name}`, spec);
   }
-  const groups = [...specs.values()].map((spec) => new RuleGroup(spec));
+  const groups = [...specs.values()].map(create);
   return { groups: groups.sort((a, b) => (order.get(a.name) ?? 0) - (order.get(b.name) ?? 0)) };
 }
 
@@ -116,11 +112,9 @@ function loadRuleGroups(
 async function checkPromqlTest(
   test: PromqlTestCase,
   query: (expr: string, timeMs: number) => QueryValue | Promise<QueryValue>,
-  hasAlertingRules: boolean,
 ): Promise<string | undefined> {
   const expr = test.expr ?? '';
   const head = `    expr: ${goQuote(expr)}, time: ${formatModelDuration(test.eval_time ?? 0)}`;
-  if (hasAlertingRules && READS_ALERTS.test(expr)) return `${head}, ${ALERTS_NOT_RUN}`;
   let got: ComparedSample[];
   try {
     const vector = resultVector(await query(expr, test.eval_time ?? 0));
@@ -165,12 +159,17 @@ async function runTestGroup(
   });
   const query = (expr: string, timeMs: number) => engine.instant(expr, timeMs);
 
-  const loaded = loadRuleGroups(ruleFiles, order, options.checkExpression);
+  const loaded = loadRuleGroups(ruleFiles, order, options.checkExpression, (spec) => {
+    return new RuleGroup(spec, {
+      expandTemplate: options.expandTemplate,
+      externalLabels: group.external_labels,
+      externalURL: group.external_url,
+      defaultIntervalMs: group.interval || undefined,
+    });
+  });
   if (loaded.errors !== undefined) return loaded.errors;
   const groups = loaded.groups;
 
-  const hasAlertingRules = groups.some((g) => g.spec.rules.some((rule) => rule.kind === 'alerting'));
-  const testName = group.name ? `    name: ${group.name},\n` : '';
   const alertTests = (group.alert_rule_test ?? []).map((test) => test ?? {});
   for (const test of alertTests) {
     if (!test.alertname) {
@@ -209,16 +208,13 @@ async function runTestGroup(
       nextAlertTime++
     ) {
       const time = alertTimes[nextAlertTime]!;
-      for (const test of alertTests.filter((t) => (t.eval_time ?? 0) === time)) {
-        errors.push(
-          `${testName}    alertname: ${test.alertname}, time: ${formatModelDuration(time)}, ${ALERT_TESTS_NOT_RUN}`,
-        );
-      }
+      const due = alertTests.filter((t) => (t.eval_time ?? 0) === time);
+      errors.push(...checkAlertTests(due, groups, group.name));
     }
   }
 
   for (const test of promqlTests) {
-    const error = await checkPromqlTest(test, query, hasAlertingRules);
+    const error = await checkPromqlTest(test, query);
     if (error !== undefined) errors.push(error);
   }
   return errors;

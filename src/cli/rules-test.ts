@@ -30,6 +30,11 @@ export function rulesTestOptions(): UnitTestOptions {
         return error instanceof Error ? error.message : String(error);
       }
     },
+    // Until the Go template engine lands: text without actions is itself, anything else an error.
+    expandTemplate: (text) => {
+      if (text.includes('{{')) throw new Error('templates are not supported yet');
+      return text;
+    },
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
   };
