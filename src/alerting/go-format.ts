@@ -124,3 +124,104 @@ export function formatGoDuration(ms: number): string {
   if (minutes > 0) return `${sign}${minutes}m${seconds}`;
   return sign + seconds;
 }
+
+/** A decimal as Go's strconv holds it: digits without leading or trailing zeros, point after dp of them. */
+interface Decimal {
+  digits: string;
+  dp: number;
+}
+
+/** The exact decimal value of a positive finite double (every double is m·2^e, so it is finite). */
+function exactDecimal(value: number): Decimal {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, value);
+  const bits = view.getBigUint64(0);
+  let exponent = Number((bits >> 52n) & 0x7ffn);
+  let mantissa = bits & ((1n << 52n) - 1n);
+  if (exponent === 0) exponent = 1;
+  else mantissa |= 1n << 52n;
+  exponent -= 1075;
+  const text = exponent >= 0 ? (mantissa << BigInt(exponent)).toString() : (mantissa * 5n ** BigInt(-exponent)).toString();
+  const dp = exponent >= 0 ? text.length : text.length + exponent;
+  const digits = text.replace(/0+$/, '');
+  const lead = digits.length - digits.replace(/^0+/, '').length;
+  return { digits: digits.slice(lead), dp: dp - lead };
+}
+
+/** The shortest digits that read back as the double (JS and Go pick the same ones). */
+function shortestDecimal(value: number): Decimal {
+  const [mantissa = '0', exponent = '0'] = value.toExponential().split('e');
+  return { digits: mantissa.replace('.', '').replace(/0+$/, ''), dp: Number(exponent) + 1 };
+}
+
+/** Go's decimal.Round to nd digits: half to even on an exact tie (the digits are exact). */
+function roundDecimal(d: Decimal, nd: number): Decimal {
+  if (nd < 0) return { digits: '', dp: 0 };
+  if (nd >= d.digits.length) return d;
+  const next = d.digits[nd]!;
+  const half = next === '5' && nd + 1 === d.digits.length;
+  const up = half ? nd > 0 && Number(d.digits[nd - 1]) % 2 === 1 : next >= '5';
+  if (!up) {
+    const digits = d.digits.slice(0, nd).replace(/0+$/, '');
+    return digits === '' ? { digits: '', dp: 0 } : { digits, dp: d.dp };
+  }
+  let i = nd - 1;
+  while (i >= 0 && d.digits[i] === '9') i--;
+  if (i < 0) return { digits: '1', dp: d.dp + 1 };
+  return { digits: d.digits.slice(0, i) + String(Number(d.digits[i]) + 1), dp: d.dp };
+}
+
+function fmtE(neg: boolean, d: Decimal, prec: number, letter: string): string {
+  let out = (neg ? '-' : '') + (d.digits[0] ?? '0');
+  if (prec > 0) out += '.' + d.digits.slice(1, prec + 1).padEnd(prec, '0');
+  let exp = d.digits.length === 0 ? 0 : d.dp - 1;
+  const sign = exp < 0 ? '-' : '+';
+  exp = Math.abs(exp);
+  return `${out}${letter}${sign}${exp < 10 ? '0' : ''}${exp}`;
+}
+
+function fmtF(neg: boolean, d: Decimal, prec: number): string {
+  let out = neg ? '-' : '';
+  out += d.dp > 0 ? d.digits.slice(0, d.dp).padEnd(d.dp, '0') : '0';
+  if (prec > 0) {
+    out += '.';
+    for (let i = 1; i <= prec; i++) {
+      const j = d.dp + i - 1;
+      out += j >= 0 && j < d.digits.length ? d.digits[j] : '0';
+    }
+  }
+  return out;
+}
+
+/**
+ * strconv.FormatFloat(value, fmt, prec, 64) for fmt e, E, f, g, G; prec -1 = the shortest digits.
+ * `%.4g` (humanize), `%.2f`, `%e` and `%v` in templates print through this.
+ */
+export function formatFloat(value: number, fmt: 'e' | 'E' | 'f' | 'g' | 'G', prec: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Infinity) return '+Inf';
+  if (value === -Infinity) return '-Inf';
+  const neg = value < 0 || Object.is(value, -0);
+  const abs = Math.abs(value);
+  const shortest = prec < 0;
+  let d: Decimal;
+  if (abs === 0) d = { digits: '', dp: 0 };
+  else if (shortest) d = shortestDecimal(abs);
+  else {
+    const exact = exactDecimal(abs);
+    if (fmt === 'f') d = roundDecimal(exact, exact.dp + prec);
+    else if (fmt === 'e' || fmt === 'E') d = roundDecimal(exact, prec + 1);
+    else d = roundDecimal(exact, prec === 0 ? 1 : prec);
+  }
+  const nd = d.digits.length;
+  if (shortest) prec = fmt === 'e' || fmt === 'E' ? nd - 1 : fmt === 'f' ? Math.max(nd - d.dp, 0) : nd;
+  if (fmt === 'e' || fmt === 'E') return fmtE(neg, d, prec, fmt);
+  if (fmt === 'f') return fmtF(neg, d, prec);
+  if (prec === 0) prec = 1;
+  let eprec = prec;
+  if (eprec > nd && nd >= d.dp) eprec = nd;
+  if (shortest) eprec = 6;
+  const exp = d.dp - 1;
+  if (exp < -4 || exp >= eprec) return fmtE(neg, d, Math.min(prec, nd) - 1, fmt === 'g' ? 'e' : 'E');
+  return fmtF(neg, d, Math.max((prec > d.dp ? nd : prec) - d.dp, 0));
+}

@@ -45,7 +45,7 @@ function compileAnchored(source: string): RE2JS {
  * Whether the regex opens a group with `(?<`: re2js reads `(?<name>…)`, Go 1.19's RE2 syntax does
  * not (it came in Go 1.22), so 2.42 rejects it. Escapes, `\Q…\E` and character classes are skipped.
  */
-function hasAngleBracketGroup(source: string): boolean {
+export function hasAngleBracketGroup(source: string): boolean {
   for (let i = 0; i < source.length; i++) {
     const c = source[i];
     if (c === '\\') {
