@@ -7,6 +7,7 @@ import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 
 import { runRuleUnitTests, type UnitTestOptions } from '../alerting/unit-test.js';
+import { ALERT_TEMPLATE_DEFS, expandTemplate } from '../alerting/template/index.js';
 import { PromqlEngine } from '../store/promql/engine.js';
 import { parseExpr } from '../store/promql/parse.js';
 import { err, EXIT_FAILURE } from './io.js';
@@ -30,11 +31,10 @@ export function rulesTestOptions(): UnitTestOptions {
         return error instanceof Error ? error.message : String(error);
       }
     },
-    // Until the Go template engine lands: text without actions is itself, anything else an error.
-    expandTemplate: (text) => {
-      if (text.includes('{{')) throw new Error('templates are not supported yet');
-      return text;
-    },
+    // Annotations and labels expand as Prometheus's do (a throw becomes `<error expanding template: …>`);
+    // the template `query` function is not given a queryable here yet.
+    expandTemplate: (text, data, context) =>
+      expandTemplate(`__alert_${context.name}`, ALERT_TEMPLATE_DEFS + text, data, { timeMs: context.timeMs }),
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
   };
