@@ -2,11 +2,12 @@
  * The built-in rules as Prometheus users get them: examples/rules/mcpulse-alerts.yml is exactly what
  * `mcpulse rules` prints (so it cannot drift from builtinRules()), promtool accepts it, and its unit
  * tests (mcpulse-alerts.test.yml: every built-in alert fires and resolves, and the quiet and
- * client-error cases stay silent) pass under `promtool test rules` and `mcpulse rules test` alike.
+ * client-error cases stay silent) pass under `promtool test rules` and `mcpulse rules test` alike, and
+ * a broken copy of the rules fails under both with the same report.
  * To regenerate the rule file: `npx tsx src/cli/main.ts rules > examples/rules/mcpulse-alerts.yml`.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,13 +100,42 @@ describe.runIf(hasBinary('promtool'))('promtool on the built-in rules', () => {
 });
 
 describe('mcpulse rules test on the built-in rules', () => {
-  // Needs alerting-rule evaluation and Go templates (branches h-alertrule and h-tmpl): until they are
-  // merged, mcpulse reports every alert_rule_test as not run, and this fails.
   it('passes every unit test of mcpulse-alerts.test.yml, as promtool does', () => {
     expect(mcpulse('rules', 'test', TESTS)).toEqual({
       status: 0,
       stdout: `Unit Testing:  ${TESTS}\n  SUCCESS\n\n`,
       stderr: '',
     });
+  });
+
+  // The same tests against rules without the minimum rate and counting the caller's errors: the
+  // negative cases fire, and both tools report every failure alike.
+  it.runIf(hasBinary('promtool'))('fails a broken copy of the rules exactly as promtool does', () => {
+    const broken = join(dir, 'broken');
+    mkdirSync(broken);
+    const rules = rulesFileText(builtinRules({ minRequestRate: 0 })).replaceAll(
+      ',error_type!~"-32700|-32600|-32601|-32602|-32002|cancelled"',
+      '',
+    );
+    writeFileSync(join(broken, 'mcpulse-alerts.yml'), rules);
+    copyFileSync(join(ROOT, TESTS), join(broken, 'mcpulse-alerts.test.yml'));
+    const file = join(broken, 'mcpulse-alerts.test.yml');
+    const ours = mcpulse('rules', 'test', file);
+    expect(ours).toEqual(promtool('test', 'rules', file));
+    expect(ours.status).toBe(1);
+    // 18 cases fail: the two negative groups' 8, and 10 whose descriptions name the minimum rate.
+    const failed = [...ours.stderr.matchAll(/^ {4}name: (.+),\n {4}alertname: (\w+), time: (\w+),/gm)];
+    expect(failed).toHaveLength(18);
+    const negative = failed.filter(([, name]) => /^(client errors|below the minimum)/.test(name!));
+    expect(negative.map(([, , alert, time]) => `${alert}@${time}`)).toEqual([
+      'McpServerErrorRatioHigh@10m',
+      'McpToolErrorRatioHigh@10m',
+      'McpServerErrorRatioHigh@20m',
+      'McpServerErrorRatioHigh@10m',
+      'McpToolErrorRatioHigh@10m',
+      'McpLatencyP95High@10m',
+      'McpToolLatencyP95High@10m',
+      'McpServerErrorRatioHigh@20m',
+    ]);
   });
 });
