@@ -123,6 +123,8 @@ const optionsSchema = z.strictObject(
 const SERVER_ERRORS = 'error_type!="",error_type!~"-32700|-32600|-32601|-32602|-32002|cancelled"';
 const OPERATIONS = 'mcp_server_operation_duration_seconds_count';
 const TOOL_CALLS = 'mcp_method_name="tools/call"';
+/** Notifications given up on or dropped (h-receivers' delivery outcomes besides `success`). */
+const LOST = 'mcpulse_notifications_total{outcome=~"failed|dropped"}';
 /** How far back McpulseNotificationsFailing looks: a failure stays visible this long. */
 const NOTIFICATION_WINDOW = '15m';
 
@@ -224,11 +226,13 @@ function builtinAlerts(o: Required<Omit<BuiltinRulesOptions, 'interval' | 'exclu
       },
     },
     McpulseNotificationsFailing: {
-      expr: `sum by (job, instance, receiver, integration) (increase(mcpulse_notifications_total{outcome="failed"}[${NOTIFICATION_WINDOW}])) > 0`,
+      // A receiver's counter starts at its first failure, which increase() cannot see (it needs two
+      // samples): a series that did not exist a window ago counts with its whole value instead.
+      expr: `sum by (job, instance, receiver, integration, outcome) (\n  (increase(${LOST}[${NOTIFICATION_WINDOW}]) and ${LOST} offset ${NOTIFICATION_WINDOW})\nor\n  (${LOST} unless ${LOST} offset ${NOTIFICATION_WINDOW})\n) > 0`,
       severity: 'warning',
       annotations: {
-        summary: 'Notifications to {{ $labels.receiver }} ({{ $labels.integration }}) are failing',
-        description: `About {{ $value | humanize }} {{ $labels.integration }} notifications to receiver {{ $labels.receiver }} failed after every retry in the last ${NOTIFICATION_WINDOW}; alerts routed there are not arriving.`,
+        summary: 'Notifications to {{ $labels.receiver }} ({{ $labels.integration }}) are being lost',
+        description: `About {{ $value | humanize }} {{ $labels.integration }} notifications to receiver {{ $labels.receiver }} were {{ $labels.outcome }} in the last ${NOTIFICATION_WINDOW} (failed: given up after every retry; dropped: its queue was full, or mcpulse was stopping); alerts routed there are not arriving.`,
       },
     },
   };
