@@ -8,24 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { labelsFrom } from '../store/labels.js';
 import { PromqlEngine } from '../store/promql/engine.js';
 import { parseExpr } from '../store/promql/parse.js';
-import { goQueryEscape, type AlertTemplateExpander } from './alerting-rule.js';
+import { goQueryEscape } from './alerting-rule.js';
 import type { AlertingRuleSpec } from './rule-file.js';
 import { RuleGroup, resultVector, type RuleGroupOptions } from './rule-group.js';
 import type { AlertingRuleStatus } from './rule-status.js';
 import { parseMetric } from './series-notation.js';
+import { expandAlertTemplate } from './template/index.js';
 import { UnitTestStorage } from './test-storage.js';
-
-/**
- * TEST DOUBLE, not Go templates: replaces `{{ $labels.NAME }}` and `{{ $value }}` only, and throws on
- * any other action, so the state machine is tested apart from the template engine.
- */
-const testDoubleExpander: AlertTemplateExpander = (text, data) =>
-  text.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_, action: string) => {
-    if (action === '$value') return String(data.value);
-    const label = /^\$labels\.(\w+)$/.exec(action);
-    if (label) return data.labels[label[1]!] ?? '';
-    throw new Error(`test double cannot expand ${action}`);
-  });
 
 const M = 60_000;
 
@@ -49,7 +38,7 @@ function harness(rules: AlertingRuleSpec[], options: Partial<RuleGroupOptions> =
   const query = (expr: string, t: number) => engine.instant(parseExpr(expr), t);
   const group = new RuleGroup(
     { file: 'f.yml', name: 'g', intervalMs: M, limit, rules },
-    { expandTemplate: testDoubleExpander, externalURL: 'http://prom:9090', clock: () => 0, ...options },
+    { expandTemplate: expandAlertTemplate, externalURL: 'http://prom:9090', clock: () => 0, ...options },
   );
   return {
     group,
@@ -263,10 +252,13 @@ describe('alerting rule labels, templates and errors', () => {
   });
 
   it('a template that fails leaves its error in the text', async () => {
-    const h = harness([alertRule('A', 'vector(1)', { annotations: { x: '{{ humanize 1 }}' } })]);
+    const h = harness([alertRule('A', 'vector(1)', { annotations: { x: '{{ .Nope }}' } })]);
     await h.at(0);
     expect(h.rule().alerts[0]!.annotations).toEqual({
-      x: '<error expanding template: test double cannot expand humanize 1>',
+      x:
+        '<error expanding template: error executing template __alert_A: template: __alert_A:1:115: executing "__alert_A" ' +
+        "at <.Nope>: can't evaluate field Nope in type struct { Labels map[string]string; ExternalLabels " +
+        'map[string]string; ExternalURL string; Value float64 }>',
     });
   });
 
@@ -355,9 +347,40 @@ describe('alerting rule labels, templates and errors', () => {
     expect(dropped).toBe(1);
   });
 
+  it('a storage that throws makes the rule unhealthy, and the group goes on', async () => {
+    const group = new RuleGroup(
+      {
+        file: 'f',
+        name: 'g',
+        intervalMs: M,
+        limit: 0,
+        rules: [alertRule('A', 'vector(1)'), alertRule('B', 'vector(2)')],
+      },
+      { expandTemplate: expandAlertTemplate },
+    );
+    const storage = new UnitTestStorage();
+    const engine = new PromqlEngine(storage);
+    let appends = 0;
+    const broken = {
+      appender: () => ({
+        append: () => {
+          if (appends++ === 0) throw new Error('disk full');
+          return undefined;
+        },
+        commit: () => undefined,
+      }),
+    };
+    const sent = await group.evaluate((expr, t) => engine.instant(parseExpr(expr), t), broken, 0);
+    expect(sent.map((a) => a.labels.alertname)).toEqual(['B']);
+    expect(group.status().rules.map((r) => [r.health, r.lastError])).toEqual([
+      ['err', 'disk full'],
+      ['ok', ''],
+    ]);
+  });
+
   it('validates its options by name', () => {
     const spec = { file: 'f', name: 'g', intervalMs: 0, limit: 0, rules: [] };
-    expect(() => new RuleGroup(spec, { expandTemplate: testDoubleExpander, resendDelayMs: -1 })).toThrow(
+    expect(() => new RuleGroup(spec, { expandTemplate: expandAlertTemplate, resendDelayMs: -1 })).toThrow(
       'RuleGroup: resendDelayMs must be a positive integer, got -1',
     );
     expect(() => new RuleGroup(spec, {} as RuleGroupOptions)).toThrow(

@@ -30,13 +30,21 @@ export interface AlertTemplateData {
   readonly value: number;
 }
 
+/** One sample of a template `query` result. */
+export interface TemplateQuerySample {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
 export interface AlertTemplateContext {
   /** The rule's name; the expander names the template after it. */
   readonly name: string;
   /** The evaluation time, for template functions that query. */
   readonly timeMs: number;
-  /** Runs an instant query for the template's `query` function. */
-  readonly query?: (expr: string, timeMs: number) => Promise<Sample[]>;
+  /** Runs an instant query for the template's `query` function; throws with the query's error. */
+  readonly query?: (expr: string, timeMs: number) => readonly TemplateQuerySample[];
+  /** What the `externalURL` and `pathPrefix` functions read; without it they fail, as under promtool. */
+  readonly externalUrl?: string;
 }
 
 /** Expands one template text; may throw (the alert then carries `<error expanding template: …>`). */
@@ -52,6 +60,11 @@ export interface AlertingRuleOptions {
   readonly externalLabels?: Readonly<Record<string, string>>;
   /** Seen by templates as `$externalURL`, and the base of each sent alert's generatorURL. */
   readonly externalURL?: string;
+  /**
+   * The URL the template functions `externalURL` and `pathPrefix` read: externalURL unless given;
+   * null for none (they fail, as under promtool, whose rule manager has no URL).
+   */
+  readonly templateURL?: string | null;
 }
 
 /** How long a resolved alert is kept (and resent as resolved): Prometheus's resolvedRetention. */
@@ -182,7 +195,13 @@ export class AlertingRule {
     onTransition?: (from: Phase, to: Phase, alert: Alert) => void,
   ): Promise<Sample[]> {
     const fresh = new Map<string, Alert>();
-    const context: AlertTemplateContext = { name: this.name, timeMs, query };
+    const templateURL = this.options.templateURL === undefined ? this.externalURL : this.options.templateURL;
+    const context: AlertTemplateContext = {
+      name: this.name,
+      timeMs,
+      query,
+      ...(templateURL === null ? {} : { externalUrl: templateURL }),
+    };
     for (const sample of vector) {
       const data: AlertTemplateData = {
         labels: labelsRecord(sample.metric),

@@ -3,12 +3,13 @@
  * recording rule (`record`, `expr`, `labels`) or an alerting rule (`alert`, `expr`, `for`,
  * `keep_firing_for`, `labels`, `annotations`). Parsed strictly and validated as Prometheus 2.42 does,
  * with its messages (`4:17: group "g", rule 1, "a": invalid field 'for' in recording rule`), every error
- * prefixed with the file's name. Alerting rules are parsed and checked but not evaluated yet; their
- * annotation templates are not checked.
+ * prefixed with the file's name. Alerting rules' label and annotation templates must parse (rulefmt's
+ * testTemplateParsing): `group "g", rule 1, "a": annotation "summary": template: __alert_a:1: …`.
  */
 import { readFileSync } from 'node:fs';
 
 import { goQuote } from './go-format.js';
+import { checkTemplate } from './template/index.js';
 import { decodeYaml, YamlDecodeError, type Position, type RawNode, type Shape } from './yaml-decode.js';
 
 export interface RecordingRuleSpec {
@@ -132,6 +133,19 @@ function validateRule(rule: DecodedRule, where: string, checkExpr: ExpressionChe
   }
   for (const name of Object.keys(rule.annotations ?? {})) {
     if (!LABEL_NAME.test(name)) add(`invalid annotation name: ${name}`);
+  }
+  if (alert.value !== '') {
+    // Go ranges over the maps in random order; these go in key order.
+    const templates = [
+      ['label', rule.labels ?? {}],
+      ['annotation', rule.annotations ?? {}],
+    ] as const;
+    for (const [kind, map] of templates) {
+      for (const name of Object.keys(map).sort()) {
+        const problem = checkTemplate(alert.value, map[name]!);
+        if (problem !== undefined) add(`${kind} ${goQuote(name)}: ${problem}`);
+      }
+    }
   }
   return errors;
 }

@@ -15,7 +15,13 @@
 import { LabelsBuilder, labelsKey, METRIC_NAME, type Labels } from '../store/labels.js';
 import { queryFailed } from '../store/promql/errors.js';
 import type { QueryValue, Sample } from '../store/promql/value.js';
-import { AlertingRule, transitionOf, type AlertTemplateExpander } from './alerting-rule.js';
+import {
+  AlertingRule,
+  labelsRecord,
+  transitionOf,
+  type AlertTemplateExpander,
+  type TemplateQuerySample,
+} from './alerting-rule.js';
 import type { PostableAlert } from './notify/types.js';
 import type { RuleGroupSpec, RuleSpec } from './rule-file.js';
 import type { AlertTransition, RuleGroupStatus, RuleHealth, RuleStatus } from './rule-status.js';
@@ -34,6 +40,8 @@ export interface RuleGroupOptions {
   readonly externalLabels?: Readonly<Record<string, string>>;
   /** Prometheus's --web.external-url: `$externalURL`, and the base of generatorURL. */
   readonly externalURL?: string;
+  /** What the template functions `externalURL`/`pathPrefix` read: externalURL unless given; null for none. */
+  readonly templateURL?: string | null;
   /** The interval used when the file sets none (the global evaluation_interval); default 1 m. */
   readonly defaultIntervalMs?: number;
   /** A firing alert is resent this often (--rules.alert.resend-delay); default 1 m. */
@@ -60,6 +68,15 @@ export function resultVector(value: QueryValue): Sample[] {
   if (value.type === 'vector') return value.samples;
   if (value.type === 'scalar') return [{ metric: [], t: value.t, v: value.v }];
   throw queryFailed('rule result is not a vector or scalar');
+}
+
+/** A template `query` result; templates expand synchronously, so the query must answer at once. */
+function templateSamples(value: QueryValue | Promise<QueryValue>): TemplateQuerySample[] {
+  if (value instanceof Promise) {
+    value.catch(() => undefined);
+    throw new Error('template queries need an engine that answers synchronously');
+  }
+  return resultVector(value).map((sample) => ({ labels: labelsRecord(sample.metric), value: sample.v }));
 }
 
 function errorMessage(error: unknown): string {
@@ -120,7 +137,7 @@ export class EvaluatedRule {
       const result = resultVector(await query(this.spec.expr, timeMs));
       if (this.alerting === undefined) vector = record(this.spec, result, group.spec.limit);
       else {
-        const templateQuery = async (expr: string, t: number) => resultVector(await query(expr, t));
+        const templateQuery = (expr: string, t: number) => templateSamples(query(expr, t));
         vector = await this.alerting.evaluate(
           result,
           timeMs,
@@ -218,15 +235,21 @@ export class RuleGroup {
 
   /**
    * Group.Eval at `timeMs`: every rule in order, results appended to `storage`. Resolves with the
-   * alerts to send now (Prometheus's sendAlerts of each alerting rule); never rejects for a rule's
-   * error (read health and lastError, or status()).
+   * alerts to send now (Prometheus's sendAlerts of each alerting rule); never rejects: a rule's
+   * error, or a storage that throws, is the rule's health and lastError (see status()).
    */
   async evaluate(query: InstantQuery, storage: Appendable, timeMs: number): Promise<PostableAlert[]> {
     const groupStart = this.clock();
     const alerts: PostableAlert[] = [];
     for (const rule of this.rules) {
       const start = this.clock();
-      alerts.push(...(await rule.evaluate(query, storage, timeMs, this)));
+      try {
+        alerts.push(...(await rule.evaluate(query, storage, timeMs, this)));
+      } catch (error) {
+        // A storage fault (the rule's own errors are caught inside): the rule shows it, the group goes on.
+        rule.health = 'err';
+        rule.lastError = errorMessage(error);
+      }
       rule.evaluationDurationMs = this.clock() - start;
       rule.lastEvaluationMs = timeMs;
     }

@@ -1,10 +1,11 @@
 /**
- * alert_rule_test under both engines: rule files with `for`, `keep_firing_for`, templated labels and
- * annotations, the same alert name in two groups, rules reading ALERTS, external labels and URL, rule
- * errors (clashing label sets, the group limit), and test files that pass and fail in every way promtool
- * reports. mcpulse's runner must print promtool 2.42's report (recorded below) byte for byte and exit as
- * it does; where promtool is installed, it is run on the same files and must print exactly what mcpulse
- * prints. The file is long because the test files and promtool's reports are inline.
+ * alert_rule_test under both engines: rule files with `for`, `keep_firing_for`, labels and annotations
+ * expanded by the Go template engine (functions, `query`, external labels and URL, failing templates,
+ * templates that do not parse), the same alert name in two groups, rules reading ALERTS, rule errors
+ * (clashing label sets, the group limit), and test files that pass and fail in every way promtool reports. mcpulse's runner must print
+ * promtool 2.42's report (recorded below) byte for byte and exit as it does; where promtool is
+ * installed, it is run on the same files and must print exactly what mcpulse prints. The file is long
+ * because the test files and promtool's reports are inline.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,20 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { hasBinary } from '../../test/binaries.js';
 import { rulesTestOptions } from '../cli/rules-test.js';
-import type { AlertTemplateExpander } from './alerting-rule.js';
 import { runRuleUnitTests } from './unit-test.js';
-
-/**
- * TEST DOUBLE, not Go templates: replaces `{{ $labels.NAME }}` and `{{ $value }}` only (all these
- * files use), until the template engine is merged.
- */
-const testDoubleExpander: AlertTemplateExpander = (text, data) =>
-  text.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_, action: string) => {
-    if (action === '$value') return String(data.value);
-    const label = /^\$labels\.(\w+)$/.exec(action);
-    if (label) return data.labels[label[1]!] ?? '';
-    throw new Error(`test double cannot expand ${action}`);
-  });
 
 const FILES: Readonly<Record<string, string>> = {
   'alerts.yml': `groups:
@@ -259,6 +247,66 @@ tests:
         exp_alerts:
           - exp_labels: {instance: a}
 `,
+  'templates.yml': `groups:
+  - name: t
+    rules:
+      - alert: Templated
+        expr: errors / requests > 0.1
+        for: 1m
+        labels:
+          severity: '{{ if gt $value 0.5 }}page{{ else }}ticket{{ end }}'
+          source: '{{ $externalLabels.cluster }}'
+        annotations:
+          summary: '{{ $labels.job }} errors at {{ $value | humanizePercentage }}'
+          big: '{{ 1234567 | humanize }} {{ 3725 | humanizeDuration }} {{ printf "%.2f" $value }}'
+          link: '{{ $externalURL }}/alerts'
+          query: '{{ with query "requests" }}{{ . | first | value }}{{ end }}'
+          broken: '{{ .Nope }}'
+          nourl: '{{ externalURL }}'
+          empty: '{{ if false }}x{{ end }}'
+`,
+  'templates.test.yml': `rule_files: [templates.yml]
+evaluation_interval: 1m
+tests:
+  - name: templates
+    interval: 1m
+    external_labels: {cluster: eu-1}
+    external_url: http://prom.example:9090
+    input_series:
+      - series: 'errors{job="api"}'
+        values: '0 30 30 80'
+      - series: 'requests{job="api"}'
+        values: '100x4'
+    alert_rule_test:
+      - eval_time: 2m
+        alertname: Templated
+        exp_alerts:
+          - exp_labels: {job: api, severity: ticket, source: eu-1}
+            exp_annotations:
+              summary: 'api errors at 30%'
+              big: '1.235M 1h 2m 5s 0.30'
+              link: 'http://prom.example:9090/alerts'
+              query: '100'
+              empty: ''
+      - eval_time: 3m
+        alertname: Templated
+        exp_alerts:
+          - exp_labels: {job: api, severity: ticket, source: eu-1}
+`,
+  'badtmpl.yml': `groups:
+  - name: g
+    rules:
+      - alert: Bad
+        expr: up == 0
+        labels:
+          severity: '{{ .Foo'
+        annotations:
+          summary: '{{ nosuchfunc }}'
+`,
+  'badtmpl.test.yml': `rule_files: [badtmpl.yml]
+tests:
+  - interval: 1m
+`,
 };
 
 /** promtool 2.42's stderr on each test file (recorded from it; re-checked below where it is installed). */
@@ -340,12 +388,40 @@ const PROMTOOL_STDERR: Readonly<Record<string, string>> = {
     rule: Clash, time: 1m0s, err: vector contains metrics with the same labelset after applying alert labels
     rule: Many, time: 1m0s, err: exceeded limit of 1 with 2 alerts
 `,
+  'templates.test.yml': `  FAILED:
+    name: templates,
+    alertname: Templated, time: 2m, 
+        exp:[
+            0:
+              Labels:{alertname="Templated", job="api", severity="ticket", source="eu-1"}
+              Annotations:{big="1.235M 1h 2m 5s 0.30", empty="", link="http://prom.example:9090/alerts", query="100", summary="api errors at 30%"}
+            ], 
+        got:[
+            0:
+              Labels:{alertname="Templated", job="api", severity="ticket", source="eu-1"}
+              Annotations:{big="1.235M 1h 2m 5s 0.30", broken="<error expanding template: error executing template __alert_Templated: template: __alert_Templated:1:115: executing \\"__alert_Templated\\" at <.Nope>: can't evaluate field Nope in type struct { Labels map[string]string; ExternalLabels map[string]string; ExternalURL string; Value float64 }>", empty="", link="http://prom.example:9090/alerts", nourl="<error expanding template: error executing template __alert_Templated: template: __alert_Templated:1:115: executing \\"__alert_Templated\\" at <externalURL>: error calling externalURL: runtime error: invalid memory address or nil pointer dereference>", query="100", summary="api errors at 30%"}
+            ]
+    name: templates,
+    alertname: Templated, time: 3m, 
+        exp:[
+            0:
+              Labels:{alertname="Templated", job="api", severity="ticket", source="eu-1"}
+              Annotations:{}
+            ], 
+        got:[]
+`,
+  'badtmpl.test.yml': `  FAILED:
+badtmpl.yml: group "g", rule 1, "Bad": label "severity": template: __alert_Bad:1: unclosed action
+badtmpl.yml: group "g", rule 1, "Bad": annotation "summary": template: __alert_Bad:1: function "nosuchfunc" not defined
+`,
 };
 
 const ERROR_COUNTS: Readonly<Record<string, number>> = {
   'pass.test.yml': 0,
   'fail.test.yml': 7,
   'clash.test.yml': 2,
+  'templates.test.yml': 2,
+  'badtmpl.test.yml': 2,
 };
 
 let dir: string;
@@ -370,7 +446,6 @@ async function mcpulse(name: string): Promise<Report> {
   let stderr = '';
   const status = await runRuleUnitTests([join(dir, name)], {
     ...rulesTestOptions(),
-    expandTemplate: testDoubleExpander,
     stdout: (text) => void (stdout += text),
     stderr: (text) => void (stderr += text),
   });

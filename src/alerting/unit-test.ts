@@ -164,6 +164,8 @@ async function runTestGroup(
       expandTemplate: options.expandTemplate,
       externalLabels: group.external_labels,
       externalURL: group.external_url,
+      // promtool's rule manager has no web URL: the externalURL and pathPrefix functions fail.
+      templateURL: null,
       defaultIntervalMs: group.interval || undefined,
     });
   });

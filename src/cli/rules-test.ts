@@ -6,8 +6,8 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 
+import { expandAlertTemplate } from '../alerting/template/index.js';
 import { runRuleUnitTests, type UnitTestOptions } from '../alerting/unit-test.js';
-import { ALERT_TEMPLATE_DEFS, expandTemplate } from '../alerting/template/index.js';
 import { PromqlEngine } from '../store/promql/engine.js';
 import { parseExpr } from '../store/promql/parse.js';
 import { err, EXIT_FAILURE } from './io.js';
@@ -31,10 +31,7 @@ export function rulesTestOptions(): UnitTestOptions {
         return error instanceof Error ? error.message : String(error);
       }
     },
-    // Annotations and labels expand as Prometheus's do (a throw becomes `<error expanding template: …>`);
-    // the template `query` function is not given a queryable here yet.
-    expandTemplate: (text, data, context) =>
-      expandTemplate(`__alert_${context.name}`, ALERT_TEMPLATE_DEFS + text, data, { timeMs: context.timeMs }),
+    expandTemplate: expandAlertTemplate,
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),
   };

@@ -176,11 +176,8 @@ export function lex(input: string): Item[] {
         parenDepth++;
         emit('leftParen');
       } else if (c === ')') {
+        // Prometheus 2.42's Go lexes an unbalanced ')' too; the parser then finds it unexpected.
         parenDepth--;
-        if (parenDepth < 0) {
-          fail(`unexpected right paren ${goRuneName(c)}`);
-          return false;
-        }
         emit('rightParen');
       } else if (c.charCodeAt(0) <= 0x7e && c.charCodeAt(0) >= 0x20) {
         emit('char');

@@ -142,12 +142,13 @@ export function timeMethod(ns: bigint, name: string): ((args: readonly GoValue[]
   }
 }
 
-/** Prometheus's floatToTime: seconds to nanoseconds, refused when NaN, infinite or past int64. */
+/** Prometheus's floatToTime: seconds to a millisecond-precision time (as nanoseconds), refused when NaN, infinite or past int64. */
 export function floatToTime(seconds: number): bigint | 'nan-or-inf' | string {
   if (!Number.isFinite(seconds)) return 'nan-or-inf';
   const nanos = seconds * 1e9;
   if (nanos > 9223372036854775807 || nanos < -9223372036854775808) {
     return `${formatFloat(seconds, 'g', -1)} cannot be represented as a nanoseconds timestamp since it overflows int64`;
   }
-  return BigInt(Math.trunc(nanos));
+  // model.TimeFromUnixNano keeps whole milliseconds (truncated toward zero).
+  return (BigInt(Math.trunc(nanos)) / 1_000_000n) * 1_000_000n;
 }

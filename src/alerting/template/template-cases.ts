@@ -1,0 +1,183 @@
+/**
+ * Template snippets for the differential test against promtool (promtool-differential.test.ts):
+ * each runs as an annotation of an alert whose sample gives `$value` and `$labels`. `expect` is
+ * written by hand where the value matters most; the rest are whatever mcpulse prints, which promtool
+ * must then print too. PARSE_ERROR_CASES make a rule file invalid, so they are checked through
+ * `promtool check rules` instead.
+ */
+
+export interface DataSet {
+  /** Series-notation value of the sample at t=0 (`NaN`, `Inf`, `-Inf` allowed). */
+  readonly value: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export const DATA_SETS: Readonly<Record<string, DataSet>> = {
+  big: { value: '1234567', labels: { job: 'api', instance: 'host-1.example.com:9090', path: '/api/v1' } },
+  zero: { value: '0', labels: { job: 'z', instance: '10.0.0.1:80' } },
+  small: { value: '0.000123', labels: { job: 's', instance: '[::1]:9100' } },
+  nan: { value: 'NaN', labels: { job: 'n' } },
+  inf: { value: 'Inf', labels: { job: 'i' } },
+  neginf: { value: '-Inf', labels: { job: 'i' } },
+  days: { value: '259205', labels: { job: 'd' } },
+  ninety: { value: '90', labels: { job: 'd' } },
+  half: { value: '0.5', labels: { job: 'h' } },
+  ratio: { value: '0.1234', labels: { job: 'r' } },
+  pi: { value: '3.14159265', labels: { job: 'p', msg: '<b>"Tom" & \'Jerry\'</b> = 1' } },
+  negative: { value: '-1234.5', labels: { job: 'neg' } },
+  bytes: { value: '123456789', labels: { job: 'b' } },
+  stamp: { value: '1700000000.123', labels: { job: 't' } },
+  huge: { value: '1e+21', labels: { job: 'huge' } },
+};
+
+export interface TemplateCase {
+  readonly data: keyof typeof DATA_SETS;
+  readonly template: string;
+  readonly expect?: string;
+}
+
+const c = (data: string, template: string, expect?: string): TemplateCase => ({ data, template, expect });
+
+export const CASES: readonly TemplateCase[] = [
+  // humanize and friends
+  c('big', '{{ $value | humanize }}', '1.235M'),
+  c('zero', '{{ humanize $value }}', '0'),
+  c('small', '{{ humanize $value }}', '123u'),
+  c('nan', '{{ humanize $value }}', 'NaN'),
+  c('inf', '{{ humanize $value }}', '+Inf'),
+  c('neginf', '{{ humanize $value }}', '-Inf'),
+  c('negative', '{{ humanize $value }}', '-1.234k'),
+  c('huge', '{{ humanize $value }} {{ humanize 1e30 }} {{ humanize 1e-30 }}'),
+  c('big', '{{ humanize 1000 }} {{ humanize 999.99999 }} {{ humanize "2.5e6" }}'),
+  c('bytes', '{{ humanize1024 $value }}', '117.7Mi'),
+  c('zero', '{{ humanize1024 $value }} {{ humanize1024 1 }} {{ humanize1024 1025 }} {{ humanize1024 -3000 }}'),
+  c('half', '{{ humanizeDuration $value }}', '500ms'),
+  c('ninety', '{{ humanizeDuration $value }}', '1m 30s'),
+  c('days', '{{ humanizeDuration $value }}', '3d 0h 0m 5s'),
+  c('zero', '{{ humanizeDuration $value }}', '0s'),
+  c('small', '{{ humanizeDuration $value }}', '123us'),
+  c('negative', '{{ humanizeDuration $value }}', '-20m 34s'),
+  c('pi', '{{ humanizeDuration $value }} {{ humanizeDuration 3600 }} {{ humanizeDuration 59.99 }}'),
+  c('nan', '{{ humanizeDuration $value }}', 'NaN'),
+  c('ratio', '{{ humanizePercentage $value }}', '12.34%'),
+  c('half', '{{ humanizePercentage $value }} {{ humanizePercentage 1 }} {{ humanizePercentage 0.000012345 }}'),
+  c('stamp', '{{ humanizeTimestamp $value }}'),
+  c('zero', '{{ humanizeTimestamp $value }} {{ humanizeTimestamp 1.5 }}'),
+  c('nan', '{{ humanizeTimestamp $value }}', 'NaN'),
+  c('stamp', '{{ (toTime $value).Unix }} {{ toTime 86400 }}'),
+  // printf and the fmt verbs
+  c('pi', '{{ printf "%.2f" $value }}', '3.14'),
+  c('pi', '{{ printf "%s|%d|%f|%.3f|%g|%e|%v|%q|%x|%%" "s" 42 $value $value $value $value $value "q\\"" "hi" }}'),
+  c('pi', '{{ printf "[%8.3f][%-8.2f][%08.3f][%+d][% d][%5s][%-5s|][%05d][%x][%X][%o][%b]" $value $value $value 5 7 "ab" "cd" -42 255 255 8 5 }}'),
+  c('big', '{{ printf "%v %v %v %v" $value 100000.0 0.0001 0.00001 }}'),
+  c('big', '{{ printf "%.0f %.0f %.0f %.1f %.1f" 0.5 1.5 2.5 0.25 0.35 }}'),
+  c('big', '{{ printf "%d %s" "str" 5 }}', '%!d(string=str) %!s(int=5)'),
+  c('big', '{{ printf "%d" }} {{ printf "%d" 1 2 }} {{ printf "%z" 3 }}'),
+  c('big', '{{ printf "%t %v %T %T %T" true false 1 1.5 $labels }}'),
+  c('big', '{{ printf "%6.2e|%G|%.3g|%g" 123456.789 1e-7 1234567.0 100000000.0 }}'),
+  c('big', '{{ printf "%c%c %q %U" 72 105 65 8364 }}'),
+  c('big', '{{ printf "%*d|%-*d|%.*f" 5 42 4 7 2 3.14159 }}'),
+  c('big', '{{ print 1 2 "a" "b" 3 }}|{{ println "x" 1 }}|{{ print }}'),
+  // variables, fields, maps
+  c('big', '{{ $labels.instance }} {{ .Labels.job }} {{ $labels.missing }}|', 'host-1.example.com:9090 api |'),
+  c('big', '{{ $value }} {{ .Value }}', '1.234567e+06 1.234567e+06'),
+  c('big', '{{ $externalLabels.cluster }} {{ $externalURL }} {{ .ExternalURL }}'),
+  c('big', '{{ $x := 1 }}{{ $x }}{{ $x = "two" }}{{ $x }}{{ $y := $labels.job }}{{ $y }}', '1twoapi'),
+  c('big', '{{ index $labels "job" }} {{ index .Labels "nope" }}|{{ len $labels }} {{ len "héllo" }}'),
+  c('big', '{{ . }}'),
+  c('big', '{{ $ }}'),
+  // control structures
+  c('big', '{{ range $k, $v := $labels }}{{ $k }}={{ $v }};{{ end }}', '__name__=tmpl_case;instance=host-1.example.com:9090;job=api;path=/api/v1;set=big;'),
+  c('big', '{{ range $labels }}{{ . }},{{ end }}'),
+  c('big', '{{ range $i, $e := query "tmpl_case{job=\\"api\\"}" }}{{ $i }}:{{ $e.Labels.job }}={{ $e.Value }}{{ end }}'),
+  c('big', '{{ range $k, $v := $labels }}{{ if eq $k "job" }}{{ break }}{{ end }}{{ $k }} {{ end }}'),
+  c('big', '{{ range $k, $v := $labels }}{{ if ne $k "job" }}{{ continue }}{{ end }}{{ $v }}{{ end }}', 'api'),
+  c('big', '{{ range $externalLabels.nothing }}x{{ else }}empty{{ end }}'),
+  c('big', '{{ if gt $value 1000.0 }}high{{ else if gt $value 10.0 }}mid{{ else }}low{{ end }}', 'high'),
+  c('ninety', '{{ if gt $value 1000.0 }}high{{ else if gt $value 10.0 }}mid{{ else }}low{{ end }}', 'mid'),
+  c('zero', '{{ if $value }}true{{ else }}false{{ end }} {{ if $labels.job }}set{{ end }}', 'false set'),
+  c('big', '{{ if eq $labels.job "api" "web" }}one of{{ end }} {{ if eq .Labels.job "web" }}web{{ else }}not web{{ end }}', 'one of not web'),
+  c('big', '{{ with $labels.instance }}{{ . | stripPort }}{{ end }}{{ with $labels.none }}x{{ else }}-{{ end }}', 'host-1.example.com-'),
+  c('big', '  a  {{- " b " -}}  c  {{- /* a comment */ -}}  d {{/* another */}} e', '  a b cd  e'),
+  c('big', 'line1\n  {{- "x" }}\n{{- "y" -}}\n\nz'),
+  c('big', '{{ and 1 0 "x" }} {{ and 1 2 }} {{ or 0 "" "z" }} {{ or 0 false }} {{ not 0 }} {{ not "a" }}'),
+  c('big', '{{ lt 1 2 }} {{ le 2 2 }} {{ gt "b" "a" }} {{ ge 1.5 2.5 }} {{ ne "a" "b" }} {{ eq 1 1 }}'),
+  c('big', '{{ 1 }} {{ 1.0 }} {{ 1e3 }} {{ 0x1F }} {{ -7 }} {{ \'a\' }} {{ "x" }} {{ `raw\\n` }} {{ true }} {{ 010 }}'),
+  // strings, regexes and links
+  c('big', '{{ toUpper "abc" }} {{ toLower "ÀBC" }} {{ title "hello wide-world foo_bar" }}', 'ABC àbc Hello Wide-World Foo_bar'),
+  c('big', '{{ match "^api$" $labels.job }} {{ match "x+" "yyy" }}', 'true false'),
+  c('big', '{{ reReplaceAll "(.*):.*" "$1" $labels.instance }}', 'host-1.example.com'),
+  c('big', '{{ reReplaceAll "a*" "-" "baaac" }} {{ reReplaceAll "(?P<h>[a-z]+)-(\\\\d)" "${h}_$2" "host-1" }} {{ reReplaceAll "o" "$$" "foo" }}'),
+  c('big', '{{ stripPort "host:9090" }} {{ stripPort "[::1]:80" }} {{ stripPort "nohost" }} {{ stripDomain $labels.instance }} {{ stripDomain "10.0.0.1:80" }} {{ stripDomain "a.b.c" }}'),
+  c('big', '{{ graphLink "rate(x[5m]) > 1" }} {{ tableLink "up{job=\\"a b\\"}" }}'),
+  c('pi', '{{ html $labels.msg }}|{{ js $labels.msg }}|{{ urlquery $labels.msg }}|{{ safeHtml "<b>" }}'),
+  c('big', '{{ html 1 2 }} {{ urlquery "a/b?c=d&e" }} {{ js "é\\t" }}'),
+  c('big', '{{ parseDuration "1h30m" }} {{ parseDuration "90s" | humanizeDuration }} {{ parseDuration "1ms" }}'),
+  c('big', '{{ (args 1 "two" 3.5).arg1 }} {{ args 1 "x" }} {{ (args).arg0 }}'),
+  // query and its helpers
+  c('big', '{{ with query "sum(tmpl_case{set=~\\"big|days\\"})" }}{{ . | first | value | humanize }}{{ end }}'),
+  c('big', '{{ range query "tmpl_case{set=~\\"zero|days|pi\\"}" | sortByLabel "set" }}{{ label "set" . }} {{ end }}'),
+  c('big', '{{ with first (query "tmpl_case{set=\\"pi\\"}") }}{{ .Value }} {{ .Labels.job }} {{ strvalue . }}|{{ end }}'),
+  c('big', '{{ len (query "tmpl_case") }} {{ (query "scalar(tmpl_case{set=\\"ninety\\"})" | first).Value }}'),
+  // errors at execution: Prometheus's <error expanding template: ...> text
+  c('big', '{{ index "abc" 5 }}'),
+  c('big', 'text\n{{ index $labels 1 }}'),
+  c('big', '{{ eq $value 1 }}'),
+  c('big', '{{ toUpper $value }}'),
+  c('big', '{{ $value | toUpper }}'),
+  c('big', '{{ .Nope }}'),
+  c('big', '{{ $labels.job.sub }}'),
+  c('big', '{{ len $value }}'),
+  c('big', '{{ range 5 }}x{{ end }}'),
+  c('big', '{{ nil }}'),
+  c('big', '{{ humanize "abc" }}'),
+  c('big', '{{ humanize true }}'),
+  c('big', '{{ first (query "absent_metric") }}'),
+  c('big', '{{ reReplaceAll "(" "x" "y" }}'),
+  c('big', '{{ match "a**" "y" }}'),
+  c('big', '{{ parseDuration "5x" }}'),
+  c('nan', '{{ toTime $value }}'),
+  c('big', '{{ externalURL }}'),
+  c('big', '{{ pathPrefix }}'),
+  c('big', '{{ toUpper 5 }}'),
+  c('big', '{{ printf 5 }}'),
+  c('big', '{{ lt "a" 1 }}'),
+  c('big', '{{ lt true false }}'),
+  c('big', '{{ 1 2 }}'),
+  c('big', '{{ humanize }}'),
+  c('big', '{{ label "x" nil }}'),
+];
+
+/** Templates that do not parse: promtool check rules must refuse them with these messages. */
+export const PARSE_ERROR_CASES: readonly string[] = [
+  '{{ foo }}',
+  '{{ if }}',
+  '{{ $x }}',
+  '{{ end }}',
+  '{{ else }}',
+  '{{ if true }}x',
+  '{{ range . }}{{ else }}{{ else }}{{ end }}',
+  '{{ "a" | "b" }}',
+  '{{ printf "%d" | 1 }}',
+  '{{ ) }}',
+  '{{ ( }}',
+  '{{ "abc }}',
+  '{{ `abc }}',
+  '{{ /* x }}',
+  '{{/* x */ }}',
+  '{{ break }}',
+  '{{ 3x }}',
+  '{{ .Labels. }}',
+  '{{ }}',
+  '{{ $x := }}',
+  '{{ range $a, $b, $c := . }}{{ end }}',
+  '{{ $a, $b := 1 }}',
+  '{{ 1.x }}',
+  '{{ "a".x }}',
+  '{{ @ }}',
+  '{{ 99999999999999999999 }}',
+  'first line\nsecond {{ nope }}',
+  '{{ "\\q" }}',
+  '{{ if 1 }}{{ with 2 }}',
+  '{{ index . 1 }',
+];
