@@ -115,6 +115,17 @@ describe('defineRules', () => {
     );
   });
 
+  it('checks label and annotation templates as rule files are checked', () => {
+    const summary = { summary: '{{ $value | nope }}' };
+    expect(
+      thrown(() =>
+        defineRules({ groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up', annotations: summary }] }] }),
+      ),
+    ).toBe(
+      'mcpulse: defineRules: group "g", rule 1, "A": annotation "summary": template: __alert_A:1: function "nope" not defined',
+    );
+  });
+
   it('refuses a wrong shape by path before anything else', () => {
     expect(
       thrown(() =>
