@@ -19,6 +19,18 @@ export type {
 export type { ObserveTransportOptions } from './instrument/transport.js';
 export type { SessionInfo } from './instrument/pipeline.js';
 
+export { defineRules, formatRuleFile } from './alerting/define-rules.js';
+export type {
+  AlertingRuleDefinition,
+  RecordingRuleDefinition,
+  RuleDefinition,
+  RuleGroupDefinition,
+  RuleGroupsDefinition,
+} from './alerting/define-rules.js';
+export { BUILTIN_ALERTS, builtinRules, DEFAULT_RUNBOOK_URL } from './alerting/builtin.js';
+export type { BuiltinAlert, BuiltinRulesOptions } from './alerting/builtin.js';
+export type { AlertingRuleSpec, RecordingRuleSpec, RuleGroupSpec, RuleSpec } from './alerting/rule-file.js';
+
 export { MCP_LOG_LEVELS, requestContext } from './logging/context.js';
 export type { ClientLog, McpLogLevel, RequestContext, SpanLike } from './logging/context.js';
 export type { LogFileOptions } from './logging/outputs.js';

@@ -4,7 +4,7 @@
  *
  * Commands load what they need with `import()` when they run: `help` and `--version` load nothing else,
  * and only `demo` needs the MCP SDK (an optional peer) and zod, which an installed mcpulse may lack.
- * `rules test` writes promtool's report to stdout, as promtool does.
+ * `rules test` writes promtool's report to stdout, as promtool does; `rules` prints a rule file there.
  */
 import { realpathSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -22,6 +22,8 @@ const HELP = `mcpulse: production monitoring for MCP servers
 
 Usage:
   mcpulse demo [options]   run a demo MCP server monitored by mcpulse
+  mcpulse rules [--no-builtin] [FILE…]
+                           print the built-in rules and those of FILE… as one Prometheus rule file
   mcpulse rules test FILE…  run promtool unit-test files (promtool test rules) on mcpulse's PromQL engine
   mcpulse help             show this help
   mcpulse --version        print the version
@@ -75,6 +77,7 @@ function parse(argv: string[]) {
       stdio: { type: 'boolean' },
       'no-load': { type: 'boolean' },
       rate: { type: 'string' },
+      'no-builtin': { type: 'boolean' },
     },
   });
 }
@@ -125,6 +128,7 @@ export async function main(argv: string[]): Promise<number> {
       let options: DemoOptions;
       try {
         if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+        if (values['no-builtin'] !== undefined) throw new UsageError('unexpected option --no-builtin');
         options = demoOptions(values);
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
@@ -136,16 +140,17 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'rules': {
       const [subcommand, ...files] = extra;
-      const demoFlags = ['port', 'monitor-port', 'host', 'stdio', 'no-load', 'rate'] as const;
-      const flag = demoFlags.find((name) => values[name] !== undefined);
-      if (subcommand !== 'test' || flag !== undefined) {
-        err(
-          subcommand !== 'test'
-            ? `mcpulse rules: unknown subcommand ${JSON.stringify(subcommand ?? '')} (try 'mcpulse rules test FILE…')`
-            : `mcpulse rules test: unexpected option --${flag}`,
-        );
+      const testing = subcommand === 'test';
+      const refused = ['port', 'monitor-port', 'host', 'stdio', 'no-load', 'rate', 'no-builtin'] as const;
+      const flag = refused.find((name) => values[name] !== undefined && (testing || name !== 'no-builtin'));
+      if (flag !== undefined) {
+        err(`mcpulse rules${testing ? ' test' : ''}: unexpected option --${flag}`);
         err("Run 'mcpulse help' for usage.");
         return EXIT_USAGE;
+      }
+      if (!testing) {
+        const { runRulesPrint } = await import('./rules-print.js');
+        return runRulesPrint(extra, { builtin: !(values['no-builtin'] ?? false) });
       }
       const { runRulesTest } = await import('./rules-test.js');
       return runRulesTest(files);

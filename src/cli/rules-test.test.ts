@@ -63,10 +63,13 @@ describe('mcpulse rules test', () => {
     expect(mcpulse('rules', 'test').status).toBe(1);
   });
 
-  it('is a usage error (exit 2) without the test subcommand or with demo options', () => {
-    const bare = mcpulse('rules');
-    expect(bare.status).toBe(2);
-    expect(bare.stderr).toContain(`mcpulse rules: unknown subcommand ""`);
+  it('is a usage error (exit 2) with demo options or --no-builtin', () => {
+    const printing = mcpulse('rules', '--rate', '1');
+    expect(printing.status).toBe(2);
+    expect(printing.stderr).toContain('mcpulse rules: unexpected option --rate');
+    const builtin = mcpulse('rules', 'test', '--no-builtin', join(dir, 'pass.yml'));
+    expect(builtin.status).toBe(2);
+    expect(builtin.stderr).toContain('mcpulse rules test: unexpected option --no-builtin');
     const flagged = mcpulse('rules', 'test', '--port', '1', join(dir, 'pass.yml'));
     expect(flagged.status).toBe(2);
     expect(flagged.stderr).toContain('mcpulse rules test: unexpected option --port');
