@@ -103,6 +103,28 @@ export function parseTlsConfig(
   };
 }
 
+/**
+ * The parts of a URL that may be its secret (a Slack webhook's last path segment, a token in the
+ * query, credentials): the whole URL, and each segment, query value or credential of 6+ characters.
+ */
+export function urlSecrets(url: URL): string[] {
+  const parts = [
+    ...url.pathname.split('/').map(decodeSafe),
+    ...[...url.searchParams.values()],
+    decodeSafe(url.username),
+    decodeSafe(url.password),
+  ];
+  return [url.href, ...parts.filter((part) => part.length >= 6)];
+}
+
+function decodeSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** Replaces every secret in `text` (longest first) by `<secret>`. */
 export function redact(text: string, secrets: readonly string[]): string {
   let result = text;

@@ -7,7 +7,7 @@
  */
 import type { FieldReader } from './config-fields.js';
 import { type Keys } from './config-fields.js';
-import { postJson, readHttpConfig, type HttpClientConfig } from './http-post.js';
+import { postJson, readHttpConfig, urlSecrets, type HttpClientConfig } from './http-post.js';
 import { alertmanagerUrl, goJson, subject, truncateInRunes } from './message.js';
 import type { Integration, WebhookMessage } from './types.js';
 
@@ -82,7 +82,7 @@ export function parseSlackConfig(
     }
     return undefined;
   }
-  const target = { ...http, secrets: [...http.secrets, url.href] };
+  const target = { ...http, secrets: [...http.secrets, ...urlSecrets(url)] };
   return {
     integration: 'slack',
     index,

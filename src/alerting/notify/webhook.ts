@@ -6,7 +6,7 @@
  */
 import type { FieldReader } from './config-fields.js';
 import { parseHttpUrl, type Keys } from './config-fields.js';
-import { postJson, readHttpConfig, type HttpClientConfig } from './http-post.js';
+import { postJson, readHttpConfig, urlSecrets, type HttpClientConfig } from './http-post.js';
 import { goJson, sortedMap, withAlerts } from './message.js';
 import type { Integration, NotificationAlert, WebhookMessage } from './types.js';
 
@@ -32,7 +32,7 @@ export function parseWebhookConfig(
   const maxAlerts = reader.count('max_alerts') ?? 0;
   const sendResolved = reader.boolean('send_resolved') ?? true;
   if (!url) return undefined;
-  const target = { ...http, secrets: [...http.secrets, url.href] };
+  const target = { ...http, secrets: [...http.secrets, ...urlSecrets(url)] };
   return {
     integration: 'webhook',
     index,
