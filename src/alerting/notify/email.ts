@@ -6,6 +6,8 @@
  * multipart/alternative with a plain-text part and an HTML table (escaped), mcpulse's own layout in
  * place of Alertmanager's email.default.html. Every failure is worth a retry, as Alertmanager has it.
  */
+import { isIP } from 'node:net';
+
 import addressparser from 'nodemailer/lib/addressparser';
 import { createTransport } from 'nodemailer';
 
@@ -106,7 +108,10 @@ export function parseEmailConfig(
         ignoreTLS: hostPort.port !== 465 && !settings.requireTls,
         name: settings.hello,
         tls: {
-          servername: settings.tls.serverName ?? hostPort.host,
+          // SNI takes a name only; node checks the certificate against the host (an IP too) without it.
+          ...(settings.tls.serverName !== undefined || isIP(hostPort.host) === 0
+            ? { servername: settings.tls.serverName ?? hostPort.host }
+            : {}),
           rejectUnauthorized: !settings.tls.insecureSkipVerify,
           ...(settings.tls.ca === undefined ? {} : { ca: settings.tls.ca }),
         },
