@@ -152,7 +152,9 @@ describe('Delivery', () => {
     t.delivery.notify(t.receiver, message());
     expect(await t.counts()).toEqual({ [counted('dropped')]: 4, [counted('failed')]: 1 });
     expect(t.failures.map((failure) => failure.error)).toEqual(['aborted by close()']);
-    expect(t.server.requests.map((request) => JSON.parse(request.body).groupKey)).toEqual(['g0']);
+    expect(
+      t.server.requests.map((request) => (JSON.parse(request.body) as { groupKey: string }).groupKey),
+    ).toEqual(['g0']);
   });
 
   it('sends an integration with send_resolved: false only the firing alerts, and nothing when none fire', async () => {
