@@ -3,17 +3,12 @@
  * alerts POSTed are the alerts its API lists. Batching, the bounded queue and failures against local
  * HTTP receivers, with exact counts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
+import { startAlertmanager, type RunningAlertmanager } from '../../../test/alertmanager.js';
 import { hasBinary } from '../../../test/binaries.js';
 import { parseExposition, seriesOf } from '../../../test/exposition.js';
-import { freePort } from '../../../test/free-port.js';
 import { httpReceiver, ManualClock, until } from '../../../test/notify-helpers.js';
 import { AlertmanagerPush } from './alertmanager-push.js';
 import type { PostableAlert } from './types.js';
@@ -36,42 +31,15 @@ function alert(n: number, endsAt = '2126-01-01T00:00:00Z'): PostableAlert {
 const haveAlertmanager = hasBinary('prometheus-alertmanager');
 
 describe.skipIf(!haveAlertmanager)('against a real Alertmanager 0.25', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mcpulse-am-'));
-  let alertmanager: ChildProcess;
+  let alertmanager: RunningAlertmanager | undefined;
   let url = '';
-
   beforeAll(async () => {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    const config = join(dir, 'alertmanager.yml');
-    writeFileSync(
-      config,
+    alertmanager = await startAlertmanager(
       'route:\n  receiver: hook\n  group_wait: 1h\nreceivers:\n  - name: hook\n    webhook_configs:\n      - url: http://127.0.0.1:9/never\n',
     );
-    alertmanager = spawn(
-      'prometheus-alertmanager',
-      [
-        `--config.file=${config}`,
-        `--storage.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--cluster.listen-address=',
-      ],
-      { stdio: 'ignore' },
-    );
-    for (let tries = 0; ; tries++) {
-      const ready = await fetch(`${url}/-/ready`).then(
-        (response) => response.ok,
-        () => false,
-      );
-      if (ready) break;
-      if (tries === 200) throw new Error('Alertmanager did not become ready');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    url = alertmanager.url;
   });
-  afterAll(() => {
-    alertmanager?.kill();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => alertmanager?.stop());
 
   it('POSTs alerts to /api/v2/alerts, and Alertmanager lists them as active', async () => {
     const registry = new Registry();
