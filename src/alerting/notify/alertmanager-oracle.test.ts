@@ -17,12 +17,12 @@ import { Registry } from 'prom-client';
 
 const haveAlertmanager = hasBinary('prometheus-alertmanager');
 
-function alert(mode: string, instance: string): PostableAlert {
+function alert(mode: string, instance: string, endsAt = '2126-01-01T00:00:00Z'): PostableAlert {
   return {
     labels: { alertname: 'Oracle', mode, instance, severity: 'page', note: '<b> & "q"' },
     annotations: { summary: 'errors <high> & rising', description: 'ü\u2028line' },
     startsAt: '2026-12-01T10:00:00.123Z',
-    endsAt: '2126-01-01T00:00:00Z',
+    endsAt,
     generatorURL: 'http://mcpulse.example/graph?g0.expr=a%3Eb&g0.tab=1',
   };
 }
@@ -30,7 +30,9 @@ function alert(mode: string, instance: string): PostableAlert {
 describe.skipIf(!haveAlertmanager)('payloads byte for byte as Alertmanager 0.25 sends them', () => {
   let alertmanager: RunningAlertmanager | undefined;
   let receiver: Awaited<ReturnType<typeof httpReceiver>>;
-  const body = (path: string) => receiver.requests.find((request) => request.url === path)?.body;
+  /** The n-th (0: firing, 1: resolved) body POSTed to `path`. */
+  const body = (path: string, n: number) =>
+    receiver.requests.filter((request) => request.url === path)[n]?.body;
 
   beforeAll(async () => {
     receiver = await httpReceiver([{ status: 200 }]);
@@ -41,6 +43,7 @@ describe.skipIf(!haveAlertmanager)('payloads byte for byte as Alertmanager 0.25 
         '  receiver: webhook',
         '  group_by: [alertname]',
         '  group_wait: 0s',
+        '  group_interval: 1s',
         '  routes:',
         route('webhook') + route('slack') + route('pagerduty'),
         'receivers:',
@@ -51,6 +54,7 @@ describe.skipIf(!haveAlertmanager)('payloads byte for byte as Alertmanager 0.25 
         '    slack_configs:',
         `      - api_url: ${receiver.url}/slack`,
         "        channel: '#alerts'",
+        '        send_resolved: true',
         '  - name: pagerduty',
         '    pagerduty_configs:',
         '      - routing_key: rk-123',
@@ -59,9 +63,14 @@ describe.skipIf(!haveAlertmanager)('payloads byte for byte as Alertmanager 0.25 
       ].join('\n'),
     );
     const push = new AlertmanagerPush({ url: alertmanager.url, registry: new Registry() });
-    push.send([alert('webhook', 'a'), alert('webhook', 'b'), alert('slack', 'a'), alert('pagerduty', 'a')]);
+    const modes = ['webhook', 'slack', 'pagerduty'];
+    push.send([alert('webhook', 'b'), ...modes.map((mode) => alert(mode, 'a'))]);
+    await until(() => receiver.requests.length === 3, 'three firing notifications');
+    // Then all resolved (a second in the past): each group's next notification says so.
+    const ended = new Date(Date.now() - 1000).toISOString();
+    push.send([alert('webhook', 'b', ended), ...modes.map((mode) => alert(mode, 'a', ended))]);
     await push.close();
-    await until(() => receiver.requests.length >= 3, 'three notifications');
+    await until(() => receiver.requests.length === 6, 'three resolved notifications');
   });
   afterAll(async () => {
     alertmanager?.stop();
@@ -69,12 +78,12 @@ describe.skipIf(!haveAlertmanager)('payloads byte for byte as Alertmanager 0.25 
   });
 
   /** The webhook message Alertmanager sent: the notification data the other receivers got too. */
-  function sentMessage(): WebhookMessage {
-    return JSON.parse(body('/webhook')!) as WebhookMessage;
+  function sentMessage(n: number): WebhookMessage {
+    return JSON.parse(body('/webhook', n)!) as WebhookMessage;
   }
   /** The data of the one-alert group routed to `mode`, built as Alertmanager builds it. */
-  function messageFor(mode: string): WebhookMessage {
-    const webhook = sentMessage();
+  function messageFor(mode: string, n: number): WebhookMessage {
+    const webhook = sentMessage(n);
     const template = webhook.alerts[0]!;
     const labels = { ...alert(mode, 'a').labels };
     const one: NotificationAlert = { ...template, labels };
@@ -88,21 +97,26 @@ describe.skipIf(!haveAlertmanager)('payloads byte for byte as Alertmanager 0.25 
     };
   }
 
-  it('webhook: the same bytes for the same data', () => {
-    const sent = body('/webhook')!;
-    expect(sentMessage().alerts).toHaveLength(2);
-    expect(webhookBody(sentMessage(), 0)).toBe(sent);
+  it.each([0, 1])('webhook: the same bytes for the same data (%i: firing, resolved)', (n) => {
+    expect(sentMessage(n).alerts.map((a) => a.status)).toEqual(
+      n === 0 ? ['firing', 'firing'] : ['resolved', 'resolved'],
+    );
+    expect(webhookBody(sentMessage(n), 0)).toBe(body('/webhook', n));
   });
 
-  it('slack: the same bytes for the same data', () => {
+  it.each([0, 1])('slack: the same bytes for the same data (%i)', (n) => {
+    const sent = body('/slack', n)!;
+    expect(JSON.parse(sent).attachments[0].color).toBe(n === 0 ? 'danger' : 'good');
     expect(
-      slackBody(messageFor('slack'), { text: { channel: '#alerts' }, linkNames: false, mrkdwnIn: [] }),
-    ).toBe(body('/slack'));
+      slackBody(messageFor('slack', n), { text: { channel: '#alerts' }, linkNames: false, mrkdwnIn: [] }),
+    ).toBe(sent);
   });
 
-  it('pagerduty: the same bytes for the same data, dedup_key included', () => {
-    expect(pagerdutyBody(messageFor('pagerduty'), { routingKey: 'rk-123', text: {}, details: {} })).toBe(
-      body('/pagerduty'),
+  it.each([0, 1])('pagerduty: the same bytes for the same data, dedup_key included (%i)', (n) => {
+    const sent = body('/pagerduty', n)!;
+    expect(JSON.parse(sent).event_action).toBe(n === 0 ? 'trigger' : 'resolve');
+    expect(pagerdutyBody(messageFor('pagerduty', n), { routingKey: 'rk-123', text: {}, details: {} })).toBe(
+      sent,
     );
   });
 });
