@@ -236,6 +236,20 @@ describe.skipIf(!haveOpenssl)('email to a real SMTP server', () => {
       .catch((thrown: NotifyError) => thrown);
     expect(wrong?.message).toMatch(/^Invalid login: 535/);
     expect(wrong?.message).not.toContain(PASSWORD);
+    // With auth_identity, PLAIN carries it (nodemailer's own PLAIN leaves it empty).
+    const withIdentity = await email({
+      ...settings,
+      require_tls: false,
+      auth_username: 'ops',
+      auth_password: `${PASSWORD}x`,
+      auth_identity: 'ops',
+    })
+      .notify(message(), new AbortController().signal)
+      .catch((thrown: NotifyError) => thrown);
+    expect([withIdentity?.message, withIdentity?.retry]).toEqual([
+      'Invalid login: 535 Invalid username or password',
+      true,
+    ]);
     expect(server.received).toHaveLength(0);
   });
 

@@ -163,7 +163,7 @@ function authOptions(
       PLAIN: async (context: { sendCommand(command: string): Promise<{ status: number; text: string }> }) => {
         const token = Buffer.from(`${identity}\u0000${username}\u0000${pass}`).toString('base64');
         const reply = await context.sendCommand(`AUTH PLAIN ${token}`);
-        if (reply.status !== 235) throw new Error(`Invalid login: ${reply.status} ${reply.text}`);
+        if (reply.status !== 235) throw new NotifyError('Invalid login', true);
       },
     },
   };
