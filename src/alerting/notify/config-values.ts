@@ -29,7 +29,7 @@ export function readYaml(text: string): unknown {
 }
 
 function fromNode(node: unknown, doc: ReturnType<typeof parseDocument>, depth = 0): unknown {
-  if (depth > 64) throw new Error('yaml: nested too deeply (more than 64 levels)');
+  if (depth > 256) throw new Error('yaml: nested too deeply (more than 256 levels)');
   if (node === null || node === undefined) return undefined;
   const resolved = isAlias(node) ? node.resolve(doc) : (node as YamlNode);
   if (isMap(resolved)) {

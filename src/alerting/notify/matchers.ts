@@ -4,6 +4,8 @@
  * form route keys are made of), and how a route's matchers are sorted. Regexes are anchored RE2,
  * compiled by the same helper the PromQL engine uses, so Go's regexp syntax and messages apply.
  */
+import { RE2JS } from 're2js';
+
 import { makeMatcher } from '../../store/promql/parse-literals.js';
 
 export type MatchType = '=' | '!=' | '=~' | '!~';
@@ -27,7 +29,22 @@ export function newMatcher(type: MatchType, name: string, value: string): Matche
   try {
     return makeMatcher(type, name, value);
   } catch (error) {
-    throw new Error(error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    // Prometheus also compiles the bare regex (so `)(` fails there); Alertmanager only the anchored one.
+    if ((type === '=~' || type === '!~') && !message.includes('`(?<`')) {
+      const anchored = compileOrUndefined('^(?:' + value + ')$');
+      const negate = type === '!~';
+      if (anchored) return { type, name, value, matches: (v) => anchored.matches(v) !== negate };
+    }
+    throw new Error(message);
+  }
+}
+
+function compileOrUndefined(source: string): RE2JS | undefined {
+  try {
+    return RE2JS.compile(source);
+  } catch {
+    return undefined;
   }
 }
 
