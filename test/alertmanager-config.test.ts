@@ -45,7 +45,7 @@ describe.runIf(hasBinary('amtool'))('amtool check-config and mcpulse', () => {
   it('both accept the example file and route label sets to the same receivers', () => {
     expect(amtoolCheck(EXAMPLE)).toMatchObject({ ok: true });
     const root = new Route(loadAlertmanagerConfig(EXAMPLE).route);
-    const cases = [
+    const cases: Record<string, string>[] = [
       { alertname: 'HighErrorRatio', job: 'mcp', severity: 'page' },
       { alertname: 'HighErrorRatio', job: 'mcp-server', severity: 'ticket' },
       { alertname: 'McpulseNotificationsFailing', job: 'mcp' },

@@ -18,7 +18,7 @@ describe('label sets as Alertmanager 0.25 reads them', () => {
   });
 
   it('orders alerts as types.AlertSlice: job, then instance, then the label sets', () => {
-    const alerts = [
+    const alerts: Record<string, string>[] = [
       { alertname: 'A', instance: 'b' },
       { alertname: 'A' },
       { alertname: 'A', job: 'z' },
