@@ -50,7 +50,6 @@ receivers:
       smtpAuthUsername: undefined,
       smtpAuthPassword: undefined,
       smtpAuthPasswordFile: undefined,
-      smtpAuthSecret: undefined,
       smtpAuthIdentity: undefined,
       smtpRequireTls: true,
       slackApiUrl: undefined,
@@ -76,6 +75,10 @@ receivers:
           email_configs: [],
           pagerduty_configs: [],
         },
+        raw: {
+          name: 'default',
+          webhook_configs: [{ url: 'http://127.0.0.1:9000/hook', send_resolved: false, max_alerts: 10 }],
+        },
       },
       {
         name: 'other',
@@ -86,8 +89,14 @@ receivers:
           email_configs: [{ to: 'ops@example.com' }],
           pagerduty_configs: [],
         },
+        raw: { name: 'other', email_configs: [{ to: 'ops@example.com' }] },
       },
     ]);
+    expect(config.rawGlobal).toEqual({
+      smtp_smarthost: 'mail.example.com:587',
+      smtp_from: 'alerts@example.com',
+      slack_api_url_file: '/run/secrets/slack',
+    });
   });
 
   it('takes the same shape as a JS object', () => {
@@ -127,8 +136,8 @@ describe('Alertmanager configuration: what is refused', () => {
     expect(refusal(`route: { receiver: a }\nreceivers:\n  - name: a\n    opsgenie_configs: [{}]\n`)).toBe(
       unsupported('receivers[0].opsgenie_configs'),
     );
-    expect(refusal(`${RECEIVERS}route: { receiver: default }\nglobal: { http_config: {} }\n`)).toBe(
-      unsupported('global.http_config'),
+    expect(refusal(`${RECEIVERS}route: { receiver: default }\nglobal: { smtp_auth_secret: s }\n`)).toBe(
+      unsupported('global.smtp_auth_secret'),
     );
     expect(refusal(`${RECEIVERS}route: { receiver: default }\ntemplates: ['/etc/am/*.tmpl']\n`)).toBe(
       "alertmanager config: templates with entries is not supported by mcpulse's notifier (Alertmanager supports it; send alerts to a real Alertmanager instead)",

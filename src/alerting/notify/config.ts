@@ -1,7 +1,7 @@
 /**
  * The part of an Alertmanager 0.25 configuration file that mcpulse's notifier runs: `global`
- * (resolve_timeout and the smtp_*, slack_api_url(_file) and pagerduty_url defaults the integrations
- * read), `route` and `receivers` (`templates` only when empty). Validated as Alertmanager's
+ * (resolve_timeout, and the smtp_*, slack_api_url(_file), pagerduty_url and http_config defaults the
+ * integrations read), `route` and `receivers` (`templates` only when empty). Validated as Alertmanager's
  * config.Load does, with its messages; a key Alertmanager has but mcpulse does not run
  * (inhibit_rules, time intervals, other integrations, …) is refused by its path, so a file never
  * means less here than it does there. The entries of `webhook_configs`, `slack_configs`,
@@ -23,7 +23,6 @@ export interface GlobalConfig {
   readonly smtpAuthUsername?: string;
   readonly smtpAuthPassword?: string;
   readonly smtpAuthPasswordFile?: string;
-  readonly smtpAuthSecret?: string;
   readonly smtpAuthIdentity?: string;
   readonly smtpRequireTls: boolean;
   readonly slackApiUrl?: string;
@@ -62,10 +61,14 @@ export interface ReceiverConfig {
   readonly path: string;
   /** Each kind's entries as written (plain JS values); the integrations' builder reads their fields. */
   readonly integrations: Readonly<Record<IntegrationKind, readonly unknown[]>>;
+  /** The whole entry as written (plain JS values), for a builder that reads it itself. */
+  readonly raw: unknown;
 }
 
 export interface AlertmanagerConfig {
   readonly global: GlobalConfig;
+  /** `global` as written (plain JS values; undefined when absent), for the integrations' builder. */
+  readonly rawGlobal: unknown;
   readonly route: RouteConfig;
   readonly receivers: readonly ReceiverConfig[];
 }
@@ -80,15 +83,17 @@ const GLOBAL_KEYS = [
   'smtp_auth_username',
   'smtp_auth_password',
   'smtp_auth_password_file',
-  'smtp_auth_secret',
   'smtp_auth_identity',
   'smtp_require_tls',
   'slack_api_url',
   'slack_api_url_file',
   'pagerduty_url',
+  // Its fields are the integrations' builder's to read and check.
+  'http_config',
 ];
 const GLOBAL_ALERTMANAGER_ONLY = [
-  'http_config',
+  // CRAM-MD5, which nodemailer does not speak.
+  'smtp_auth_secret',
   'opsgenie_api_url',
   'opsgenie_api_key',
   'opsgenie_api_key_file',
@@ -180,7 +185,6 @@ function parseGlobal(reader: ConfigReader, value: unknown): GlobalConfig {
     smtpAuthUsername: str('smtp_auth_username'),
     smtpAuthPassword: str('smtp_auth_password'),
     smtpAuthPasswordFile: str('smtp_auth_password_file'),
-    smtpAuthSecret: str('smtp_auth_secret'),
     smtpAuthIdentity: str('smtp_auth_identity'),
     smtpRequireTls: reader.boolean(raw.smtp_require_tls, 'global.smtp_require_tls') ?? true,
     slackApiUrl,
@@ -278,7 +282,7 @@ function parseReceiver(reader: ConfigReader, value: unknown, path: string): Rece
   const integrations = Object.fromEntries(
     INTEGRATION_KINDS.map((kind) => [kind, reader.list(raw[kind], `${path}.${kind}`).map(toPlain)]),
   ) as Record<IntegrationKind, unknown[]>;
-  return { name, path, integrations };
+  return { name, path, integrations, raw: toPlain(raw) };
 }
 
 function checkReceivers(reader: ConfigReader, route: RouteConfig, names: ReadonlySet<string>): void {
@@ -331,7 +335,7 @@ export function parseAlertmanagerConfig(input: string | object, source?: string)
   if (route.receiver === undefined) throw reader.error('route', 'root route must specify a default receiver');
   if (route.matchers.length > 0) throw reader.error('route', 'root route must not have any matchers');
   checkReceivers(reader, route, names);
-  return { global, route, receivers };
+  return { global, rawGlobal: toPlain(raw.global), route, receivers };
 }
 
 /** Reads and parses an Alertmanager configuration file. */

@@ -17,7 +17,7 @@ import { acceptAlert, AlertStore, resolvedAt, type StoredAlert } from './alert-s
 import { realClock, type Clock, type Timer } from './clock.js';
 import type { AlertmanagerConfig, GlobalConfig, ReceiverConfig } from './config.js';
 import { fingerprint } from './labelset.js';
-import { buildMessage } from './message.js';
+import { buildMessage } from './notification-data.js';
 import { needsUpdate, NotificationLog, receiverKey } from './notification-log.js';
 import { Route } from './route.js';
 import type { AlertSink, Integration, PostableAlert, WebhookMessage } from './types.js';
