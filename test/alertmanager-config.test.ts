@@ -5,13 +5,15 @@
  * Alertmanager runs and mcpulse does not are accepted by amtool and refused by mcpulse.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { loadAlertmanagerConfig, parseAlertmanagerConfig } from '../src/alerting/notify/config.js';
+import { EmbeddedNotifier } from '../src/alerting/notify/notifier.js';
 import { Route } from '../src/alerting/notify/route.js';
 import { hasBinary } from './binaries.js';
 
@@ -68,6 +70,21 @@ describe.runIf(hasBinary('amtool'))('amtool check-config and mcpulse', () => {
       'pagerduty',
       'team-email',
     ]);
+  });
+
+  it('mcpulse builds every receiver of the example, its secrets read from their files', async () => {
+    const secrets = join(dir, 'secrets');
+    mkdirSync(secrets);
+    writeFileSync(join(secrets, 'smtp_password'), 'hunter2');
+    writeFileSync(join(secrets, 'slack_webhook_url'), 'https://hooks.slack.example/services/T/B/X\n');
+    writeFileSync(join(secrets, 'pagerduty_routing_key'), 'R0UT1NGKEY');
+    const text = readFileSync(EXAMPLE, 'utf8').replaceAll('/run/secrets', secrets);
+    const notifier = new EmbeddedNotifier({
+      config: parseAlertmanagerConfig(text),
+      registry: new Registry(),
+    });
+    expect(notifier.dispatcher.routes.routes.map((r) => r.options.receiver)).toEqual(['pagerduty', 'slack']);
+    await notifier.close();
   });
 
   it('both refuse bad files, with Alertmanager’s message', () => {

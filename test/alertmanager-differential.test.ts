@@ -2,19 +2,20 @@
  * The same configuration in both notifiers: a real Alertmanager 0.25 and mcpulse's dispatcher get
  * one route tree (nested routes, `continue`, match_re, group_by '...', a receiver that does not send
  * resolved notifications) and the same alert batches, posted at the same moments; each delivers
- * webhook messages to its own local receiver. Per receiver and group key, both must send the same
- * sequence of messages (the same groups, alerts, labels, statuses, times and fingerprints), and
- * mcpulse's fingerprints must be the ones Alertmanager's /api/v2/alerts shows.
+ * webhook messages to its own local receiver (mcpulse through its real webhook integration and
+ * delivery layer). Per receiver and group key, both must send the same sequence of bodies, byte for
+ * byte (the same groups, alerts, labels, statuses, times, fingerprints and JSON), and mcpulse's
+ * fingerprints must be the ones Alertmanager's /api/v2/alerts shows.
  */
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { parseAlertmanagerConfig } from '../src/alerting/notify/config.js';
-import { Dispatcher } from '../src/alerting/notify/dispatcher.js';
 import { fingerprint } from '../src/alerting/notify/labelset.js';
-import type { PostableAlert, WebhookMessage } from '../src/alerting/notify/types.js';
+import { EmbeddedNotifier } from '../src/alerting/notify/notifier.js';
+import type { PostableAlert } from '../src/alerting/notify/types.js';
 import {
   startAlertmanager,
-  testWebhookIntegrations,
   webhookSink,
   type RealAlertmanager,
   type WebhookSink,
@@ -78,11 +79,11 @@ const A6 = { alertname: 'DiskFull', job: 'node', instance: 'n2' };
 const A7 = { alertname: 'HighLatency', team: 'db', cluster: 'c1', severity: 'warning' };
 const A8 = { alertname: 'DiskFull', job: 'node', instance: 'n3' };
 
-/** The messages each receiver got, per group key, in the order they arrived. */
-function byGroup(sink: WebhookSink): Record<string, WebhookMessage[]> {
-  const out: Record<string, WebhookMessage[]> = {};
-  for (const { path, message } of sink.received)
-    (out[`${decodeURIComponent(path)} ${message.groupKey}`] ??= []).push(message);
+/** The bodies each receiver got, per group key, in the order they arrived. */
+function byGroup(sink: WebhookSink): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const { path, body, message } of sink.received)
+    (out[`${decodeURIComponent(path)} ${message.groupKey}`] ??= []).push(body);
   return out;
 }
 
@@ -90,20 +91,20 @@ describe.runIf(hasBinary('prometheus-alertmanager'))('mcpulse and a real Alertma
   let amSink: WebhookSink;
   let pulseSink: WebhookSink;
   let alertmanager: RealAlertmanager;
-  let dispatcher: Dispatcher;
+  let notifier: EmbeddedNotifier;
 
   beforeAll(async () => {
     amSink = await webhookSink();
     pulseSink = await webhookSink();
     alertmanager = await startAlertmanager(config(amSink.url), EXTERNAL_URL);
-    dispatcher = new Dispatcher({
+    notifier = new EmbeddedNotifier({
       config: parseAlertmanagerConfig(config(pulseSink.url)),
-      buildIntegrations: testWebhookIntegrations,
+      registry: new Registry(),
       externalUrl: EXTERNAL_URL,
     });
   });
   afterAll(async () => {
-    await dispatcher?.close();
+    await notifier?.close();
     await alertmanager?.stop();
     await amSink?.close();
     await pulseSink?.close();
@@ -118,7 +119,7 @@ describe.runIf(hasBinary('prometheus-alertmanager'))('mcpulse and a real Alertma
       body: JSON.stringify(body),
     });
     expect(response.status).toBe(200);
-    dispatcher.send(alerts);
+    notifier.send(alerts);
   }
 
   it('sends the same groups, alerts and resolved statuses to the same receivers', async () => {

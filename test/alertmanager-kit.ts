@@ -1,7 +1,6 @@
 /**
  * A real Alertmanager 0.25 for tests (Debian's prometheus-alertmanager, clustering off, loopback
- * only), a local HTTP server that records the webhook messages it is sent, and, until the
- * integrations' module lands, a minimal webhook integration for mcpulse's notifier.
+ * only) and a local HTTP server that records the webhook messages it is sent.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,12 +8,13 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import type { ReceiverConfig } from '../src/alerting/notify/config.js';
-import { NotifyError, type Integration, type WebhookMessage } from '../src/alerting/notify/types.js';
+import type { WebhookMessage } from '../src/alerting/notify/types.js';
 import { freePort } from './free-port.js';
 
 export interface Received {
   readonly path: string;
+  /** The body as sent, byte for byte. */
+  readonly body: string;
   readonly message: WebhookMessage;
 }
 
@@ -30,10 +30,8 @@ export async function webhookSink(): Promise<WebhookSink> {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      received.push({
-        path: request.url ?? '',
-        message: JSON.parse(Buffer.concat(chunks).toString('utf8')) as WebhookMessage,
-      });
+      const body = Buffer.concat(chunks).toString('utf8');
+      received.push({ path: request.url ?? '', body, message: JSON.parse(body) as WebhookMessage });
       response.end('ok');
     });
   });
@@ -44,28 +42,6 @@ export async function webhookSink(): Promise<WebhookSink> {
     received,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
-}
-
-/** A webhook integration: POSTs the message as JSON (the test's stand-in for the integrations' module). */
-export function testWebhookIntegrations(receiver: ReceiverConfig): Integration[] {
-  return receiver.integrations.webhook_configs.map((entry, index) => {
-    const { url, send_resolved: sendResolved } = entry as { url: string; send_resolved?: boolean };
-    return {
-      integration: 'webhook',
-      index,
-      sendResolved: sendResolved ?? true,
-      async notify(message: WebhookMessage, signal: AbortSignal): Promise<void> {
-        const response = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(message),
-          signal,
-        });
-        await response.arrayBuffer();
-        if (!response.ok) throw new NotifyError(`HTTP ${response.status}`, response.status >= 500);
-      },
-    };
-  });
 }
 
 export interface RealAlertmanager {
