@@ -13,8 +13,9 @@
  */
 import type { Registry } from 'prom-client';
 
+import type { Clock, Timer } from './clock.js';
 import type { AlertmanagerConfig } from './config.js';
-import { Delivery, type DeliveryOptions } from './delivery.js';
+import { Delivery, type Clock as DeliveryClock, type DeliveryOptions } from './delivery.js';
 import {
   Dispatcher,
   type DispatcherOptions,
@@ -36,6 +37,15 @@ export interface EmbeddedNotifierOptions extends Omit<
   readonly onError?: (error: unknown, where: string) => void;
 }
 
+/** The delivery layer's timer interface over the dispatcher's clock. */
+function deliveryClock(clock: Clock): DeliveryClock {
+  return {
+    now: () => clock.now(),
+    setTimeout: (callback, ms) => clock.setTimer(ms, callback),
+    clearTimeout: (handle) => (handle as Timer | undefined)?.cancel(),
+  };
+}
+
 export class EmbeddedNotifier implements AlertSink {
   readonly dispatcher: Dispatcher;
   private readonly delivery: Delivery;
@@ -44,7 +54,14 @@ export class EmbeddedNotifier implements AlertSink {
   /** Throws McpulseOptionError for a receiver or global field the integrations refuse. */
   constructor(options: EmbeddedNotifierOptions) {
     const { config, registry, delivery, onError, ...dispatcherOptions } = options;
-    this.delivery = new Delivery({ ...delivery, registry, ...(onError ? { onError } : {}) });
+    const clock = options.clock;
+    this.delivery = new Delivery({
+      // One clock for both, so a fake one drives the retries' backoff too.
+      ...(clock ? { clock: deliveryClock(clock) } : {}),
+      ...delivery,
+      registry,
+      ...(onError ? { onError } : {}),
+    });
     const global = parseNotifierGlobal(config.rawGlobal);
     this.dispatcher = new Dispatcher({
       ...dispatcherOptions,
