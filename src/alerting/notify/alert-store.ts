@@ -4,6 +4,7 @@
  * store, where an alert posted again (same label set, so the same fingerprint) is merged with the
  * one kept when their times overlap (types.Alert.Merge: the earliest start, the latest explicit end).
  */
+import { badArgument } from '../../core/errors.js';
 import { fingerprint, LABEL_NAME, type LabelSet } from './labelset.js';
 import type { PostableAlert } from './types.js';
 
@@ -38,9 +39,9 @@ export function formatGoTime(ms: number): string {
 
 function parseTime(text: string | undefined, field: string): number {
   if (text === undefined || text === '') return ZERO_TIME_MS;
-  if (!RFC3339.test(text)) throw new Error(`${field} ${JSON.stringify(text)} is not an RFC 3339 time`);
+  if (!RFC3339.test(text)) throw badArgument(`${field} ${JSON.stringify(text)} is not an RFC 3339 time`);
   const ms = Date.parse(text.toUpperCase());
-  if (!Number.isFinite(ms)) throw new Error(`${field} ${JSON.stringify(text)} is not an RFC 3339 time`);
+  if (!Number.isFinite(ms)) throw badArgument(`${field} ${JSON.stringify(text)} is not an RFC 3339 time`);
   return ms <= ZERO_TIME_MS ? ZERO_TIME_MS : ms;
 }
 
@@ -52,15 +53,16 @@ function parseTime(text: string | undefined, field: string): number {
 export function acceptAlert(posted: PostableAlert, now: number, resolveTimeoutMs: number): StoredAlert {
   const labels: Record<string, string> = {};
   for (const [name, value] of Object.entries(posted.labels ?? {})) {
-    if (typeof value !== 'string') throw new Error(`label ${JSON.stringify(name)} must have a string value`);
+    if (typeof value !== 'string')
+      throw badArgument(`label ${JSON.stringify(name)} must have a string value`);
     if (value === '') continue;
-    if (!LABEL_NAME.test(name)) throw new Error(`invalid name ${JSON.stringify(name)}`);
+    if (!LABEL_NAME.test(name)) throw badArgument(`invalid name ${JSON.stringify(name)}`);
     labels[name] = value;
   }
-  if (Object.keys(labels).length === 0) throw new Error('at least one label pair required');
+  if (Object.keys(labels).length === 0) throw badArgument('at least one label pair required');
   const annotations: Record<string, string> = {};
   for (const [name, value] of Object.entries(posted.annotations ?? {})) {
-    if (!LABEL_NAME.test(name)) throw new Error(`invalid name ${JSON.stringify(name)}`);
+    if (!LABEL_NAME.test(name)) throw badArgument(`invalid name ${JSON.stringify(name)}`);
     annotations[name] = String(value);
   }
   let startsAt = parseTime(posted.startsAt, 'startsAt');
@@ -68,7 +70,7 @@ export function acceptAlert(posted: PostableAlert, now: number, resolveTimeoutMs
   if (startsAt === ZERO_TIME_MS) startsAt = endsAt === ZERO_TIME_MS ? now : endsAt;
   const timeout = endsAt === ZERO_TIME_MS;
   if (timeout) endsAt = now + resolveTimeoutMs;
-  if (endsAt < startsAt) throw new Error('start time must be before end time');
+  if (endsAt < startsAt) throw badArgument('start time must be before end time');
   return {
     fingerprint: fingerprint(labels),
     labels,

@@ -6,7 +6,7 @@
  */
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
 
-import { badOption, type McpulseOptionError } from '../../core/errors.js';
+import { badArgument, badOption, type McpulseOptionError } from '../../core/errors.js';
 import { parseModelDuration } from '../go-format.js';
 
 /** An unquoted YAML scalar: its text as written and the value YAML 1.1 resolves it to. */
@@ -23,13 +23,13 @@ export function readYaml(text: string): unknown {
   const error = doc.errors[0];
   if (error) {
     const line = error.linePos?.[0].line ?? 0;
-    throw new Error(`yaml: line ${line}: ${error.message.split('\n')[0] ?? ''}`);
+    throw badArgument(`yaml: line ${line}: ${error.message.split('\n')[0] ?? ''}`);
   }
   return fromNode(doc.contents, doc);
 }
 
 function fromNode(node: unknown, doc: ReturnType<typeof parseDocument>, depth = 0): unknown {
-  if (depth > 256) throw new Error('yaml: nested too deeply (more than 256 levels)');
+  if (depth > 256) throw badArgument('yaml: nested too deeply (more than 256 levels)');
   if (node === null || node === undefined) return undefined;
   const resolved = isAlias(node) ? node.resolve(doc) : (node as YamlNode);
   if (isMap(resolved)) {

@@ -6,6 +6,7 @@
  */
 import { RE2JS } from 're2js';
 
+import { badArgument } from '../../core/errors.js';
 import { makeMatcher } from '../../store/promql/parse-literals.js';
 
 export type MatchType = '=' | '!=' | '=~' | '!~';
@@ -36,7 +37,7 @@ export function newMatcher(type: MatchType, name: string, value: string): Matche
       const negate = type === '!~';
       if (anchored) return { type, name, value, matches: (v) => anchored.matches(v) !== negate };
     }
-    throw new Error(message);
+    throw badArgument(message);
   }
 }
 
@@ -51,7 +52,7 @@ function compileOrUndefined(source: string): RE2JS | undefined {
 /** labels.ParseMatcher: one `name op value`, the value quoted or not; throws with Alertmanager's message. */
 export function parseMatcher(text: string): Matcher {
   const match = MATCHER.exec(text);
-  if (!match) throw new Error(`bad matcher format: ${text}`);
+  if (!match) throw badArgument(`bad matcher format: ${text}`);
   const [, name = '', op = '=', written = ''] = match;
   let raw = written;
   let expectTrailingQuote = false;
@@ -78,14 +79,14 @@ export function parseMatcher(text: string): Matcher {
       else value += '\\';
     } else if (char === '"') {
       if (!expectTrailingQuote || !atEnd) {
-        throw new Error(`matcher value contains unescaped double quote: ${written}`);
+        throw badArgument(`matcher value contains unescaped double quote: ${written}`);
       }
       expectTrailingQuote = false;
     } else {
       value += char;
     }
   }
-  if (expectTrailingQuote) throw new Error(`matcher value contains unescaped double quote: ${written}`);
+  if (expectTrailingQuote) throw badArgument(`matcher value contains unescaped double quote: ${written}`);
   return newMatcher(op as MatchType, name, value);
 }
 
