@@ -29,6 +29,7 @@ interface Received {
   to: string[];
   user: string | undefined;
   secure: boolean;
+  hello: string;
   raw: string;
 }
 const servers: SMTPServer[] = [];
@@ -86,6 +87,7 @@ async function smtpServer(options: SMTPServerOptions, port = 0) {
           to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
           user: session.user as string | undefined,
           secure: session.secure,
+          hello: session.hostNameAppearsAs,
           raw: Buffer.concat(chunks).toString('utf8'),
         });
         callback();
@@ -161,11 +163,12 @@ describe.skipIf(!haveOpenssl)('email to a real SMTP server', () => {
 
     expect(server.received).toHaveLength(1);
     const [mail] = server.received;
-    expect([mail!.from, mail!.to, mail!.user, mail!.secure]).toEqual([
+    expect([mail!.from, mail!.to, mail!.user, mail!.secure, mail!.hello]).toEqual([
       'alerts@example.com',
       ['ops@example.com', 'oncall@example.com'],
       'ops',
       true,
+      'mcpulse.test',
     ]);
     const { headers, parts } = readMime(mail!.raw);
     expect([headers.get('subject'), headers.get('from'), headers.get('to'), headers.get('x-team')]).toEqual([

@@ -3,6 +3,9 @@
  * body Alertmanager 0.25 would send with its default templates, and the headers.
  */
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -167,6 +170,20 @@ describe('slack', () => {
       body.attachments[0].color,
       body.attachments[0].text,
     ]).toEqual(['mcpulse', '[RESOLVED] HighErrorRatio (mcp page)', 'good', 'see the runbook']);
+  });
+
+  it('reads api_url_file (global slack_api_url_file too) at load', async () => {
+    const server = await receiver();
+    const dir = mkdtempSync(join(tmpdir(), 'mcpulse-slack-'));
+    const file = join(dir, 'url');
+    writeFileSync(file, `${server.url}/services/${SECRET}\n`);
+    await only({ slack_configs: [{ api_url_file: file }] }).notify(message(), signal());
+    await only({ slack_configs: [{}] }, { slack_api_url_file: file }).notify(message(), signal());
+    rmSync(dir, { recursive: true });
+    expect(server.requests.map((request) => request.url)).toEqual([
+      `/services/${SECRET}`,
+      `/services/${SECRET}`,
+    ]);
   });
 
   it('names the channel in an error, never the URL', async () => {
