@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import {
+  compareGoStrings,
   compareMatchers,
   formatMatcher,
   formatMatchers,
@@ -78,5 +79,12 @@ describe('Alertmanager 0.25 matcher syntax', () => {
     expect(matchesAll(matchers, { team: 'db', env: 'dev' })).toBe(true);
     expect(matchesAll(matchers, { team: 'db', env: 'prod' })).toBe(false);
     expect(matchesAll(matchers, { team: 'db', missing: 'x' })).toBe(false);
+  });
+});
+
+describe('Go string order', () => {
+  it('is UTF-8 byte order, also where UTF-16 order differs', () => {
+    // U+FF01 is one UTF-16 unit but sorts after U+1F600 (a surrogate pair) in UTF-16; in UTF-8 before.
+    expect(['😀', '！', 'b', 'a', 'é', 'B'].sort(compareGoStrings)).toEqual(['B', 'a', 'b', 'é', '！', '😀']);
   });
 });

@@ -133,9 +133,13 @@ export function formatMatchers(matchers: readonly Matcher[]): string {
   return '{' + matchers.map(formatMatcher).join(',') + '}';
 }
 
+// Below U+D800, UTF-16 code units sort as UTF-8 bytes do; surrogates and U+E000… need the bytes.
+const UTF16_ORDER_DIFFERS = /[\uD800-\uFFFF]/;
+
 /** Go's string comparison: byte order of the UTF-8 text. */
 export function compareGoStrings(a: string, b: string): number {
   if (a === b) return 0;
+  if (!UTF16_ORDER_DIFFERS.test(a) && !UTF16_ORDER_DIFFERS.test(b)) return a < b ? -1 : 1;
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 }
 
