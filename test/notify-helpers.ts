@@ -1,5 +1,9 @@
 /** Test helpers for the notifier: a notification, a recording HTTP receiver, and a manual clock. */
-import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { createServer, type IncomingHttpHeaders, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import type { Clock } from '../src/alerting/notify/delivery.js';
 import type { NotificationAlert, WebhookMessage } from '../src/alerting/notify/types.js';
@@ -52,11 +56,31 @@ export interface RecordedRequest {
 /** What the receiver answers: a status and body, or 'hang' (never answers). */
 export type Answer = { status: number; body?: string } | 'hang';
 
-/** A node:http server on 127.0.0.1 recording every request and answering from `answers` (last one repeats). */
-export async function httpReceiver(answers: Answer[] = [{ status: 200 }]) {
+/** A self-signed certificate for 127.0.0.1 and localhost, made by the openssl CLI in `dir`. */
+export function selfSignedCert(dir: string): { certFile: string; keyFile: string } {
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2']
+      .concat(['-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'])
+      .concat(['-keyout', keyFile, '-out', certFile]),
+    { stdio: 'ignore' },
+  );
+  return { certFile, keyFile };
+}
+
+/**
+ * A node:http server on 127.0.0.1 (https with `tls`) recording every request and answering from
+ * `answers` (the last one repeats).
+ */
+export async function httpReceiver(
+  answers: Answer[] = [{ status: 200 }],
+  tls?: { certFile: string; keyFile: string },
+) {
   const requests: RecordedRequest[] = [];
   const hanging: ServerResponse[] = [];
-  const server = createServer((request, response) => {
+  const listener: RequestListener = (request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
@@ -70,11 +94,14 @@ export async function httpReceiver(answers: Answer[] = [{ status: 200 }]) {
       if (answer === 'hang') return void hanging.push(response);
       response.writeHead(answer.status, { 'Content-Type': 'text/plain' }).end(answer.body ?? '');
     });
-  });
+  };
+  const server = tls
+    ? createHttpsServer({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) }, listener)
+    : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests,
     async close() {
       for (const response of hanging) response.destroy();

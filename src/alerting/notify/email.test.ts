@@ -4,7 +4,6 @@
  * implicit TLS on port 465 (when this process may listen there). The message is read back as sent:
  * envelope, headers, the text part and the HTML part.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 import { hasBinary } from '../../../test/binaries.js';
-import { message, RESOLVED_ALERT } from '../../../test/notify-helpers.js';
+import { message, RESOLVED_ALERT, selfSignedCert } from '../../../test/notify-helpers.js';
 import { buildReceiver, parseNotifierGlobal } from './receivers.js';
 import { NotifyError, type Integration } from './types.js';
 
@@ -40,29 +39,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 beforeAll(() => {
   if (!haveOpenssl) return;
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ],
-    { stdio: 'ignore' },
-  );
+  selfSignedCert(dir);
   writeFileSync(passwordFile, PASSWORD);
 });
 

@@ -10,7 +10,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { freePort } from '../../../test/free-port.js';
-import { FIRING_ALERT, httpReceiver, message, RESOLVED_ALERT } from '../../../test/notify-helpers.js';
+import { hasBinary } from '../../../test/binaries.js';
+import {
+  FIRING_ALERT,
+  httpReceiver,
+  message,
+  RESOLVED_ALERT,
+  selfSignedCert,
+} from '../../../test/notify-helpers.js';
 import { buildReceiver, parseNotifierGlobal } from './receivers.js';
 import { NotifyError, type Integration } from './types.js';
 
@@ -125,6 +132,30 @@ describe('webhook', () => {
     const closed = only({ webhook_configs: [{ url: `http://127.0.0.1:${await freePort()}/` }] });
     const refused = await closed.notify(message(), signal()).catch((error: NotifyError) => error);
     expect([refused?.retry, refused?.message]).toEqual([true, 'request failed: ECONNREFUSED']);
+  });
+});
+
+describe.skipIf(!hasBinary('openssl'))('https', () => {
+  it('verifies the server with tls_config.ca_file, or skips verification when told', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpulse-https-'));
+    const tls = selfSignedCert(dir);
+    const server = await httpReceiver([{ status: 200 }], tls);
+    receivers.push(server);
+    await only({
+      webhook_configs: [{ url: server.url, http_config: { tls_config: { ca_file: tls.certFile } } }],
+    }).notify(message(), signal());
+    await only({
+      webhook_configs: [{ url: server.url, http_config: { tls_config: { insecure_skip_verify: true } } }],
+    }).notify(message(), signal());
+    const unverified = await only({ webhook_configs: [{ url: server.url }] })
+      .notify(message(), signal())
+      .catch((error: NotifyError) => error);
+    rmSync(dir, { recursive: true });
+    expect(server.requests).toHaveLength(2);
+    expect([unverified?.message, unverified?.retry]).toEqual([
+      'request failed: DEPTH_ZERO_SELF_SIGNED_CERT',
+      true,
+    ]);
   });
 });
 
