@@ -77,6 +77,8 @@ export interface RuleManagerOptions {
   /** The prometheus_rule_* metrics are registered here; default none. */
   registry?: Registry;
   clock?: RuleClock;
+  /** Each evaluation's alert state changes, oldest first (for the process log); a throw goes to onError. */
+  onTransitions?: (transitions: readonly AlertTransition[]) => void;
   /** Unexpected failures (a bug, a sink that throws); default: ignored. */
   onError?: (error: unknown, where: string) => void;
 }
@@ -129,6 +131,7 @@ const optionsSchema = z.strictObject({
       { error: 'must have now, monotonic, setTimeout and clearTimeout' },
     )
     .optional(),
+  onTransitions: functionSchema<(transitions: readonly AlertTransition[]) => void>().optional(),
   onError: functionSchema<(error: unknown, where: string) => void>().optional(),
 });
 
@@ -168,6 +171,7 @@ export class RuleManager implements RulesService {
   private readonly sink: AlertSink | undefined;
   private readonly clock: RuleClock;
   private readonly onError: (error: unknown, where: string) => void;
+  private readonly onTransitions: ((transitions: readonly AlertTransition[]) => void) | undefined;
   private readonly metrics: RuleGroupMetrics | undefined;
   private readonly maxTransitions: number;
   private readonly storageLoaded: Promise<unknown> | undefined;
@@ -183,6 +187,7 @@ export class RuleManager implements RulesService {
     this.maxTransitions = valid.maxTransitions ?? DEFAULT_MAX_TRANSITIONS;
     this.clock = valid.clock ?? systemClock;
     this.onError = valid.onError ?? (() => {});
+    this.onTransitions = valid.onTransitions;
     this.sink = valid.sink;
     this.query = storageQuery(valid.storage);
     this.appendable = storageAppendable(valid.storage);
@@ -365,6 +370,7 @@ export class RuleManager implements RulesService {
         this.transitions = this.transitions.concat(transitions);
         if (this.transitions.length > this.maxTransitions)
           this.transitions = this.transitions.slice(-this.maxTransitions);
+        this.onTransitions?.(transitions);
       }
       if (this.metrics === undefined) return;
       const labels = { rule_group: run.key };

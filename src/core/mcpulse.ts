@@ -52,6 +52,8 @@ import { registerHostMetrics, type HostMetrics } from '../metrics/host.js';
 import { LabelGuard } from '../metrics/labels.js';
 import { McpMetrics } from '../metrics/mcp.js';
 import { SelfMetrics } from '../metrics/self.js';
+import { Alerting } from '../alerting/setup.js';
+import { alertingParts } from './alerting-parts.js';
 import { EmbeddedStore } from '../store/embedded.js';
 import type { MatrixValue, QueryValue } from '../store/promql/value.js';
 import { TracingProvider } from '../tracing/provider.js';
@@ -100,6 +102,7 @@ export class Mcpulse {
   private readonly _servers = new Set<MonitoringServer>();
   private readonly _hostMetrics: HostMetrics | undefined;
   private readonly _store: EmbeddedStore | undefined;
+  private readonly _alerting: Alerting | undefined;
   /** Puts back the process-wide state this instance installed (fallback logger, OTel lookup). */
   private readonly _restoreGlobals: (() => void)[] = [];
   private _shutdown: Promise<void> | undefined;
@@ -179,6 +182,21 @@ export class Mcpulse {
           );
         }
       });
+      if (o.alerting) {
+        const at = o.monitoring || { host: '127.0.0.1', port: 9464 };
+        this._alerting = new Alerting(
+          o.alerting,
+          alertingParts({
+            registry: this.registry,
+            store: this._store,
+            externalUrl: `http://${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}`,
+            logger: this.logger,
+            warnings: this._logging.warnings,
+            onError: internalError,
+          }),
+        );
+        this._alerting.start();
+      }
     }
 
     const registry = this.registry;
@@ -200,7 +218,9 @@ export class Mcpulse {
       },
       health: (authorization) => this._healthResponse(authorization),
       onError: (error, where) => this._internalError(error, `http:${where}`),
-      ...(this._store !== undefined && { api: createPrometheusApi(this._store, o.version) }),
+      ...(this._store !== undefined && {
+        api: createPrometheusApi(this._store, o.version, this._alerting?.manager),
+      }),
     });
     if (o.handleSignals) handleSignals(this);
     this._restoreGlobals.push(setFallbackLogger(this.logger));
@@ -363,6 +383,8 @@ export class Mcpulse {
       }
       this.health.stop();
       this._hostMetrics?.stop();
+      // Rules stop before the store's last pass, so its snapshot holds their last results.
+      await this._alerting?.shutdown();
       await this._store?.shutdown();
       releaseSignals(this);
       await this.monitoring;

@@ -10,6 +10,7 @@ import { MCP_LOG_LEVELS } from '../logging/context.js';
 import { logFileSchema } from '../logging/outputs.js';
 import { samplingSchema } from '../logging/sampling.js';
 import { hostMetricsSchema } from '../metrics/host.js';
+import { alertingOptionsSchema } from '../alerting/setup.js';
 import { storeOptionsSchema } from '../store/embedded.js';
 import { booleanSchema, integerSchema, must, SENTENCE, textSchema } from './errors.js';
 import type { McpulseOptions } from './options.js';
@@ -23,6 +24,8 @@ export const OPTION_DEFAULTS = {
   processMetrics: true,
   hostMetrics: true,
   store: true,
+  /** While the store is on. */
+  alerting: true,
   /** After `LOG_LEVEL`. */
   logLevel: 'info',
   logDestination: 2,
@@ -77,6 +80,12 @@ const optionShape = {
   hostMetrics: z.union([z.boolean(), hostMetricsSchema], must('a boolean or an object')).optional(),
   store: z
     .union([z.boolean(), storeOptionsSchema], must('a boolean or an object such as { intervalMs: 15000 }'))
+    .optional(),
+  alerting: z
+    .union(
+      [z.boolean(), alertingOptionsSchema],
+      must('a boolean or an object such as { rules: ["rules.yml"] }'),
+    )
     .optional(),
   logger: z
     .custom<Logger>(

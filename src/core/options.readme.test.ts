@@ -57,7 +57,7 @@ describe('README options table', () => {
     const names = optionRows().flatMap((row) => row.names);
     expect([...names].sort()).toEqual([...OPTION_NAMES].sort());
     expect(new Set(names).size).toBe(names.length);
-    expect(OPTION_NAMES).toHaveLength(29);
+    expect(OPTION_NAMES).toHaveLength(30);
   });
 
   it('states the defaults resolveOptions uses', () => {

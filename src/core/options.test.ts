@@ -25,6 +25,7 @@ const DEFAULTS = {
   processMetrics: true,
   hostMetrics: {},
   store: {},
+  alerting: {},
   logger: undefined,
   logLevel: 'info',
   logDestination: 2,

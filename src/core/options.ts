@@ -11,6 +11,7 @@ import type { McpLogLevel } from '../logging/context.js';
 import { validateLogFileOptions, type LogFileOptions } from '../logging/outputs.js';
 import { validateSampling, type SamplingOptions } from '../logging/sampling.js';
 import type { HostMetricsOptions } from '../metrics/host.js';
+import type { AlertingOptions } from '../alerting/setup.js';
 import type { StoreOptions } from '../store/embedded.js';
 import type { LOG_LEVELS } from '../logging/logger.js';
 import { issueLines, issuesError, McpulseOptionError } from './errors.js';
@@ -51,6 +52,12 @@ export interface McpulseOptions {
    * `retentionMs` (default 24 h), queried with PromQL (`pulse.query`, `/api/v1/query`). Default true.
    */
   store?: boolean | StoreOptions;
+  /**
+   * Alert rules evaluated over the store (the built-in group, rule files, `defineRules` objects) and
+   * their notification (an Alertmanager configuration, or real Alertmanagers). Default true while the
+   * store is on: the built-in rules, shown at `/api/v1/alerts` and logged, sent nowhere.
+   */
+  alerting?: boolean | AlertingOptions;
   /** A pino logger to use instead of the one mcpulse builds. */
   logger?: Logger;
   /** Log level (default `LOG_LEVEL`, else `info`); `silent` turns the operation log off. */
@@ -121,6 +128,7 @@ export interface ResolvedOptions {
   processMetrics: boolean;
   hostMetrics: HostMetricsOptions | false;
   store: StoreOptions | false;
+  alerting: AlertingOptions | false;
   logger: Logger | undefined;
   logLevel: string;
   logDestination: number | string | DestinationStream;
@@ -158,6 +166,19 @@ function envLines(schema: z.ZodType, value: string | undefined, name: string): s
   if (value === undefined) return [];
   const result = schema.safeParse(value);
   return result.success ? [] : issueLines(result.error.issues, schema, value, { name });
+}
+
+/** Alerting reads the store: on by default with it, and an error to ask for without it. */
+function resolveAlerting(
+  alerting: McpulseOptions['alerting'],
+  store: McpulseOptions['store'],
+): AlertingOptions | false {
+  if (alerting === false) return false;
+  if (store === false) {
+    if (alerting === undefined) return false;
+    fail('alerting needs the embedded store, and store is false; leave alerting out or set store');
+  }
+  return alerting === true || alerting === undefined ? {} : alerting;
 }
 
 export function resolveOptions(options: McpulseOptions | undefined, env: NodeJS.ProcessEnv): ResolvedOptions {
@@ -212,6 +233,7 @@ export function resolveOptions(options: McpulseOptions | undefined, env: NodeJS.
           ? {}
           : o.hostMetrics,
     store: o.store === false ? false : o.store === true || o.store === undefined ? {} : o.store,
+    alerting: resolveAlerting(o.alerting, o.store),
     logger: o.logger,
     logLevel: o.logLevel ?? (env.LOG_LEVEL as (typeof LOG_LEVEL_NAMES)[number] | undefined) ?? d.logLevel,
     logDestination: o.logDestination ?? d.logDestination,

@@ -1,0 +1,200 @@
+/**
+ * Alerting as one part, for the composition root: the rule groups (built-in, rule files, typed
+ * objects) run by a RuleManager over the embedded store, their alerts sent to the embedded notifier
+ * (an Alertmanager configuration's route and receivers) and/or pushed to real Alertmanagers, and each
+ * alert's state change logged. Everything is validated here, up front: a bad rule file or notifier
+ * configuration throws McpulseOptionError naming it, as Prometheus and Alertmanager refuse to start.
+ */
+import type { Registry } from 'prom-client';
+import { z } from 'zod';
+
+import { httpUrlSchema, integerSchema, issuesError, must, parseOptions, textSchema } from '../core/errors.js';
+import { builtinRules, type BuiltinRulesOptions } from './builtin.js';
+import { checkPromql, defineRules, type RuleGroupsDefinition } from './define-rules.js';
+import { RuleManager, type RuleClock } from './manager.js';
+import { AlertmanagerPush } from './notify/alertmanager-push.js';
+import { loadAlertmanagerConfig, parseAlertmanagerConfig } from './notify/config.js';
+import { EmbeddedNotifier } from './notify/notifier.js';
+import type { AlertSink, PostableAlert } from './notify/types.js';
+import { loadRuleFile, type RuleGroupSpec } from './rule-file.js';
+import type { AlertTransition } from './rule-status.js';
+import type { RuleStorage } from './rule-storage.js';
+
+export interface AlertingOptions {
+  /**
+   * Rule groups besides the built-in ones: paths of Prometheus rule files, and rule-file-shaped
+   * objects (`{ groups: [...] }`, or what `defineRules` returns).
+   */
+  rules?: readonly (string | RuleGroupsDefinition | readonly RuleGroupSpec[])[];
+  /** The built-in `mcpulse` group (error ratio, latency, memory, CPU, …); `false` leaves it out. Default true. */
+  builtin?: boolean | BuiltinRulesOptions;
+  /** The interval of groups that set none (Prometheus's evaluation_interval); default 60,000 ms. */
+  evaluationIntervalMs?: number;
+  /** How often a firing alert is sent again (Prometheus's --rules.alert.resend-delay); default 60,000 ms. */
+  resendDelayMs?: number;
+  /**
+   * The embedded notifier: an Alertmanager configuration file's path, or the same document as an
+   * object. Its `route` and `receivers` are evaluated here (see docs/alerting.md for the subset).
+   */
+  notifications?: string | Record<string, unknown>;
+  /** Real Alertmanagers (base URLs such as `http://127.0.0.1:9093`) every alert is pushed to. */
+  alertmanagers?: readonly string[];
+  /** `$externalURL` in templates and the base of alerts' generatorURL; default the monitoring URL. */
+  externalUrl?: string;
+  /** `$externalLabels` in templates, added to every alert sent. */
+  externalLabels?: Record<string, string>;
+}
+
+const ruleSourceSchema = z.union(
+  [
+    textSchema(4096),
+    z.array(z.custom<RuleGroupSpec>((value) => typeof value === 'object' && value !== null)),
+    z.custom<RuleGroupsDefinition>(
+      (value) =>
+        typeof value === 'object' && value !== null && Array.isArray((value as { groups?: unknown }).groups),
+    ),
+  ],
+  must('a rule file path, an object such as { groups: [...] }, or what defineRules returns'),
+);
+
+export const alertingOptionsSchema = z.strictObject({
+  rules: z.array(ruleSourceSchema, must('an array of rule files or rule groups')).optional(),
+  builtin: z
+    .union(
+      [z.boolean(), z.custom<BuiltinRulesOptions>((value) => typeof value === 'object' && value !== null)],
+      must('a boolean or an object such as { errorRatio: 0.05 }'),
+    )
+    .optional(),
+  evaluationIntervalMs: integerSchema(1_000, 86_400_000).optional(),
+  resendDelayMs: integerSchema(1_000, 86_400_000).optional(),
+  notifications: z
+    .union(
+      [
+        textSchema(4096),
+        z.custom<Record<string, unknown>>((value) => typeof value === 'object' && value !== null),
+      ],
+      must('an Alertmanager configuration file path or object'),
+    )
+    .optional(),
+  alertmanagers: z.array(httpUrlSchema(), must('an array of http(s) URLs')).max(16).optional(),
+  externalUrl: httpUrlSchema().optional(),
+  externalLabels: z.record(z.string(), z.string(must('a string')), must('an object of strings')).optional(),
+});
+
+export interface AlertingParts {
+  readonly registry: Registry;
+  readonly storage: RuleStorage;
+  /** The default of externalUrl (the monitoring endpoint's URL). */
+  readonly externalUrl: string;
+  /** Each batch of alert state changes, for the process log. */
+  readonly onTransitions: (transitions: readonly AlertTransition[]) => void;
+  /** A failed push to an Alertmanager (no secret in it), for a throttled warning. */
+  readonly onPushFailure: (url: string, error: string, alerts: number) => void;
+  readonly onError: (error: unknown, where: string) => void;
+  readonly clock?: RuleClock;
+}
+
+/** Every sink gets every batch; one that throws does not stop the others. */
+class FanOut implements AlertSink {
+  constructor(
+    private readonly sinks: readonly AlertSink[],
+    private readonly onError: (error: unknown, where: string) => void,
+  ) {}
+
+  send(alerts: readonly PostableAlert[]): void {
+    for (const sink of this.sinks) {
+      try {
+        sink.send(alerts);
+      } catch (error) {
+        this.onError(error, 'alert-sink');
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.sinks.map((sink) => sink.close().catch((error: unknown) => this.onError(error, 'alert-sink'))),
+    );
+  }
+}
+
+function ruleGroups(options: AlertingOptions): RuleGroupSpec[] {
+  const groups: RuleGroupSpec[] = [];
+  if (options.builtin !== false)
+    groups.push(
+      ...builtinRules(options.builtin === true || options.builtin === undefined ? {} : options.builtin),
+    );
+  const errors: string[] = [];
+  (options.rules ?? []).forEach((source, i) => {
+    if (typeof source === 'string') {
+      const loaded = loadRuleFile(source, checkPromql);
+      errors.push(...loaded.errors);
+      groups.push(...loaded.groups);
+    } else if (Array.isArray(source)) groups.push(...(source as readonly RuleGroupSpec[]));
+    else groups.push(...defineRules(source as RuleGroupsDefinition, `alerting.rules[${i}]`));
+  });
+  if (errors.length > 0) throw issuesError(errors.map((error) => `alerting.rules: ${error}`));
+  return groups;
+}
+
+export class Alerting {
+  readonly manager: RuleManager;
+  readonly notifier: EmbeddedNotifier | undefined;
+  private readonly sink: AlertSink | undefined;
+  private closed: Promise<void> | undefined;
+
+  constructor(options: AlertingOptions, parts: AlertingParts) {
+    const valid = parseOptions(alertingOptionsSchema, options, {
+      name: 'alerting options',
+      prefix: 'alerting',
+    });
+    const groups = ruleGroups(valid);
+    const sinks: AlertSink[] = [];
+    if (valid.notifications !== undefined) {
+      const config =
+        typeof valid.notifications === 'string'
+          ? loadAlertmanagerConfig(valid.notifications)
+          : parseAlertmanagerConfig(valid.notifications);
+      this.notifier = new EmbeddedNotifier({ config, registry: parts.registry, onError: parts.onError });
+      sinks.push(this.notifier);
+    }
+    for (const url of valid.alertmanagers ?? []) {
+      sinks.push(
+        new AlertmanagerPush({
+          url,
+          registry: parts.registry,
+          onFailure: (error, alerts) => parts.onPushFailure(url, error, alerts),
+          onError: parts.onError,
+        }),
+      );
+    }
+    this.sink =
+      sinks.length === 0 ? undefined : sinks.length === 1 ? sinks[0] : new FanOut(sinks, parts.onError);
+    this.manager = new RuleManager({
+      groups,
+      storage: parts.storage,
+      registry: parts.registry,
+      externalURL: valid.externalUrl ?? parts.externalUrl,
+      ...(valid.externalLabels !== undefined && { externalLabels: valid.externalLabels }),
+      ...(valid.evaluationIntervalMs !== undefined && { evaluationIntervalMs: valid.evaluationIntervalMs }),
+      ...(valid.resendDelayMs !== undefined && { resendDelayMs: valid.resendDelayMs }),
+      ...(this.sink !== undefined && { sink: this.sink }),
+      ...(parts.clock !== undefined && { clock: parts.clock }),
+      onTransitions: parts.onTransitions,
+      onError: parts.onError,
+    });
+  }
+
+  start(): void {
+    void this.manager.start();
+  }
+
+  /** Stops evaluating, then lets the sinks deliver what they hold (bounded by their own timeouts); idempotent. */
+  shutdown(): Promise<void> {
+    this.closed ??= (async () => {
+      await this.manager.stop();
+      await this.sink?.close();
+    })();
+    return this.closed;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * How the composition root hands alerting its parts: the store to evaluate over, the monitoring URL
+ * as the default external URL, and the process log for alert state changes and failed pushes.
+ */
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+
+import type { AlertingParts } from '../alerting/setup.js';
+import type { AlertTransition } from '../alerting/rule-status.js';
+import type { ThrottledWarnings } from '../logging/warnings.js';
+import type { EmbeddedStore } from '../store/embedded.js';
+
+/** A firing alert is worth a warning; going pending, resolving or ending is information. */
+export function logAlertTransitions(logger: Logger, transitions: readonly AlertTransition[]): void {
+  for (const t of transitions) {
+    const fields = {
+      alertname: t.labels.alertname ?? t.rule,
+      alert_labels: t.labels,
+      rule_group: t.group,
+      from: t.from,
+      to: t.to,
+      value: t.value,
+    };
+    if (t.to === 'firing') logger.warn(fields, `alert ${fields.alertname} firing`);
+    else logger.info(fields, `alert ${fields.alertname} ${t.to}`);
+  }
+}
+
+export function alertingParts(options: {
+  registry: Registry;
+  store: EmbeddedStore;
+  externalUrl: string;
+  logger: Logger;
+  warnings: ThrottledWarnings;
+  onError: (error: unknown, where: string) => void;
+}): AlertingParts {
+  return {
+    registry: options.registry,
+    storage: options.store,
+    externalUrl: options.externalUrl,
+    onTransitions: (transitions) => logAlertTransitions(options.logger, transitions),
+    onPushFailure: (url, error, alerts) =>
+      options.warnings.warn(
+        `alertmanager-push:${url}`,
+        { alertmanager: url, error, alerts },
+        'mcpulse could not push alerts to Alertmanager',
+      ),
+    onError: (error, where) => options.onError(error, `alerting:${where}`),
+  };
+}
