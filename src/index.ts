@@ -30,6 +30,18 @@ export type {
 export { BUILTIN_ALERTS, builtinRules, DEFAULT_RUNBOOK_URL } from './alerting/builtin.js';
 export type { BuiltinAlert, BuiltinRulesOptions } from './alerting/builtin.js';
 export type { AlertingRuleSpec, RecordingRuleSpec, RuleGroupSpec, RuleSpec } from './alerting/rule-file.js';
+export type { AlertingOptions } from './alerting/setup.js';
+export type {
+  AlertingRuleStatus,
+  AlertState,
+  AlertStatus,
+  AlertTransition,
+  RecordingRuleStatus,
+  RuleGroupStatus,
+  RuleHealth,
+  RuleStatus,
+} from './alerting/rule-status.js';
+export type { PostableAlert } from './alerting/notify/types.js';
 
 export { MCP_LOG_LEVELS, requestContext } from './logging/context.js';
 export type { ClientLog, McpLogLevel, RequestContext, SpanLike } from './logging/context.js';

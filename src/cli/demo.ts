@@ -17,6 +17,15 @@ const DUPLICATE_SIGNAL_MS = 1000;
 /** Packages the demo imports that an installed mcpulse does not bring: the SDK is an optional peer. */
 const DEMO_PACKAGES = ['@modelcontextprotocol/sdk', 'zod'] as const;
 
+/**
+ * The demo's alerting, shortened for show: rules every 10 s over 1-minute windows, firing after 30 s
+ * instead of 5 minutes, so flaky_fetch's ~15% failures fire McpToolErrorRatioHigh within a minute or so.
+ */
+export const DEMO_ALERTING = {
+  evaluationIntervalMs: 10_000,
+  builtin: { for: '30s', rateWindow: '1m' },
+} as const;
+
 export interface DemoOptions {
   port: number;
   monitorPort: number;
@@ -142,6 +151,22 @@ export async function runDemo(options: DemoOptions, demo: DemoServerOptions = {}
       monitoring: false,
       handleSignals: false,
       store: { intervalMs: 5000 },
+      alerting: {
+        evaluationIntervalMs: DEMO_ALERTING.evaluationIntervalMs,
+        builtin: { ...DEMO_ALERTING.builtin },
+      },
+    });
+    pulse.onAlertTransitions((transitions) => {
+      for (const t of transitions) {
+        if (t.to !== 'firing' && t.from !== 'firing') continue;
+        const labels = Object.entries(t.labels)
+          .filter(([name]) => name !== 'alertname' && name !== 'severity')
+          .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
+          .join(', ');
+        err(
+          `mcpulse demo: alert ${t.rule} ${t.to === 'firing' ? 'FIRING' : t.to} {${labels}} value ${Number(t.value.toPrecision(4))}`,
+        );
+      }
     });
     // Traces go to a collector when the standard OTLP variable says where (one-call setup, mcpulse/otel).
     if (process.env.OTEL_EXPORTER_OTLP_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
@@ -281,6 +306,7 @@ export async function runDemo(options: DemoOptions, demo: DemoServerOptions = {}
         `  liveness       ${monitoring.url}/livez`,
         `  readiness      ${monitoring.url}/readyz`,
         `  health         ${monitoring.url}/health`,
+        `  alerts         ${monitoring.url}/api/v1/alerts`,
         `  PromQL         ${monitoring.url}/api/v1/query?query=sum%20by%20(gen_ai_tool_name)%20(rate(mcp_server_operation_duration_seconds_count%5B1m%5D))`,
         `  ${loadLine}`,
         '',

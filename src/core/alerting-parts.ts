@@ -26,8 +26,31 @@ export function logAlertTransitions(logger: Logger, transitions: readonly AlertT
   }
 }
 
+/** pulse.onAlertTransitions listeners; one that throws is counted and the others still run. */
+export class TransitionListeners {
+  private readonly listeners = new Set<(transitions: readonly AlertTransition[]) => void>();
+
+  constructor(private readonly onError: (error: unknown, where: string) => void) {}
+
+  add(listener: (transitions: readonly AlertTransition[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(transitions: readonly AlertTransition[]): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(transitions);
+      } catch (error) {
+        this.onError(error, 'alert-listener');
+      }
+    }
+  }
+}
+
 export function alertingParts(options: {
   registry: Registry;
+  listeners: TransitionListeners;
   store: EmbeddedStore;
   externalUrl: string;
   logger: Logger;
@@ -38,7 +61,10 @@ export function alertingParts(options: {
     registry: options.registry,
     storage: options.store,
     externalUrl: options.externalUrl,
-    onTransitions: (transitions) => logAlertTransitions(options.logger, transitions),
+    onTransitions: (transitions) => {
+      logAlertTransitions(options.logger, transitions);
+      options.listeners.emit(transitions);
+    },
     onPushFailure: (url, error, alerts) =>
       options.warnings.warn(
         `alertmanager-push:${url}`,

@@ -52,8 +52,9 @@ import { registerHostMetrics, type HostMetrics } from '../metrics/host.js';
 import { LabelGuard } from '../metrics/labels.js';
 import { McpMetrics } from '../metrics/mcp.js';
 import { SelfMetrics } from '../metrics/self.js';
+import type { AlertTransition } from '../alerting/rule-status.js';
 import { Alerting } from '../alerting/setup.js';
-import { alertingParts } from './alerting-parts.js';
+import { alertingParts, TransitionListeners } from './alerting-parts.js';
 import { EmbeddedStore } from '../store/embedded.js';
 import type { MatrixValue, QueryValue } from '../store/promql/value.js';
 import { TracingProvider } from '../tracing/provider.js';
@@ -103,6 +104,7 @@ export class Mcpulse {
   private readonly _hostMetrics: HostMetrics | undefined;
   private readonly _store: EmbeddedStore | undefined;
   private readonly _alerting: Alerting | undefined;
+  private readonly _alertListeners: TransitionListeners;
   /** Puts back the process-wide state this instance installed (fallback logger, OTel lookup). */
   private readonly _restoreGlobals: (() => void)[] = [];
   private _shutdown: Promise<void> | undefined;
@@ -125,6 +127,7 @@ export class Mcpulse {
     let sequence = 0;
     const guard = this._guard;
     const internalError = (error: unknown, where: string) => this._internalError(error, where);
+    this._alertListeners = new TransitionListeners(internalError);
     this._pipeline = new OperationPipeline({
       maxInflightPerTransport: o.maxInflightPerTransport,
       capturePayloads: o.logPayloadBytes !== undefined || o.traceContentBytes !== undefined,
@@ -188,6 +191,7 @@ export class Mcpulse {
           o.alerting,
           alertingParts({
             registry: this.registry,
+            listeners: this._alertListeners,
             store: this._store,
             externalUrl: `http://${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}`,
             logger: this.logger,
@@ -327,6 +331,14 @@ export class Mcpulse {
   /** Subscribes to completed operation records. Returns the unsubscribe function. */
   onOperation(listener: OperationListener): () => void {
     return this._listeners.add(listener);
+  }
+
+  /**
+   * Calls `listener` with each evaluation's alert state changes (pending, firing, resolved, inactive),
+   * oldest first; returns a function that removes it. A listener that throws is counted, never rethrown.
+   */
+  onAlertTransitions(listener: (transitions: readonly AlertTransition[]) => void): () => void {
+    return this._alertListeners.add(listener);
   }
 
   /**
