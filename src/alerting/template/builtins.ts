@@ -4,7 +4,7 @@
  * 5`, `incompatible types for comparison`, `len of type float64`). `call` is left out: no template
  * value here is a function.
  */
-import { sprint, sprintf, sprintln } from './fmt.js';
+import { formatValue, sprint, sprintf, sprintln } from './fmt.js';
 import { FuncError, type TemplateFunc } from './funcs-types.js';
 import {
   bool,
@@ -53,11 +53,11 @@ function eq(first: GoValue, rest: readonly GoValue[]): boolean {
     } else if (k1 !== undefined) {
       if (scalar(first) === scalar(arg)) return true;
     } else if (
-      first.t === 'map[string]string' ||
-      first.t === 'map[string]interface {}' ||
-      first.t === 'template.queryResult'
+      arg.t === 'map[string]string' ||
+      arg.t === 'map[string]interface {}' ||
+      arg.t === 'template.queryResult'
     ) {
-      throw new FuncError(`non-comparable type ${typeName(first)}`);
+      throw new FuncError(`non-comparable type ${formatValue(arg, 's')}: ${typeName(arg)}`);
     } else if (first.t === arg.t && scalar(first) === scalar(arg)) return true;
   }
   return false;

@@ -280,24 +280,23 @@ class State {
     args: Args,
     final: Final,
   ): GoValue {
-    for (let i = 0; i < ident.length - 1; i++)
-      receiver = this.evalField(dot, ident[i]!, node, undefined, MISSING, receiver);
-    return this.evalField(dot, ident[ident.length - 1]!, node, args, final, receiver);
-  }
-
-  private evalField(
-    dot: GoValue,
-    name: string,
-    node: ArgNode,
-    args: Args,
-    final: Final,
-    receiver: GoValue,
-  ): GoValue {
-    if (receiver.t === 'invalid') return INVALID;
-    const hasArgs = (args?.length ?? 0) > 1 || final !== MISSING;
-    const found = fieldOf(receiver, name, hasArgs);
-    if ('call' in found) return this.evalCall(dot, found, node, name, args, final);
-    return this.ok(found);
+    let fromInterface = false;
+    for (let i = 0; i < ident.length; i++) {
+      const last = i === ident.length - 1;
+      if (receiver.t === 'invalid') return INVALID;
+      const found = fieldOf(
+        receiver,
+        ident[i]!,
+        last && ((args?.length ?? 0) > 1 || final !== MISSING),
+        fromInterface,
+      );
+      fromInterface = receiver.t === 'map[string]interface {}';
+      receiver =
+        'call' in found
+          ? this.evalCall(dot, found, node, ident[i]!, last ? args : undefined, last ? final : MISSING)
+          : this.ok(found);
+    }
+    return receiver;
   }
 
   private evalFunction(
