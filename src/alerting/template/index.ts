@@ -3,7 +3,8 @@
  * Prometheus's functions, the text prefixed with the `$labels`, `$externalLabels`, `$externalURL` and
  * `$value` definitions, named `__alert_<rule>`. A template that fails yields Prometheus's text
  * `<error expanding template: …>`; checkTemplate is rulefmt's parse check. Bounded: output and every
- * string value up to MAX_OUTPUT_BYTES, work up to MAX_STEPS, nesting up to MAX_NESTING.
+ * string value up to MAX_OUTPUT_BYTES, work up to MAX_STEPS, nesting up to MAX_NESTING and
+ * `{{template}}` calls up to MAX_TEMPLATE_DEPTH.
  */
 import { BUILTINS } from './builtins.js';
 import { execute, TemplateExecError } from './exec.js';
@@ -13,6 +14,7 @@ import { prometheusFuncs, type PrometheusFuncOptions } from './prom-funcs.js';
 import type { TemplateSample } from './values.js';
 
 export { MAX_NESTING } from './parse.js';
+export { MAX_TEMPLATE_DEPTH } from './exec.js';
 export type { TemplateSample } from './values.js';
 
 /** The definitions Prometheus puts before every alert label and annotation template. */

@@ -287,6 +287,16 @@ export const CASES: readonly TemplateCase[] = [
     'big',
     '{{ printf "%[2]s %[1]s %s" "a" "b" }} {{ printf "%[3]d|%[x]d|%[0]d" 1 }} {{ printf "%[2]*[1]d" 7 4 }}',
   ),
+  // named templates
+  c(
+    'big',
+    '{{ define "x" }}[{{ . }}]{{ end }}{{ template "x" $labels.job }}{{ template "x" }}',
+    '[api][<no value>]',
+  ),
+  c('big', '{{ block "b" $value }}<{{ . | humanize }}>{{ end }}|{{ template "b" 0.001 }}', '<1.235M>|<1m>'),
+  c('big', '{{ template "nope" }}'),
+  c('big', '{{ define "e" }}{{ index "a" 5 }}{{ end }}{{ template "e" }}'),
+  c('big', '{{ define "l" }}{{ range $k, $v := . }}{{ $k }} {{ end }}{{ end }}{{ template "l" $labels }}'),
   // errors at execution: Prometheus's <error expanding template: ...> text
   c(
     'big',
@@ -356,4 +366,12 @@ export const PARSE_ERROR_CASES: readonly string[] = [
   '{{ "\\q" }}',
   '{{ if 1 }}{{ with 2 }}',
   '{{ index . 1 }',
+  '{{ 1e400 }}',
+  '{{ define "v" }}{{ $labels }}{{ end }}',
+  '{{ if 1 }}{{ define "x" }}{{ end }}{{ end }}',
+  '{{ template 1 }}',
+  '{{ define "a" }}x{{ end }}{{ define "a" }}y{{ end }}',
+  '{{ define "a" }}x{{ else }}y{{ end }}',
+  '{{ block "b" }}x{{ end }}',
+  '{{ define "a" }}',
 ];
