@@ -1,8 +1,8 @@
 /**
  * text/template's built-in functions (Go 1.19 funcs.go): and, or, not, len, index, slice, eq, ne, lt,
  * le, gt, ge, html, js, urlquery, print, printf, println, with Go's error texts (`index out of range:
- * 5`, `incompatible types for comparison`, `len of type float64`). `call` is left out: no template
- * value here is a function.
+ * 5`, `incompatible types for comparison`, `len of type float64`). No template value here is a
+ * function, so `call` always fails as Go's does on a non-function.
  */
 import { formatValue, sprint, sprintf, sprintln } from './fmt.js';
 import { FuncError, type TemplateFunc } from './funcs-types.js';
@@ -206,6 +206,17 @@ export const BUILTINS: ReadonlyMap<string, TemplateFunc> = new Map<string, Templ
   ['and', { params: [any], variadic: any, call: (args) => args[args.length - 1]! }],
   ['or', { params: [any], variadic: any, call: (args) => args[args.length - 1]! }],
   ['not', { params: [any], call: ([a]) => bool(!truth(a!)) }],
+  [
+    'call',
+    {
+      params: [any],
+      variadic: any,
+      call: ([fn]) => {
+        if (fn!.t === 'invalid' || fn!.t === 'nil') throw new FuncError('call of nil');
+        throw new FuncError(`non-function of type ${typeName(fn!)}`);
+      },
+    },
+  ],
   [
     'len',
     {

@@ -1,5 +1,6 @@
 /**
- * Template snippets for the differential test against promtool (promtool-differential.test.ts):
+ * Template snippets for the differential test against promtool
+ * (src/alerting/template/promtool-differential.test.ts):
  * each runs as an annotation of an alert whose sample gives `$value` and `$labels`. `expect` is
  * written by hand where the value matters most; the rest are whatever mcpulse prints, which promtool
  * must then print too. PARSE_ERROR_CASES make a rule file invalid, so they are checked through
@@ -332,6 +333,8 @@ export const CASES: readonly TemplateCase[] = [
   c('big', '{{ 1 2 }}'),
   c('big', '{{ humanize }}'),
   c('big', '{{ label "x" nil }}'),
+  c('big', '{{ call $value 1 }}'),
+  c('big', '{{ call nil }}'),
 ];
 
 /** Templates that do not parse: promtool check rules must refuse them with these messages. */
