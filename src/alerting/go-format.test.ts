@@ -1,7 +1,8 @@
-/** Go's formats as promtool prints them: %q, FormatFloat 'E', labels, both duration formats. */
+/** Go's formats as promtool prints them: %q, FormatFloat 'E', 'e', 'f', 'g', labels, both duration formats. */
 import { describe, expect, it } from 'vitest';
 
 import {
+  formatFloat,
   formatFloatE,
   formatGoDuration,
   formatGoLabels,
@@ -16,6 +17,34 @@ describe('Go formats', () => {
     expect(goQuote('\n\t\x07\x00\x7f')).toBe('"\\n\\t\\a\\x00\\x7f"');
     expect(goQuote('héllo ✓ 炬')).toBe('"héllo ✓ 炬"');
     expect(goQuote('\u00a0\u200b\u{1f600}')).toBe('"\\u00a0\\u200b\u{1f600}"');
+  });
+
+  it('formats floats as strconv.FormatFloat: shortest digits, or rounded half to even on the exact value', () => {
+    expect(
+      [0.5, 1.5, 2.5, 0.25, 0.35, -0.4].map((v) => formatFloat(v, 'f', v === 0.25 || v === 0.35 ? 1 : 0)),
+    ).toEqual(['0', '2', '2', '0.2', '0.3', '-0']);
+    expect([1234567, 1, 0.000123, 100000, 1e6, 0, -0].map((v) => formatFloat(v, 'g', -1))).toEqual([
+      '1.234567e+06',
+      '1',
+      '0.000123',
+      '100000',
+      '1e+06',
+      '0',
+      '-0',
+    ]);
+    expect([1234.567, 1.2345, 999.99999, 1e21, 1e-5].map((v) => formatFloat(v, 'g', 4))).toEqual([
+      '1235',
+      '1.234',
+      '1000',
+      '1e+21',
+      '1e-05',
+    ]);
+    expect(formatFloat(123456.789, 'e', 2)).toBe('1.23e+05');
+    expect(formatFloat(0, 'e', -1)).toBe('0e+00');
+    // Go prints the double's exact value: 1e300 is 10000000000000000525047602552044202487…
+    expect(formatFloat(1e300, 'f', 0)).toBe(BigInt(1e300).toString());
+    expect(formatFloat(5e-324, 'e', 3)).toBe('4.941e-324');
+    expect([NaN, Infinity, -Infinity].map((v) => formatFloat(v, 'f', 2))).toEqual(['NaN', '+Inf', '-Inf']);
   });
 
   it("prints floats as FormatFloat(v, 'E', -1, 64)", () => {

@@ -1,10 +1,10 @@
 /**
  * text/template's built-in functions (Go 1.19 funcs.go): and, or, not, len, index, slice, eq, ne, lt,
  * le, gt, ge, html, js, urlquery, print, printf, println, with Go's error texts (`index out of range:
- * 5`, `incompatible types for comparison`, `len of type float64`). `call` is left out: no template
- * value here is a function.
+ * 5`, `incompatible types for comparison`, `len of type float64`). No template value here is a
+ * function, so `call` always fails as Go's does on a non-function.
  */
-import { sprint, sprintf, sprintln } from './fmt.js';
+import { formatValue, sprint, sprintf, sprintln } from './fmt.js';
 import { FuncError, type TemplateFunc } from './funcs-types.js';
 import {
   bool,
@@ -53,11 +53,11 @@ function eq(first: GoValue, rest: readonly GoValue[]): boolean {
     } else if (k1 !== undefined) {
       if (scalar(first) === scalar(arg)) return true;
     } else if (
-      first.t === 'map[string]string' ||
-      first.t === 'map[string]interface {}' ||
-      first.t === 'template.queryResult'
+      arg.t === 'map[string]string' ||
+      arg.t === 'map[string]interface {}' ||
+      arg.t === 'template.queryResult'
     ) {
-      throw new FuncError(`non-comparable type ${typeName(first)}`);
+      throw new FuncError(`non-comparable type ${formatValue(arg, 's')}: ${typeName(arg)}`);
     } else if (first.t === arg.t && scalar(first) === scalar(arg)) return true;
   }
   return false;
@@ -206,6 +206,17 @@ export const BUILTINS: ReadonlyMap<string, TemplateFunc> = new Map<string, Templ
   ['and', { params: [any], variadic: any, call: (args) => args[args.length - 1]! }],
   ['or', { params: [any], variadic: any, call: (args) => args[args.length - 1]! }],
   ['not', { params: [any], call: ([a]) => bool(!truth(a!)) }],
+  [
+    'call',
+    {
+      params: [any],
+      variadic: any,
+      call: ([fn]) => {
+        if (fn!.t === 'invalid' || fn!.t === 'nil') throw new FuncError('call of nil');
+        throw new FuncError(`non-function of type ${typeName(fn!)}`);
+      },
+    },
+  ],
   [
     'len',
     {

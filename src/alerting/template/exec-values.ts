@@ -49,10 +49,15 @@ export function contextOf(node: AnyNode): string {
   return text.length > MAX_CONTEXT ? text.slice(0, MAX_CONTEXT) + '…' : text;
 }
 
+/** Go's canBeNil: interfaces, slices, pointers, and reflect.Value (the builtins' parameters). */
 export const canBeNil = (type: ParamType): boolean =>
-  type === 'interface {}' || type === 'template.queryResult' || type === '*template.sample';
+  type === 'interface {}' ||
+  type === 'reflect.Value' ||
+  type === 'template.queryResult' ||
+  type === '*template.sample';
 
 export function zeroOf(type: ParamType): GoValue {
+  if (type === 'reflect.Value') return { t: 'invalid' };
   if (type === 'template.queryResult') return { t: 'template.queryResult', v: [] };
   if (type === '*template.sample') return { t: '*template.sample', v: null };
   return { t: 'nil' };
@@ -102,8 +107,14 @@ export function validateType(value: GoValue, type: ParamType): GoValue | Fail {
  * evalField without the call: a method to call (time.Time's), the field or map entry, or Go's
  * error. missingkey=zero: a missing label is "", a missing `args` entry a nil interface.
  */
-export function fieldOf(receiver: GoValue, name: string, hasArgs: boolean): GoValue | Fail | TemplateFunc {
-  const type = typeName(receiver);
+export function fieldOf(
+  receiver: GoValue,
+  name: string,
+  hasArgs: boolean,
+  fromInterface = false,
+): GoValue | Fail | TemplateFunc {
+  // A value taken from a map[string]interface{} has the static type interface {} in Go's messages.
+  const type = fromInterface ? 'interface {}' : typeName(receiver);
   if (receiver.t === 'nil') return new Fail(`nil pointer evaluating interface {}.${name}`);
   const value = indirect(receiver);
   if (value.t === 'time.Time') {

@@ -7,48 +7,20 @@
  * `maxSteps` (one per node walked, command evaluated and range iteration).
  */
 import { goQuote } from '../go-format.js';
-import {
-  canBeNil,
-  contextOf,
-  Fail,
-  fieldOf,
-  idealConstant,
-  literalArg,
-  arityProblem,
-  validateType,
-  zeroOf,
-  lineAndColumn,
-  rangeEntries,
-  type AnyNode,
-} from './exec-values.js';
+import { rangeEntries } from './exec-values.js';
+import { Evaluator, TemplateExecError, type ExecLimits } from './exec-eval.js';
 import { formatValue } from './fmt.js';
-import { FuncError, type ParamType, type TemplateFunc } from './funcs-types.js';
-import {
-  argString,
-  type ArgNode,
-  type BranchNode,
-  type CommandNode,
-  type Node,
-  type PipeNode,
-} from './nodes.js';
+import type { TemplateFunc } from './funcs-types.js';
+import type { BranchNode, Node } from './nodes.js';
 import type { ParsedTemplate } from './parse.js';
-import { INVALID, bool, indirect, kindOf, str, truth, type GoValue } from './values.js';
+import { INVALID, indirect, kindOf, truth, type GoValue } from './values.js';
 
-export class TemplateExecError extends Error {}
+export { TemplateExecError, type ExecLimits } from './exec-eval.js';
 
-export interface ExecLimits {
-  readonly maxOutputBytes: number;
-  readonly maxSteps: number;
-}
-
-type Args = readonly ArgNode[] | undefined;
-/** The previous command's value in a pipeline; MISSING for the first (Go's missingVal). */
-type Final = GoValue | undefined;
-type Of<T extends ArgNode['type']> = Extract<ArgNode, { type: T }>;
-/** The pipeline's previous value is absent (Go's missingVal). */
-const MISSING = undefined;
 /** break and continue unwind to their range as these. */
 class LoopSignal extends Error {}
+/** How deep `{{template}}` calls may nest (Go allows 100,000; the JS stack does not). */
+export const MAX_TEMPLATE_DEPTH = 100;
 const BREAK = new LoopSignal('break');
 const CONTINUE = new LoopSignal('continue');
 
@@ -61,43 +33,14 @@ export function execute(
   return new State(tmpl, funcs, limits, data).run();
 }
 
-class State {
-  private node: AnyNode | undefined;
-  private readonly vars: { name: string; value: GoValue }[];
+class State extends Evaluator {
+  private depth = 0;
   private readonly out: string[] = [];
   private outBytes = 0;
-  private steps = 0;
-
-  constructor(
-    private readonly tmpl: ParsedTemplate,
-    private readonly funcs: ReadonlyMap<string, TemplateFunc>,
-    private readonly limits: ExecLimits,
-    private readonly data: GoValue,
-  ) {
-    this.vars = [{ name: '$', value: data }];
-  }
 
   run(): string {
     this.walk(this.data, this.tmpl.root);
     return this.out.join('');
-  }
-
-  private at(node: AnyNode): void {
-    this.node = node;
-  }
-
-  private errorf(message: string): never {
-    const name = this.tmpl.name;
-    if (this.node === undefined) throw new TemplateExecError(`template: ${name}: ${message}`);
-    const where = `${name}:${lineAndColumn(this.tmpl.text, this.node.pos)}`;
-    throw new TemplateExecError(
-      `template: ${where}: executing ${goQuote(name)} at <${contextOf(this.node)}>: ${message}`,
-    );
-  }
-
-  private step(): void {
-    if (++this.steps > this.limits.maxSteps)
-      this.errorf(`more than ${this.limits.maxSteps} evaluation steps`);
   }
 
   /** A failed write is the writer's error, without the template's location (Go's writeError). */
@@ -130,6 +73,28 @@ class State {
         return this.walkRange(dot, node);
       case 'text':
         return this.write(node.text);
+      case 'template':
+        return this.walkTemplate(dot, node);
+    }
+  }
+
+  /** `{{template "name" pipeline}}`: the named template, with the value as dot and no variables but `$`. */
+  private walkTemplate(dot: GoValue, node: Extract<Node, { type: 'template' }>): void {
+    this.at(node);
+    const body = this.tmpl.templates.get(node.name);
+    if (body === undefined) this.errorf(`template ${goQuote(node.name)} not defined`);
+    if (this.depth >= MAX_TEMPLATE_DEPTH)
+      this.errorf(`exceeded maximum template depth (${MAX_TEMPLATE_DEPTH})`);
+    const value = node.pipe ? this.evalPipeline(dot, node.pipe) : INVALID;
+    const [vars, current] = [this.vars, this.current];
+    this.vars = [{ name: '$', value }];
+    this.current = node.name;
+    this.depth++;
+    try {
+      this.walk(value, body);
+    } finally {
+      [this.vars, this.current] = [vars, current];
+      this.depth--;
     }
   }
 
@@ -177,215 +142,6 @@ class State {
     } finally {
       this.vars.length = mark;
     }
-  }
-
-  private evalPipeline(dot: GoValue, pipe: PipeNode): GoValue {
-    this.at(pipe);
-    let value: GoValue | undefined = MISSING;
-    for (const cmd of pipe.cmds) {
-      value = this.evalCommand(dot, cmd, value);
-      // A nil interface{} result becomes no value (reflect.ValueOf(nil)).
-      if (value.t === 'nil') value = INVALID;
-    }
-    const result = value ?? INVALID;
-    for (const variable of pipe.decl) {
-      if (pipe.isAssign) this.setVar(variable.name, result);
-      else this.vars.push({ name: variable.name, value: result });
-    }
-    return result;
-  }
-
-  private setVar(name: string, value: GoValue): void {
-    const slot = this.vars.findLast((v) => v.name === name);
-    if (slot === undefined) this.errorf(`undefined variable: ${name}`);
-    slot.value = value;
-  }
-
-  private varValue(name: string): GoValue {
-    const slot = this.vars.findLast((v) => v.name === name);
-    if (slot === undefined) this.errorf(`undefined variable: ${name}`);
-    return slot.value;
-  }
-
-  private evalCommand(dot: GoValue, cmd: CommandNode, final: Final): GoValue {
-    this.step();
-    const first = cmd.args[0]!;
-    switch (first.type) {
-      case 'field':
-        return this.evalFieldNode(dot, first, cmd.args, final);
-      case 'chain':
-        return this.evalChainNode(dot, first, cmd.args, final);
-      case 'identifier':
-        return this.evalFunction(dot, first, cmd, cmd.args, final);
-      case 'pipe':
-        this.notAFunction(cmd.args, final);
-        return this.evalPipeline(dot, first);
-      case 'variable':
-        return this.evalVariableNode(dot, first, cmd.args, final);
-    }
-    this.at(first);
-    this.notAFunction(cmd.args, final);
-    switch (first.type) {
-      case 'bool':
-        return bool(first.value);
-      case 'dot':
-        return dot;
-      case 'nil':
-        this.errorf('nil is not a command');
-      // falls through: errorf never returns
-      case 'number':
-        return this.idealConstant(first);
-      case 'string':
-        return str(first.text);
-    }
-  }
-
-  private notAFunction(args: readonly ArgNode[], final: Final): void {
-    if (args.length > 1 || final !== MISSING)
-      this.errorf(`can't give argument to non-function ${argString(args[0]!)}`);
-  }
-
-  private idealConstant(node: Of<'number'>): GoValue {
-    this.at(node);
-    return this.ok(idealConstant(node));
-  }
-
-  private evalFieldNode(dot: GoValue, field: Of<'field'>, args: Args, final: Final): GoValue {
-    this.at(field);
-    return this.evalFieldChain(dot, dot, field, field.ident, args, final);
-  }
-
-  private evalChainNode(dot: GoValue, chain: Of<'chain'>, args: Args, final: Final): GoValue {
-    this.at(chain);
-    if (chain.node.type === 'nil') this.errorf(`indirection through explicit nil in ${argString(chain)}`);
-    const receiver = this.evalArg(dot, undefined, chain.node);
-    return this.evalFieldChain(dot, receiver, chain, chain.fields, args, final);
-  }
-
-  private evalVariableNode(dot: GoValue, variable: Of<'variable'>, args: Args, final: Final): GoValue {
-    this.at(variable);
-    const value = this.varValue(variable.ident[0]!);
-    if (variable.ident.length === 1) {
-      this.notAFunction(args ?? [variable], final);
-      return value;
-    }
-    return this.evalFieldChain(dot, value, variable, variable.ident.slice(1), args, final);
-  }
-
-  private evalFieldChain(
-    dot: GoValue,
-    receiver: GoValue,
-    node: ArgNode,
-    ident: readonly string[],
-    args: Args,
-    final: Final,
-  ): GoValue {
-    for (let i = 0; i < ident.length - 1; i++)
-      receiver = this.evalField(dot, ident[i]!, node, undefined, MISSING, receiver);
-    return this.evalField(dot, ident[ident.length - 1]!, node, args, final, receiver);
-  }
-
-  private evalField(
-    dot: GoValue,
-    name: string,
-    node: ArgNode,
-    args: Args,
-    final: Final,
-    receiver: GoValue,
-  ): GoValue {
-    if (receiver.t === 'invalid') return INVALID;
-    const hasArgs = (args?.length ?? 0) > 1 || final !== MISSING;
-    const found = fieldOf(receiver, name, hasArgs);
-    if ('call' in found) return this.evalCall(dot, found, node, name, args, final);
-    return this.ok(found);
-  }
-
-  private evalFunction(
-    dot: GoValue,
-    node: Of<'identifier'>,
-    cmd: AnyNode,
-    args: Args,
-    final: Final,
-  ): GoValue {
-    this.at(node);
-    const fn = this.funcs.get(node.name);
-    if (fn === undefined) this.errorf(`${goQuote(node.name)} is not a defined function`);
-    return this.evalCall(dot, fn, cmd, node.name, args, final);
-  }
-
-  private evalCall(
-    dot: GoValue,
-    fn: TemplateFunc,
-    node: AnyNode,
-    name: string,
-    allArgs: Args,
-    final: Final,
-  ): GoValue {
-    const args = allArgs === undefined ? [] : allArgs.slice(1);
-    const numIn = args.length + (final !== MISSING ? 1 : 0);
-    const arity = arityProblem(fn, name, args.length, numIn);
-    if (arity !== undefined) this.errorf(arity.message);
-    if (name === 'and' || name === 'or') {
-      let value: GoValue = INVALID;
-      for (const arg of args) {
-        value = this.evalArg(dot, 'reflect.Value', arg);
-        if (truth(value) === (name === 'or')) return value;
-      }
-      return final !== MISSING ? final : value;
-    }
-    // Fixed parameters first, then the variadic one's elements; the pipeline's value comes last.
-    const typeAt = (j: number): ParamType => fn.params[j] ?? fn.variadic!;
-    const argv = args.map((arg, j) => this.evalArg(dot, typeAt(j), arg));
-    if (final !== MISSING) argv.push(this.validateType(final, typeAt(numIn - 1)));
-    let result: GoValue;
-    try {
-      result = fn.call(argv);
-    } catch (error) {
-      if (!(error instanceof FuncError)) throw error;
-      this.at(node);
-      this.errorf(`error calling ${name}: ${error.message}`);
-    }
-    if (
-      (result.t === 'string' || result.t === 'template.HTML') &&
-      result.v.length > this.limits.maxOutputBytes
-    ) {
-      this.at(node);
-      this.errorf(`error calling ${name}: result longer than ${this.limits.maxOutputBytes} bytes`);
-    }
-    return result;
-  }
-
-  private evalArg(dot: GoValue, type: ParamType | undefined, node: ArgNode): GoValue {
-    this.at(node);
-    const check = (value: GoValue): GoValue => (type === undefined ? value : this.validateType(value, type));
-    switch (node.type) {
-      case 'dot':
-        return check(dot);
-      case 'nil':
-        if (type !== undefined && canBeNil(type)) return zeroOf(type);
-        this.errorf(`cannot assign nil to ${type ?? 'interface {}'}`);
-      // falls through: errorf never returns
-      case 'field':
-        return check(this.evalFieldNode(dot, node, [node], MISSING));
-      case 'variable':
-        return check(this.evalVariableNode(dot, node, undefined, MISSING));
-      case 'pipe':
-        return check(this.evalPipeline(dot, node));
-      case 'identifier':
-        return check(this.evalFunction(dot, node, node, undefined, MISSING));
-      case 'chain':
-        return check(this.evalChainNode(dot, node, undefined, MISSING));
-    }
-    return this.ok(literalArg(node, type));
-  }
-
-  private validateType(value: GoValue, type: ParamType): GoValue {
-    return this.ok(validateType(value, type));
-  }
-
-  private ok<T>(value: T | Fail): T {
-    if (value instanceof Fail) this.errorf(value.message);
-    return value;
   }
 
   private printValue(node: Node, value: GoValue): void {

@@ -15,6 +15,10 @@ interface Flags {
   sharp: boolean;
   space: boolean;
   zero: boolean;
+  /** %+v: struct field names. */
+  plusV?: boolean;
+  /** %#v: Go syntax. */
+  sharpV?: boolean;
   width?: number;
   prec?: number;
 }
@@ -66,10 +70,40 @@ function fmtInteger(value: number, signed: boolean, verb: string, f: Flags): str
   return pad(sign + digits, { ...f, zero: false });
 }
 
+/** strconv's %x of a float64 at its shortest: -0x1.cp+01, 0x0p+00 (a precision is not applied). */
+function hexFloat(value: number, upper: boolean): string {
+  if (!Number.isFinite(value)) return formatFloat(value, 'g', -1);
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, value);
+  const bits = view.getBigUint64(0);
+  let exp = Number((bits >> 52n) & 0x7ffn);
+  let mant = bits & ((1n << 52n) - 1n);
+  if (exp === 0) exp++;
+  else mant |= 1n << 52n;
+  exp -= 1023;
+  if (mant === 0n) exp = 0;
+  mant <<= 8n;
+  while (mant !== 0n && (mant & (1n << 60n)) === 0n) {
+    mant <<= 1n;
+    exp--;
+  }
+  let out = (bits >> 63n === 1n ? '-' : '') + '0x' + String((mant >> 60n) & 1n);
+  mant = (mant << 4n) & ((1n << 64n) - 1n);
+  if (mant !== 0n) {
+    out += '.';
+    for (; mant !== 0n; mant = (mant << 4n) & ((1n << 64n) - 1n)) out += ((mant >> 60n) & 15n).toString(16);
+  }
+  out += `p${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  return upper ? out.toUpperCase() : out;
+}
+
 function fmtFloat(value: number, verb: string, f: Flags): string {
   const letter = verb === 'v' ? 'g' : verb === 'F' ? 'f' : verb;
   const prec = f.prec ?? (letter === 'f' || letter === 'e' || letter === 'E' ? 6 : -1);
-  let num = formatFloat(value, letter as 'e' | 'E' | 'f' | 'g' | 'G', prec);
+  let num =
+    letter === 'x' || letter === 'X'
+      ? hexFloat(value, letter === 'X')
+      : formatFloat(value, letter as 'e' | 'E' | 'f' | 'g' | 'G', prec);
   if (!num.startsWith('-') && !num.startsWith('+')) num = '+' + num;
   if (f.space && num.startsWith('+') && !f.plus) num = ' ' + num.slice(1);
   if (num[1] === 'I' || num[1] === 'N') {
@@ -115,6 +149,14 @@ function badVerb(verb: string, value: GoValue, f: Flags): string {
 /** printValue/printArg: one value under one verb; depth > 0 inside maps, slices and structs. */
 export function formatValue(value: GoValue, verb: string, f: Flags = NO_FLAGS, depth = 0): string {
   if (verb === 'T') return pad(typeName(value), f);
+  if (f.sharpV && (value.t === 'string' || value.t === 'template.HTML')) {
+    return pad(value.t === 'string' ? goQuote(value.v) : `"${goQuote(value.v).slice(1, -1)}"`, f);
+  }
+  if (f.sharpV && value.t === 'map[string]string') {
+    const entries = sortedEntries(value.v).map(([k, v]) => `${goQuote(k)}:${goQuote(v)}`);
+    return `map[string]string{${entries.join(', ')}}`;
+  }
+  const named = (name: string, text: string): string => (f.plusV ? `${name}:${text}` : text);
   switch (value.t) {
     case 'invalid':
       return verb === 'v'
@@ -125,9 +167,7 @@ export function formatValue(value: GoValue, verb: string, f: Flags = NO_FLAGS, d
     case 'bool':
       return verb === 'v' || verb === 't' ? pad(String(value.v), f) : badVerb(verb, value, f);
     case 'float64':
-      return 'vbgGxXfeEF'.includes(verb) && verb !== 'b' && verb !== 'x' && verb !== 'X'
-        ? fmtFloat(value.v, verb, f)
-        : badVerb(verb, value, f);
+      return 'vgGxXfeEF'.includes(verb) ? fmtFloat(value.v, verb, f) : badVerb(verb, value, f);
     case 'int':
     case 'uint8':
       return 'vdbocqxXUO'.includes(verb)
@@ -162,7 +202,7 @@ export function formatValue(value: GoValue, verb: string, f: Flags = NO_FLAGS, d
         ? '&' + formatValue({ t: 'template.sample', v: value.v }, verb, f, 1)
         : '0xc000000000';
     case 'template.sample':
-      return `{${formatValue({ t: 'map[string]string', v: value.v.labels }, verb, f, depth + 1)} ${formatValue({ t: 'float64', v: value.v.value }, verb, f, depth + 1)}}`;
+      return `{${named('Labels', formatValue({ t: 'map[string]string', v: value.v.labels }, verb, f, depth + 1))} ${named('Value', formatValue({ t: 'float64', v: value.v.value }, verb, f, depth + 1))}}`;
     case '*time.Time':
       if (value.v === null) return pad('<nil>', f);
       return fmtString(formatTime(value.v), verb, f);
@@ -171,10 +211,13 @@ export function formatValue(value: GoValue, verb: string, f: Flags = NO_FLAGS, d
     case 'struct': {
       const d = value.v;
       const parts = [
-        formatValue({ t: 'map[string]string', v: d.labels }, verb, f, depth + 1),
-        formatValue({ t: 'map[string]string', v: d.externalLabels }, verb, f, depth + 1),
-        fmtString(d.externalURL, verb, f),
-        formatValue({ t: 'float64', v: d.value }, verb, f, depth + 1),
+        named('Labels', formatValue({ t: 'map[string]string', v: d.labels }, verb, f, depth + 1)),
+        named(
+          'ExternalLabels',
+          formatValue({ t: 'map[string]string', v: d.externalLabels }, verb, f, depth + 1),
+        ),
+        named('ExternalURL', fmtString(d.externalURL, verb, f)),
+        named('Value', formatValue({ t: 'float64', v: d.value }, verb, f, depth + 1)),
       ];
       return `{${parts.join(' ')}}`;
     }
@@ -203,6 +246,7 @@ export function sprintf(format: string, args: readonly GoValue[]): string {
   let out = '';
   let argNum = 0;
   let i = 0;
+  let reordered = false;
   const n = format.length;
   while (i < n) {
     const percent = format.indexOf('%', i);
@@ -230,11 +274,24 @@ export function sprintf(format: string, args: readonly GoValue[]): string {
       i += match[0].length;
       return Number(match[0]);
     };
+    let goodArgNum = true;
+    // An explicit argument index, `%[2]d`: later verbs go on from it; EXTRA is no longer reported.
+    const argIndex = (): void => {
+      if (format[i] !== '[') return;
+      reordered = true;
+      const close = format.indexOf(']', i);
+      const digits = close < 0 ? '' : format.slice(i + 1, close);
+      i = close < 0 ? i + 1 : close + 1;
+      const index = Number(digits) - 1;
+      if (/^\d+$/.test(digits) && index >= 0 && index < args.length) argNum = index;
+      else goodArgNum = false;
+    };
     const starArg = (): number | undefined => {
       const arg = args[argNum++];
       if (arg === undefined || arg.t !== 'int') return undefined;
       return arg.v;
     };
+    argIndex();
     if (format[i] === '*') {
       i++;
       const width = starArg();
@@ -253,6 +310,7 @@ export function sprintf(format: string, args: readonly GoValue[]): string {
     }
     if (format[i] === '.') {
       i++;
+      argIndex();
       if (format[i] === '*') {
         i++;
         const prec = starArg();
@@ -264,6 +322,7 @@ export function sprintf(format: string, args: readonly GoValue[]): string {
         else f.prec = prec;
       }
     }
+    argIndex();
     if (i >= n) {
       out += '%!(NOVERB)';
       break;
@@ -274,16 +333,25 @@ export function sprintf(format: string, args: readonly GoValue[]): string {
       out += '%';
       continue;
     }
+    if (!goodArgNum) {
+      out += `%!${verb}(BADINDEX)`;
+      continue;
+    }
     const arg = args[argNum];
     if (arg === undefined) {
       out += `%!${verb}(MISSING)`;
       continue;
     }
     argNum++;
-    if (verb === 'v' && f.plus && arg.t === 'template.sample') f.plus = false;
+    if (verb === 'v') {
+      f.plusV = f.plus;
+      f.sharpV = f.sharp;
+      f.plus = false;
+      f.sharp = false;
+    }
     out += formatValue(arg, verb, f);
   }
-  if (argNum < args.length) {
+  if (!reordered && argNum < args.length) {
     out +=
       '%!(EXTRA ' +
       args

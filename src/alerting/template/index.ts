@@ -3,7 +3,8 @@
  * Prometheus's functions, the text prefixed with the `$labels`, `$externalLabels`, `$externalURL` and
  * `$value` definitions, named `__alert_<rule>`. A template that fails yields Prometheus's text
  * `<error expanding template: …>`; checkTemplate is rulefmt's parse check. Bounded: output and every
- * string value up to MAX_OUTPUT_BYTES, work up to MAX_STEPS, nesting up to MAX_NESTING.
+ * string value up to MAX_OUTPUT_BYTES, work up to MAX_STEPS, nesting up to MAX_NESTING and
+ * `{{template}}` calls up to MAX_TEMPLATE_DEPTH.
  */
 import { BUILTINS } from './builtins.js';
 import { execute, TemplateExecError } from './exec.js';
@@ -13,6 +14,7 @@ import { prometheusFuncs, type PrometheusFuncOptions } from './prom-funcs.js';
 import type { TemplateSample } from './values.js';
 
 export { MAX_NESTING } from './parse.js';
+export { MAX_TEMPLATE_DEPTH } from './exec.js';
 export type { TemplateSample } from './values.js';
 
 /** The definitions Prometheus puts before every alert label and annotation template. */
@@ -68,18 +70,19 @@ function parseCached(name: string, text: string): ParsedTemplate {
   return entry;
 }
 
-/** Template.Expand: the output, or throws an Error with Prometheus's `error parsing/executing template` text. */
+/** Template.Expand: the output, or the failure in Prometheus's words (`error parsing template …`). */
 export function expandTemplate(
   name: string,
   text: string,
   data: AlertTemplateData,
   options: PrometheusFuncOptions,
-): string {
+): { readonly output: string } | { readonly error: string } {
   let tmpl: ParsedTemplate;
   try {
     tmpl = parseCached(name, text);
   } catch (error) {
-    throw new Error(`error parsing template ${name}: ${(error as Error).message}`);
+    if (!(error instanceof TemplateParseError)) throw error;
+    return { error: `error parsing template ${name}: ${error.message}` };
   }
   const funcs: Map<string, TemplateFunc> = new Map([...BUILTINS, ...prometheusFuncs(options)]);
   const value = {
@@ -92,14 +95,13 @@ export function expandTemplate(
     },
   };
   try {
-    return execute(tmpl, value, funcs, { maxOutputBytes: MAX_OUTPUT_BYTES, maxSteps: MAX_STEPS });
+    return { output: execute(tmpl, value, funcs, { maxOutputBytes: MAX_OUTPUT_BYTES, maxSteps: MAX_STEPS }) };
   } catch (error) {
     if (error instanceof TemplateExecError)
-      throw new Error(`error executing template ${name}: ${error.message}`);
+      return { error: `error executing template ${name}: ${error.message}` };
     // Prometheus recovers a panic in a template; so does this, for a fault of its own.
-    throw new Error(
-      `panic expanding template ${name}: ${error instanceof Error ? error.message : String(error)}`,
-    );
+    const message = error instanceof Error ? error.message : String(error);
+    return { error: `panic expanding template ${name}: ${message}` };
   }
 }
 
@@ -109,11 +111,8 @@ export function expandAlertTemplate(
   data: AlertTemplateData,
   options: AlertTemplateOptions,
 ): string {
-  try {
-    return expandTemplate(`__alert_${options.name}`, ALERT_TEMPLATE_DEFS + text, data, options);
-  } catch (error) {
-    return `<error expanding template: ${(error as Error).message}>`;
-  }
+  const result = expandTemplate(`__alert_${options.name}`, ALERT_TEMPLATE_DEFS + text, data, options);
+  return 'output' in result ? result.output : `<error expanding template: ${result.error}>`;
 }
 
 /** rulefmt's testTemplateParsing for one template: Go's parse error (`template: __alert_x:1: …`), or undefined. */

@@ -76,6 +76,8 @@ export function numberValue(text: string, isChar: boolean): NumberValue | string
   const decimal = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text);
   if (decimal || /^[+-]?0[xX][\da-fA-F]*\.?[\da-fA-F]*[pP][+-]?\d+$/.test(text)) {
     const float = parseGoFloat(text);
+    // ParseFloat fails past the float64 range, which Go reports as bad syntax.
+    if (!Number.isFinite(float)) return `illegal number syntax: ${goQuote(text)}`;
     if (!/[.eEpP]/.test(text)) return `integer overflow: ${goQuote(text)}`;
     const isInt = Number.isInteger(float) && Math.abs(float) < 2 ** 63;
     return { isInt, isFloat: true, int: isInt ? float : 0, float };

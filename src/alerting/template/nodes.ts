@@ -2,6 +2,7 @@
  * The parse tree of Go's text/template (text/template/parse's nodes) and their String() forms, which
  * Go's error messages quote (`executing "x" at <index $labels 5>`, `expected string; found 5`).
  */
+import { goQuote } from '../go-format.js';
 
 export interface NumberValue {
   readonly isInt: boolean;
@@ -63,6 +64,13 @@ export type Node =
   | { readonly type: 'action'; readonly pos: number; readonly line: number; readonly pipe: PipeNode }
   | BranchNode
   | { readonly type: 'break' | 'continue'; readonly pos: number; readonly line: number }
+  | {
+      readonly type: 'template';
+      readonly pos: number;
+      readonly line: number;
+      readonly name: string;
+      readonly pipe: PipeNode | undefined;
+    }
   | ListNode;
 
 /** Nodes the parser returns for `{{end}}` and `{{else}}` before it folds them into branches. */
@@ -128,5 +136,7 @@ export function nodeString(node: Node | Delimiter): string {
       return `{{${node.type}}}`;
     case 'list':
       return node.nodes.map(nodeString).join('');
+    case 'template':
+      return `{{template ${goQuote(node.name)}${node.pipe ? ' ' + pipeString(node.pipe) : ''}}}`;
   }
 }

@@ -3,34 +3,30 @@
  * `template: NAME:LINE: function "x" not defined`, `unexpected EOF`, `undefined variable "$x"`,
  * `missing value for command`, `unexpected <end> in operand`... Variables are checked at parse time
  * as Go does (`$` and those declared before, scoped to their control structure); functions must be
- * known. `define`, `template` and `block` are refused (Prometheus alert templates are one template).
+ * known. `{{define}}`, `{{block}}` and `{{template}}` name templates within the one text.
  * Nesting is bounded (MAX_NESTING) so a hostile template cannot exhaust the stack.
  */
 import { goQuote } from '../go-format.js';
-import { lex, type Item, type ItemType } from './lexer.js';
+import type { Item } from './lexer.js';
+import { unquoteGo } from './literals.js';
 import {
-  argString,
   nodeString,
-  type ArgNode,
   type BranchNode,
-  type CommandNode,
   type Delimiter,
   type ListNode,
   type Node,
-  type NumberValue,
   type PipeNode,
 } from './nodes.js';
-import { numberValue, unquoteGo } from './literals.js';
+import { ParserBase } from './parse-pipeline.js';
 
-/** How deep control structures and parentheses may nest (Go has no limit; the JS stack has). */
-export const MAX_NESTING = 200;
-
-export class TemplateParseError extends Error {}
+export { MAX_NESTING, TemplateParseError } from './parse-pipeline.js';
 
 export interface ParsedTemplate {
   readonly name: string;
   readonly text: string;
   readonly root: ListNode;
+  /** Templates by name: `{{define}}`d and `{{block}}`s, and this one under its own name. */
+  readonly templates: ReadonlyMap<string, ListNode>;
 }
 
 /** text/template's Parse: throws TemplateParseError with Go's message. */
@@ -39,114 +35,41 @@ export function parseTemplate(
   text: string,
   hasFunction: (name: string) => boolean,
 ): ParsedTemplate {
-  return { name, text, root: new Parser(name, text, hasFunction).parse() };
+  const parser = new Parser(name, text, hasFunction);
+  const root = parser.parse();
+  return { name, text, root, templates: parser.templates };
 }
 
-const OPERAND_START: ReadonlySet<ItemType> = new Set<ItemType>([
-  'bool',
-  'charConstant',
-  'dot',
-  'field',
-  'identifier',
-  'number',
-  'nil',
-  'rawString',
-  'string',
-  'variable',
-  'leftParen',
-]);
-
-/** Go's item.String(): `EOF`, `<end>` for keywords, `"abc"`, `"abcdefghij"...` past 10 runes. */
-function itemString(item: Item): string {
-  if (item.type === 'eof') return 'EOF';
-  if (item.type === 'error') return item.val;
-  if (/^(block|break|continue|define|else|end|if|range|template|with|dot|nil)$/.test(item.type))
-    return `<${item.val}>`;
-  const runes = [...item.val];
-  if (runes.length > 10) return goQuote(runes.slice(0, 10).join('')) + '...';
-  return goQuote(item.val);
+/** parse.IsEmptyTree: only spaces in text. */
+function isEmpty(list: ListNode): boolean {
+  return list.nodes.every((node) => node.type === 'text' && node.text.trim() === '');
 }
 
-class Parser {
-  private readonly items: Item[];
-  private index = 0;
-  private lastLine = 1;
-  private vars: string[] = ['$'];
-  private actionLine = 0;
-  private rangeDepth = 0;
-  private depth = 0;
-
-  constructor(
-    private readonly name: string,
-    text: string,
-    private readonly hasFunction: (name: string) => boolean,
-  ) {
-    this.items = lex(text);
-  }
+class Parser extends ParserBase {
+  readonly templates = new Map<string, ListNode>();
 
   parse(): ListNode {
     const root: ListNode = { type: 'list', pos: this.peek().pos, nodes: [] };
     while (this.peek().type !== 'eof') {
       if (this.peek().type === 'error') this.next();
+      if (this.peek().type === 'leftDelim') {
+        const saved = this.index;
+        this.next();
+        if (this.nextNonSpace().type === 'define') {
+          this.define();
+          continue;
+        }
+        this.index = saved;
+      }
       const node = this.textOrAction();
       if (node.type === 'end' || node.type === 'else') this.fail(`unexpected ${nodeString(node)}`);
       else root.nodes.push(node);
     }
-    return root;
-  }
-
-  private fail(message: string): never {
-    throw new TemplateParseError(`template: ${this.name}:${this.lastLine}: ${message}`);
-  }
-
-  private unexpected(item: Item, context: string): never {
-    if (item.type === 'error') {
-      let extra = '';
-      if (this.actionLine !== 0 && this.actionLine !== item.line) {
-        extra = ` in action started at ${this.name}:${this.actionLine}`;
-        if (item.val.endsWith(' action')) extra = extra.slice(' in action'.length);
-      }
-      this.fail(item.val + extra);
-    }
-    this.fail(`unexpected ${itemString(item)} in ${context}`);
-  }
-
-  private peek(): Item {
-    const item = this.items[this.index] ?? this.items[this.items.length - 1]!;
-    this.lastLine = item.line;
-    return item;
-  }
-
-  private next(): Item {
-    const item = this.peek();
-    if (item.type === 'error') this.unexpected(item, '');
-    this.index++;
-    return item;
-  }
-
-  private peekNonSpace(): Item {
-    while (this.peek().type === 'space') this.index++;
-    return this.peek();
-  }
-
-  private nextNonSpace(): Item {
-    this.peekNonSpace();
-    return this.next();
-  }
-
-  private expect(type: ItemType, context: string): Item {
-    const item = this.nextNonSpace();
-    if (item.type !== type) this.unexpected(item, context);
-    return item;
-  }
-
-  private nest<T>(run: () => T): T {
-    if (++this.depth > MAX_NESTING) this.fail(`nesting deeper than ${MAX_NESTING}`);
-    try {
-      return run();
-    } finally {
-      this.depth--;
-    }
+    // Tree.add for this template: a {{define}} of the same name stands only if this one is empty.
+    const defined = this.templates.get(this.name);
+    if (defined === undefined || isEmpty(defined)) this.templates.set(this.name, root);
+    else if (!isEmpty(root)) this.fail(`template: multiple definition of template ${goQuote(this.name)}`);
+    return this.templates.get(this.name)!;
   }
 
   private itemList(): { list: ListNode; next: Delimiter } {
@@ -196,13 +119,58 @@ class Parser {
         return { type: item.type, pos: item.pos, line: item.line };
       }
       case 'block':
-      case 'define':
-      case 'template':
-        this.fail(`{{${item.type}}} is not supported in alert templates`);
+      case 'template': {
+        const context = `${item.type} clause`;
+        const nameItem = this.nextNonSpace();
+        const name = this.templateName(nameItem, context);
+        let pipe: PipeNode | undefined;
+        if (item.type === 'block') {
+          pipe = this.pipeline(context, 'rightDelim');
+          this.nest(() => this.addTemplate(name, context));
+        } else if (this.nextNonSpace().type !== 'rightDelim') {
+          this.index--;
+          pipe = this.pipeline(context, 'rightDelim');
+        }
+        return { type: 'template', pos: nameItem.pos, line: nameItem.line, name, pipe };
+      }
     }
     this.index--;
     const start = this.peek();
     return { type: 'action', pos: start.pos, line: start.line, pipe: this.pipeline('command', 'rightDelim') };
+  }
+
+  private templateName(item: Item, context: string): string {
+    if (item.type !== 'string' && item.type !== 'rawString') this.unexpected(item, context);
+    const name = unquoteGo(item.val);
+    if (name === undefined) this.fail('invalid syntax');
+    return name;
+  }
+
+  /** parseDefinition: `{{define "name"}}…{{end}}` at the top level. */
+  private define(): void {
+    const context = 'define clause';
+    const name = this.templateName(this.nextNonSpace(), context);
+    this.expect('rightDelim', context);
+    this.nest(() => this.addTemplate(name, context));
+  }
+
+  /** A defined template's body, parsed with variables of its own (`$` only), then added (Tree.add). */
+  private addTemplate(name: string, context: string): void {
+    const [vars, rangeDepth] = [this.vars, this.rangeDepth];
+    this.vars = ['$'];
+    this.rangeDepth = 0;
+    try {
+      const body = this.itemList();
+      if (body.next.type !== 'end') this.fail(`unexpected ${nodeString(body.next)} in ${context}`);
+      const existing = this.templates.get(name);
+      if (existing !== undefined && !isEmpty(existing) && !isEmpty(body.list)) {
+        this.fail(`template: multiple definition of template ${goQuote(name)}`);
+      }
+      if (existing === undefined || isEmpty(existing)) this.templates.set(name, body.list);
+    } finally {
+      this.vars = vars;
+      this.rangeDepth = rangeDepth;
+    }
   }
 
   private control(context: BranchNode['type']): BranchNode {
@@ -228,147 +196,5 @@ class Parser {
     } finally {
       this.vars.length = varCount;
     }
-  }
-
-  private pipeline(context: string, end: ItemType): PipeNode {
-    const first = this.peekNonSpace();
-    const pipe: PipeNode = {
-      type: 'pipe',
-      pos: first.pos,
-      line: first.line,
-      isAssign: false,
-      decl: [],
-      cmds: [],
-    };
-    for (;;) {
-      const variable = this.peekNonSpace();
-      if (variable.type !== 'variable') break;
-      const saved = this.index;
-      this.next();
-      const after = this.peekNonSpace();
-      if (after.type === 'assign' || after.type === 'declare') {
-        pipe.isAssign = after.type === 'assign';
-        this.nextNonSpace();
-        pipe.decl.push({ pos: variable.pos, name: variable.val });
-        this.vars.push(variable.val);
-        break;
-      }
-      if (after.type === 'char' && after.val === ',') {
-        this.nextNonSpace();
-        pipe.decl.push({ pos: variable.pos, name: variable.val });
-        this.vars.push(variable.val);
-        if (context === 'range' && pipe.decl.length < 2) {
-          const peek = this.peekNonSpace().type;
-          if (peek === 'variable' || peek === 'rightDelim' || peek === 'rightParen') continue;
-          this.fail('range can only initialize variables');
-        }
-        this.fail(`too many declarations in ${context}`);
-      }
-      // Not a declaration: put the variable back.
-      this.index = saved;
-      break;
-    }
-    for (;;) {
-      const item = this.nextNonSpace();
-      if (item.type === end) {
-        this.checkPipeline(pipe, context);
-        return pipe;
-      }
-      if (!OPERAND_START.has(item.type)) this.unexpected(item, context);
-      this.index--;
-      pipe.cmds.push(this.command());
-    }
-  }
-
-  private checkPipeline(pipe: PipeNode, context: string): void {
-    if (pipe.cmds.length === 0) this.fail(`missing value for ${context}`);
-    pipe.cmds.slice(1).forEach((cmd, i) => {
-      const first = cmd.args[0]?.type;
-      if (first === 'bool' || first === 'dot' || first === 'nil' || first === 'number' || first === 'string')
-        this.fail(`non executable command in pipeline stage ${i + 2}`);
-    });
-  }
-
-  private command(): CommandNode {
-    const cmd: CommandNode = { type: 'command', pos: this.peekNonSpace().pos, args: [] };
-    for (;;) {
-      this.peekNonSpace();
-      const operand = this.operand();
-      if (operand !== undefined) cmd.args.push(operand);
-      const item = this.next();
-      if (item.type === 'space') continue;
-      if (item.type === 'rightDelim' || item.type === 'rightParen') this.index--;
-      else if (item.type !== 'pipe') this.unexpected(item, 'operand');
-      break;
-    }
-    if (cmd.args.length === 0) this.fail('empty command');
-    return cmd;
-  }
-
-  private operand(): ArgNode | undefined {
-    const node = this.term();
-    if (node === undefined || this.peek().type !== 'field') return node;
-    const pos = this.peek().pos;
-    const fields: string[] = [];
-    while (this.peek().type === 'field') fields.push(this.next().val.slice(1));
-    switch (node.type) {
-      case 'field':
-        return { type: 'field', pos, ident: [...node.ident, ...fields] };
-      case 'variable':
-        return { type: 'variable', pos, ident: [...node.ident, ...fields] };
-      case 'bool':
-      case 'string':
-      case 'number':
-      case 'nil':
-      case 'dot':
-        this.fail(`unexpected . after term ${goQuote(argString(node))}`);
-      // falls through: fail never returns
-      default:
-        return { type: 'chain', pos, node, fields };
-    }
-  }
-
-  private term(): ArgNode | undefined {
-    const item = this.nextNonSpace();
-    switch (item.type) {
-      case 'identifier':
-        if (!this.hasFunction(item.val)) this.fail(`function ${goQuote(item.val)} not defined`);
-        return { type: 'identifier', pos: item.pos, name: item.val };
-      case 'dot':
-        return { type: 'dot', pos: item.pos };
-      case 'nil':
-        return { type: 'nil', pos: item.pos };
-      case 'variable':
-        return this.useVar(item);
-      case 'field':
-        return { type: 'field', pos: item.pos, ident: [item.val.slice(1)] };
-      case 'bool':
-        return { type: 'bool', pos: item.pos, value: item.val === 'true' };
-      case 'charConstant':
-      case 'number':
-        return { type: 'number', pos: item.pos, text: item.val, value: this.number(item) };
-      case 'leftParen':
-        return this.nest(() => this.pipeline('parenthesized pipeline', 'rightParen'));
-      case 'string':
-      case 'rawString': {
-        const text = unquoteGo(item.val);
-        if (text === undefined) this.fail('invalid syntax');
-        return { type: 'string', pos: item.pos, quoted: item.val, text };
-      }
-    }
-    this.index--;
-    return undefined;
-  }
-
-  private useVar(item: Item): ArgNode {
-    const [name = '', ...fields] = item.val.split('.');
-    if (!this.vars.includes(name)) this.fail(`undefined variable ${goQuote(name)}`);
-    return { type: 'variable', pos: item.pos, ident: [name, ...fields] };
-  }
-
-  private number(item: Item): NumberValue {
-    const value = numberValue(item.val, item.type === 'charConstant');
-    if (typeof value === 'string') this.fail(value);
-    return value;
   }
 }

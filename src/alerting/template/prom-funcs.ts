@@ -199,12 +199,15 @@ function stripDomain(hostPort: string): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** Go's unicode case mapping rune by rune (a rune whose mapping is longer stays as it is). */
+/**
+ * Go's unicode case mapping rune by rune. JS maps some runes to several (full case mapping): Go
+ * keeps such a rune (ß), unless the rest are combining marks (İ lowers to i).
+ */
 function mapRunes(text: string, map: (c: string) => string): string {
   let out = '';
   for (const c of text) {
-    const mapped = map(c);
-    out += [...mapped].length === 1 ? mapped : c;
+    const [first = c, ...rest] = [...map(c)];
+    out += rest.length === 0 || /^\p{M}+$/u.test(rest.join('')) ? first : c;
   }
   return out;
 }

@@ -1,5 +1,5 @@
 /**
- * Alert templates against the real Prometheus 2.42. Every snippet of template-cases.ts is an
+ * Alert templates against the real Prometheus 2.42. Every snippet of test/template-cases.ts is an
  * annotation of an alert whose one sample gives `$value` and `$labels`; mcpulse's expansion of each
  * becomes the expected annotation of a generated `promtool test rules` file, which promtool must
  * pass (where promtool prints something else, the test lists the case with both strings). The
@@ -20,7 +20,7 @@ import { loadRuleFile } from '../rule-file.js';
 import { parseSeriesDescription } from '../series-notation.js';
 import { UnitTestStorage } from '../test-storage.js';
 import { checkTemplate, expandAlertTemplate, type TemplateSample } from './index.js';
-import { CASES, DATA_SETS, PARSE_ERROR_CASES } from './template-cases.js';
+import { CASES, DATA_SETS, PARSE_ERROR_CASES } from '../../../test/template-cases.js';
 
 const EXTERNAL_LABELS = { cluster: 'c1' };
 const EXTERNAL_URL = 'http://prom.example:9090/prom';

@@ -12,6 +12,7 @@ import {
   MAX_NESTING,
   MAX_OUTPUT_BYTES,
   MAX_STEPS,
+  MAX_TEMPLATE_DEPTH,
   checkTemplate,
   expandAlertTemplate,
 } from './index.js';
@@ -125,6 +126,14 @@ describe('hostile templates are refused, bounded', () => {
     const out = expandAlertTemplate(text, { labels, value: 0 }, { name: 'x', timeMs: 0 });
     expect(out).toMatch(
       /^<error expanding template: error executing template __alert_x: template: __alert_x:1:\d+: executing "__alert_x" at <.*>: more than 1000000 evaluation steps>$/,
+    );
+  });
+
+  it(`stops {{template}} recursion at ${MAX_TEMPLATE_DEPTH} calls (Go allows 100000)`, () => {
+    expect(expand('{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" }}')).toBe(
+      execError(
+        `1:140: executing "r" at <{{template "r" .}}>: exceeded maximum template depth (${MAX_TEMPLATE_DEPTH})`,
+      ),
     );
   });
 

@@ -1,5 +1,6 @@
 /**
- * Template snippets for the differential test against promtool (promtool-differential.test.ts):
+ * Template snippets for the differential test against promtool
+ * (src/alerting/template/promtool-differential.test.ts):
  * each runs as an annotation of an alert whose sample gives `$value` and `$labels`. `expect` is
  * written by hand where the value matters most; the rest are whatever mcpulse prints, which promtool
  * must then print too. PARSE_ERROR_CASES make a rule file invalid, so they are checked through
@@ -189,6 +190,114 @@ export const CASES: readonly TemplateCase[] = [
     '{{ with first (query "tmpl_case{set=\\"pi\\"}") }}{{ .Value }} {{ .Labels.job }} {{ strvalue . }}|{{ end }}',
   ),
   c('big', '{{ len (query "tmpl_case") }} {{ (query "scalar(tmpl_case{set=\\"ninety\\"})" | first).Value }}'),
+  // more of what rule files do
+  c(
+    'big',
+    '{{ .Value | printf "%.2f" }} {{ $value | printf "%.3e" }} {{ "a" | printf "%s-%s" "b" }}',
+    '1234567.00 1.235e+06 b-a',
+  ),
+  c('big', '{{ printf "%s" $value }} {{ printf "%5.1f%%" 12.345 }} {{ printf "%v" $externalLabels }}'),
+  c(
+    'bytes',
+    '{{ $value | humanize1024 }}B {{ humanize -0.000001 }} {{ humanize 0.1 }} {{ humanizeDuration 1e-10 }}',
+  ),
+  c(
+    'big',
+    '{{ if and (gt $value 1.0) (lt $value 1e9) }}in range{{ end }} {{ len (index $labels "job") }}',
+    'in range 3',
+  ),
+  c('big', '{{ slice "abcdef" 1 3 }} {{ slice "abc" 1 }} {{ index (args "a" "b") "arg1" }}', 'bc bc b'),
+  c('big', '{{ stripDomain "[::1]:80" }} {{ stripDomain "host.example.com" }} {{ stripPort "a:b:c" }}'),
+  c(
+    'big',
+    '{{ $labels.instance | reReplaceAll ":.*" "" }} {{ reReplaceAll "^" ">" "ab" }} {{ reReplaceAll "" "-" "ab" }}',
+  ),
+  c(
+    'big',
+    '{{ range $i, $c := $labels }}{{ if $i }}{{ end }}{{ end }}done {{ range $x := $labels }}{{ $x }}{{ end }}',
+  ),
+  c(
+    'big',
+    '{{ with $x := $labels.job }}{{ $x }}{{ . }}{{ end }} {{ $labels.job | len | printf "%03d" }}',
+    'apiapi 003',
+  ),
+
+  c('big', '{{ printf "%x %X %e" 3.5 -1.0 0.0 }}'),
+  c('big', '{{ printf "%v" (query "tmpl_case{set=\\"pi\\"}") | len }}'),
+  c('big', '{{ printf "%+v|%#v" 1.5 "s" }}'),
+  c('big', '{{ printf "%8.3s|%-8q|%08.3f|%+.2e|% .3g" "abcdef" "x" -3.14159 12345.678 0.00012345 }}'),
+  c('big', '{{ printf "%#x %#o %#q %x" 255 8 "a`b" "héllo" }}'),
+  c('big', '{{ printf "%6.2f%%" 99.5 }} {{ printf "%d items" (len $labels) }}'),
+  c('big', '{{ print nil }} {{ printf "%v %d" nil nil }} {{ print 1.0 2 "x" 3.5 }}'),
+  c('big', '{{ println }}|{{ println 1 2 }}'),
+  c('big', '{{ print (args 1 2.5 "x" true) }}'),
+  c('big', '{{ eq "a" "a" "b" }} {{ eq 1 2 3 1 }} {{ ne 1 2 }} {{ eq true true }}'),
+  c('big', '{{ not nil }} {{ and }}'),
+  c('big', '{{ index $labels }} {{ index "abc" 0 }} {{ index (args 1 2) "arg0" }}'),
+  c('big', '{{ len "" }} {{ len (args) }} {{ len 5 }}'),
+  c('big', '{{ $labels.job.x.y }}'),
+  c('big', '{{ .Labels.job "x" }}'),
+  c('big', '{{ $value.x }}'),
+  c('big', '{{ (args 1).arg0.x }}'),
+  c(
+    'big',
+    '{{ with query "tmpl_case{set=\\"pi\\"}" }}{{ (index . 0).Labels.job }} {{ (index . 0).Value }} {{ index . 0 }}{{ end }}',
+  ),
+  c('big', '{{ first (query "tmpl_case{set=\\"pi\\"}") }}'),
+  c(
+    'big',
+    '{{ humanize 1e-50 }} {{ humanize -1e50 }} {{ humanize1024 1e30 }} {{ humanizeDuration -0.5 }} {{ humanizeDuration 1e20 }}',
+  ),
+  c(
+    'big',
+    '{{ humanizePercentage "0.5" }} {{ humanize "Inf" }} {{ humanize "-inf" }} {{ humanize "nan" }} {{ humanize "0x10p0" }} {{ humanize "1e400" }}',
+  ),
+  c('big', '{{ humanizeTimestamp 1e20 }}'),
+  c(
+    'big',
+    '{{ humanizeTimestamp -1.5 }} {{ toTime 1.999 }} {{ (toTime 1700000000).Format "2006-01-02T15:04:05Z07:00 Mon Jan _2 3PM .000" }}',
+  ),
+  c('big', '{{ title "ßa élan o\'neil x.y" }} {{ toUpper "ßé" }} {{ toLower "İ" }}'),
+  c('big', '{{ match "(?i)API" $labels.job }} {{ match "(?<n>a)" "a" }}'),
+  c(
+    'big',
+    '{{ reReplaceAll "(a)" "$1x" "aa" }} {{ reReplaceAll "(a)" "${1}x" "aa" }} {{ reReplaceAll "a|" "-" "bab" }}',
+  ),
+  c(
+    'big',
+    '{{ stripPort ":80" }} {{ stripPort "[::1]" }} {{ stripDomain "a.b:80" }} {{ stripDomain "::1" }} {{ stripDomain "[fe80::1%eth0]:80" }}',
+  ),
+  c('big', '{{ parseDuration "1y2w3d" }} {{ parseDuration "" }}'),
+  c('big', '{{ $x := 5 }}{{ range $x = $labels }}{{ end }}{{ $x }}'),
+  c('big', '{{ range $i, $e := (query "tmpl_case{set=~\\"pi|big\\"}") }}{{ $i }}{{ end }}'),
+  c('big', '{{ 0x10 }} {{ 1_000 }} {{ 0b101 }} {{ 0o17 }} {{ .5 }} {{ -.5e1 }} {{ 0x1p4 }}'),
+  c('big', '{{ "\\u00e9\\x41\\101" }} {{ \'\\n\' }}'),
+  c('big', '{{ html "<\\x00>" }} {{ js "\\u2028 <>" }}'),
+  c('big', '{{ urlquery "é ~" 1 }} {{ urlquery }}'),
+  c(
+    'big',
+    '{{ printf "%s" (safeHtml "<b>") }} {{ safeHtml "<b>" | printf "%q" }} {{ toUpper (safeHtml "x") }}',
+  ),
+  c('big', '{{ slice "abc" 2 1 }}'),
+  c('big', '{{ slice "abc" 1 5 }}'),
+  c('big', '{{ lt 1 1.5 }}'),
+  c('big', '{{ eq $labels $labels }}'),
+  c('big', '{{ printf "%d" 1e3 }} {{ printf "%d" 1.5 }}'),
+  c('big', '{{ printf "%!" }} {{ printf "%" }} {{ printf "%-05d|" 3 }} {{ printf "%[1]d" 5 }}'),
+  c(
+    'big',
+    '{{ printf "%[2]s %[1]s %s" "a" "b" }} {{ printf "%[3]d|%[x]d|%[0]d" 1 }} {{ printf "%[2]*[1]d" 7 4 }}',
+  ),
+  // named templates
+  c(
+    'big',
+    '{{ define "x" }}[{{ . }}]{{ end }}{{ template "x" $labels.job }}{{ template "x" }}',
+    '[api][<no value>]',
+  ),
+  c('big', '{{ block "b" $value }}<{{ . | humanize }}>{{ end }}|{{ template "b" 0.001 }}', '<1.235M>|<1m>'),
+  c('big', '{{ template "nope" }}'),
+  c('big', '{{ define "e" }}{{ index "a" 5 }}{{ end }}{{ template "e" }}'),
+  c('big', '{{ define "l" }}{{ range $k, $v := . }}{{ $k }} {{ end }}{{ end }}{{ template "l" $labels }}'),
   // errors at execution: Prometheus's <error expanding template: ...> text
   c(
     'big',
@@ -224,6 +333,8 @@ export const CASES: readonly TemplateCase[] = [
   c('big', '{{ 1 2 }}'),
   c('big', '{{ humanize }}'),
   c('big', '{{ label "x" nil }}'),
+  c('big', '{{ call $value 1 }}'),
+  c('big', '{{ call nil }}'),
 ];
 
 /** Templates that do not parse: promtool check rules must refuse them with these messages. */
@@ -258,4 +369,12 @@ export const PARSE_ERROR_CASES: readonly string[] = [
   '{{ "\\q" }}',
   '{{ if 1 }}{{ with 2 }}',
   '{{ index . 1 }',
+  '{{ 1e400 }}',
+  '{{ define "v" }}{{ $labels }}{{ end }}',
+  '{{ if 1 }}{{ define "x" }}{{ end }}{{ end }}',
+  '{{ template 1 }}',
+  '{{ define "a" }}x{{ end }}{{ define "a" }}y{{ end }}',
+  '{{ define "a" }}x{{ else }}y{{ end }}',
+  '{{ block "b" }}x{{ end }}',
+  '{{ define "a" }}',
 ];
