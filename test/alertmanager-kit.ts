@@ -49,8 +49,11 @@ export interface RealAlertmanager {
   stop(): Promise<void>;
 }
 
-/** Starts prometheus-alertmanager on a free loopback port with `config`; resolves once it is ready. */
-export async function startAlertmanager(config: string, externalUrl: string): Promise<RealAlertmanager> {
+/**
+ * Starts prometheus-alertmanager on a free loopback port with `config` (and --web.external-url when
+ * `externalUrl` is given); resolves once it is ready. stop() resolves once the process has exited.
+ */
+export async function startAlertmanager(config: string, externalUrl?: string): Promise<RealAlertmanager> {
   const dir = mkdtempSync(join(tmpdir(), 'mcpulse-am-'));
   writeFileSync(join(dir, 'alertmanager.yml'), config);
   const port = await freePort();
@@ -60,7 +63,7 @@ export async function startAlertmanager(config: string, externalUrl: string): Pr
       `--config.file=${join(dir, 'alertmanager.yml')}`,
       `--storage.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
-      `--web.external-url=${externalUrl}`,
+      ...(externalUrl === undefined ? [] : [`--web.external-url=${externalUrl}`]),
       '--cluster.listen-address=',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
@@ -76,7 +79,7 @@ export async function startAlertmanager(config: string, externalUrl: string): Pr
     await exited;
     rmSync(dir, { recursive: true, force: true });
   };
-  for (let attempt = 0; attempt < 100; attempt++) {
+  for (let attempt = 0; attempt < 200; attempt++) {
     if (child.exitCode !== null) break;
     try {
       if ((await fetch(`${url}/-/ready`)).ok) return { url, stop };

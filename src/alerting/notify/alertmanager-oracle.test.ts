@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startAlertmanager, type RunningAlertmanager } from '../../../test/alertmanager.js';
+import { startAlertmanager, type RealAlertmanager } from '../../../test/alertmanager-kit.js';
 import { hasBinary } from '../../../test/binaries.js';
 import { httpReceiver, until } from '../../../test/notify-helpers.js';
 import { AlertmanagerPush } from './alertmanager-push.js';
@@ -28,7 +28,7 @@ function alert(mode: string, instance: string, endsAt = '2126-01-01T00:00:00Z'):
 }
 
 describe.skipIf(!haveAlertmanager)('payloads byte for byte as Alertmanager 0.25 sends them', () => {
-  let alertmanager: RunningAlertmanager | undefined;
+  let alertmanager: RealAlertmanager | undefined;
   let receiver: Awaited<ReturnType<typeof httpReceiver>>;
   /** The n-th (0: firing, 1: resolved) body POSTed to `path`. */
   const body = (path: string, n: number) =>
@@ -73,7 +73,7 @@ describe.skipIf(!haveAlertmanager)('payloads byte for byte as Alertmanager 0.25 
     await until(() => receiver.requests.length === 6, 'three resolved notifications');
   });
   afterAll(async () => {
-    alertmanager?.stop();
+    await alertmanager?.stop();
     await receiver?.close();
   });
 

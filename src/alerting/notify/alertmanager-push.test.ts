@@ -6,7 +6,7 @@
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { startAlertmanager, type RunningAlertmanager } from '../../../test/alertmanager.js';
+import { startAlertmanager, type RealAlertmanager } from '../../../test/alertmanager-kit.js';
 import { hasBinary } from '../../../test/binaries.js';
 import { parseExposition, seriesOf } from '../../../test/exposition.js';
 import { httpReceiver, ManualClock, until } from '../../../test/notify-helpers.js';
@@ -31,7 +31,7 @@ function alert(n: number, endsAt = '2126-01-01T00:00:00Z'): PostableAlert {
 const haveAlertmanager = hasBinary('prometheus-alertmanager');
 
 describe.skipIf(!haveAlertmanager)('against a real Alertmanager 0.25', () => {
-  let alertmanager: RunningAlertmanager | undefined;
+  let alertmanager: RealAlertmanager | undefined;
   let url = '';
   beforeAll(async () => {
     alertmanager = await startAlertmanager(
@@ -39,7 +39,9 @@ describe.skipIf(!haveAlertmanager)('against a real Alertmanager 0.25', () => {
     );
     url = alertmanager.url;
   });
-  afterAll(() => alertmanager?.stop());
+  afterAll(async () => {
+    await alertmanager?.stop();
+  });
 
   it('POSTs alerts to /api/v2/alerts, and Alertmanager lists them as active', async () => {
     const registry = new Registry();
