@@ -1,11 +1,10 @@
-/** Test helpers for the notifier: a notification, a recording HTTP receiver, and a manual clock. */
+/** Test helpers for the notifier: a notification, a recording HTTP receiver, and a bounded wait. */
 import { execFileSync } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type RequestListener, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { Clock } from '../src/alerting/notify/delivery.js';
 import type { NotificationAlert, WebhookMessage } from '../src/alerting/notify/types.js';
 
 export const FIRING_ALERT: NotificationAlert = {
@@ -109,43 +108,6 @@ export async function httpReceiver(
       await new Promise((resolve) => server.close(resolve));
     },
   };
-}
-
-/** A clock that moves only when told; records every timer's delay. */
-export class ManualClock implements Clock {
-  private _now = 0;
-  private _nextId = 1;
-  private readonly _timers = new Map<number, { at: number; callback: () => void }>();
-  readonly delays: number[] = [];
-
-  now(): number {
-    return this._now;
-  }
-
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this._nextId++;
-    this.delays.push(ms);
-    this._timers.set(id, { at: this._now + ms, callback });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this._timers.delete(handle as number);
-  }
-
-  /** Timers waiting, by delay from now. */
-  pending(): number[] {
-    return [...this._timers.values()].map((timer) => timer.at - this._now).sort((a, b) => a - b);
-  }
-
-  /** Runs the earliest timer (moving the clock to it). */
-  fireNext(): void {
-    const [id, timer] = [...this._timers].sort(([, a], [, b]) => a.at - b.at)[0] ?? [];
-    if (id === undefined || !timer) throw new Error('no timer pending');
-    this._timers.delete(id);
-    this._now = timer.at;
-    timer.callback();
-  }
 }
 
 /** Waits (event-loop turns, bounded) until `condition` holds. */

@@ -1,65 +1,19 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 
+import { FakeClock, settle } from '../../test/fake-clock.js';
 import { labelsFrom } from '../store/labels.js';
 import { PromqlEngine } from '../store/promql/engine.js';
 import type { Expr } from '../store/promql/ast.js';
 import type { QueryValue } from '../store/promql/value.js';
 import { SeriesStore } from '../store/series-store.js';
-import {
-  RuleManager,
-  slotAtOrBefore,
-  slotOffsetMs,
-  type RuleClock,
-  type RuleManagerOptions,
-} from './manager.js';
+import { RuleManager, slotAtOrBefore, slotOffsetMs, type RuleManagerOptions } from './manager.js';
 import type { AlertSink, PostableAlert } from './notify/types.js';
 import type { RuleGroupSpec, RuleSpec } from './rule-file.js';
 
 const M = 60_000;
 /** Not on a slot of any interval used here. */
 const START = 1_800_000_000_123;
-
-/** Timers on a clock the test moves; callbacks run in time order, microtasks flushed after each. */
-class FakeClock implements RuleClock {
-  nowMs = START;
-  /** What the wall clock is set off by (timers keep the monotonic nowMs). */
-  wallOffsetMs = 0;
-  private seq = 0;
-  private timers: { at: number; seq: number; callback: () => void }[] = [];
-
-  now = () => this.nowMs + this.wallOffsetMs;
-  monotonic = () => this.nowMs;
-  setTimeout = (callback: () => void, delayMs: number) => {
-    const timer = { at: this.nowMs + delayMs, seq: this.seq++, callback };
-    this.timers.push(timer);
-    return timer;
-  };
-  clearTimeout = (handle: unknown) => {
-    this.timers = this.timers.filter((timer) => timer !== handle);
-  };
-
-  get pending(): number {
-    return this.timers.length;
-  }
-
-  async advanceTo(targetMs: number): Promise<void> {
-    for (;;) {
-      await flush();
-      const next = [...this.timers].sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
-      if (next === undefined || next.at > targetMs) break;
-      this.timers = this.timers.filter((timer) => timer !== next);
-      this.nowMs = Math.max(this.nowMs, next.at);
-      next.callback();
-    }
-    this.nowMs = Math.max(this.nowMs, targetMs);
-    await flush();
-  }
-}
-
-async function flush(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
-}
 
 const record = (name: string, expr: string): RuleSpec => ({ kind: 'recording', name, expr, labels: {} });
 
@@ -69,7 +23,7 @@ function group(name: string, rules: RuleSpec[], intervalMs = 0, file = 'rules.ym
 
 /** A real store and engine; `slowdown(t)` lets a test stretch or block evaluations at query time. */
 function setup(groups: RuleGroupSpec[], options: Partial<RuleManagerOptions> = {}) {
-  const clock = new FakeClock();
+  const clock = new FakeClock(START);
   const store = new SeriesStore();
   const real = new PromqlEngine(store);
   const queries: number[] = [];
@@ -184,7 +138,7 @@ describe('RuleManager', () => {
     await manager.start();
     const first = slotAtOrBefore(START, M, await slotOffsetMs('rules.yml', 'g', M)) + M;
     setHook((t) => {
-      if (t === first) clock.nowMs += 3.5 * M; // a synchronous evaluation that takes 3.5 intervals
+      if (t === first) clock.skip(3.5 * M); // a synchronous evaluation that takes 3.5 intervals
     });
     await clock.advanceTo(first + 5 * M);
     expect(queries).toEqual([first, first + 3 * M, first + 4 * M, first + 5 * M]);
@@ -334,7 +288,7 @@ describe('RuleManager', () => {
     let stopped = false;
     const stopping = manager.stop().then(() => (stopped = true));
     expect(manager.stop()).toBe(manager.stop());
-    await flush();
+    await settle();
     expect(stopped).toBe(false);
     release();
     await stopping;
@@ -344,7 +298,7 @@ describe('RuleManager', () => {
   });
 
   it("waits for the storage's load (a snapshot) before scheduling anything", async () => {
-    const clock = new FakeClock();
+    const clock = new FakeClock(START);
     const store = new SeriesStore();
     let load: () => void = () => {};
     const loaded = new Promise<void>((resolve) => (load = resolve));

@@ -13,8 +13,6 @@
  * ALERTS series are appended into the store; the alerts due go to the AlertSink after each evaluation.
  * Nothing here throws to the host after construction: an unexpected failure goes to onError.
  */
-import { performance } from 'node:perf_hooks';
-
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 
@@ -22,6 +20,7 @@ import { badOption, functionSchema, integerSchema, parseOptions, textSchema } fr
 import { compareStrings } from '../store/labels.js';
 import { parseExpr } from '../store/promql/parse.js';
 import type { AlertTemplateExpander } from './alerting-rule.js';
+import { isClock, realClock, type Clock, type Timer } from './clock.js';
 import { exprString } from './expr-string.js';
 import type { AlertSink, PostableAlert } from './notify/types.js';
 import type { RuleGroupSpec } from './rule-file.js';
@@ -39,21 +38,6 @@ export const DEFAULT_RESEND_DELAY_MS = 60_000;
 export const DEFAULT_MAX_TRANSITIONS = 1000;
 export { groupKey, slotAtOrBefore, slotOffsetMs };
 const DAY_MS = 86_400_000;
-
-/** Time and timers, injectable for tests. now() is wall time in ms; monotonic() measures durations. */
-export interface RuleClock {
-  now(): number;
-  monotonic(): number;
-  setTimeout(callback: () => void, delayMs: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const systemClock: RuleClock = {
-  now: () => Date.now(),
-  monotonic: () => performance.now(),
-  setTimeout: (callback, delayMs) => setTimeout(callback, delayMs).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 export interface RuleManagerOptions {
   /** The groups to run (from loadRuleFile, or typed objects); `file` + `name` must be unique. */
@@ -76,7 +60,8 @@ export interface RuleManagerOptions {
   maxTransitions?: number;
   /** The prometheus_rule_* metrics are registered here; default none. */
   registry?: Registry;
-  clock?: RuleClock;
+  /** Time and timers (tests pass a fake one); default the real clock. */
+  clock?: Clock;
   /** Each evaluation's alert state changes, oldest first (for the process log); a throw goes to onError. */
   onTransitions?: (transitions: readonly AlertTransition[]) => void;
   /** Unexpected failures (a bug, a sink that throws); default: ignored. */
@@ -120,17 +105,7 @@ const optionsSchema = z.strictObject({
       error: 'must be a prom-client Registry',
     })
     .optional(),
-  clock: z
-    .custom<RuleClock>(
-      (value) =>
-        typeof value === 'object' &&
-        value !== null &&
-        ['now', 'monotonic', 'setTimeout', 'clearTimeout'].every(
-          (name) => typeof (value as Record<string, unknown>)[name] === 'function',
-        ),
-      { error: 'must have now, monotonic, setTimeout and clearTimeout' },
-    )
-    .optional(),
+  clock: z.custom<Clock>(isClock, { error: 'must have now, monotonic and setTimer' }).optional(),
   onTransitions: functionSchema<(transitions: readonly AlertTransition[]) => void>().optional(),
   onError: functionSchema<(error: unknown, where: string) => void>().optional(),
 });
@@ -154,7 +129,7 @@ interface GroupRun {
   offsetMs: number;
   /** The evaluation time of the last (or, before the first, the coming) evaluation. */
   evalTimestampMs: number;
-  timer: unknown;
+  timer: Timer | undefined;
   /** Whether the loop has run its first evaluation (the first slot is set by start()). */
   ticked: boolean;
   running: Promise<void> | undefined;
@@ -169,7 +144,7 @@ export class RuleManager implements RulesService {
   private readonly query: InstantQuery;
   private readonly appendable: Appendable;
   private readonly sink: AlertSink | undefined;
-  private readonly clock: RuleClock;
+  private readonly clock: Clock;
   private readonly onError: (error: unknown, where: string) => void;
   private readonly onTransitions: ((transitions: readonly AlertTransition[]) => void) | undefined;
   private readonly metrics: RuleGroupMetrics | undefined;
@@ -185,7 +160,7 @@ export class RuleManager implements RulesService {
     const valid = parseOptions(optionsSchema, options, { name: 'rule manager options', prefix: 'rules' });
     this.evaluationIntervalMs = valid.evaluationIntervalMs ?? DEFAULT_EVALUATION_INTERVAL_MS;
     this.maxTransitions = valid.maxTransitions ?? DEFAULT_MAX_TRANSITIONS;
-    this.clock = valid.clock ?? systemClock;
+    this.clock = valid.clock ?? realClock;
     this.onError = valid.onError ?? (() => {});
     this.onTransitions = valid.onTransitions;
     this.sink = valid.sink;
@@ -252,7 +227,7 @@ export class RuleManager implements RulesService {
   stop(): Promise<void> {
     this.stopped ??= (async () => {
       for (const run of this.runs) {
-        if (run.timer !== undefined) this.clock.clearTimeout(run.timer);
+        run.timer?.cancel();
         run.timer = undefined;
       }
       await Promise.all(this.runs.map((run) => run.running ?? Promise.resolve()));
@@ -301,21 +276,18 @@ export class RuleManager implements RulesService {
    */
   private arm(run: GroupRun, slotMs: number): void {
     if (this.stopped !== undefined) return;
-    run.timer = this.clock.setTimeout(
-      () => {
-        run.timer = undefined;
-        if (this.stopped !== undefined) return;
-        const now = this.clock.now();
-        const intervalMs = run.group.intervalMs;
-        if (now < slotMs) {
-          if (slotMs - now <= intervalMs) return this.arm(run, slotMs);
-          const slot = slotAtOrBefore(now, intervalMs, run.offsetMs);
-          run.evalTimestampMs = run.ticked ? slot - intervalMs : slot;
-        }
-        this.tick(run);
-      },
-      Math.max(0, slotMs - this.clock.now()),
-    );
+    run.timer = this.clock.setTimer(Math.max(0, slotMs - this.clock.now()), () => {
+      run.timer = undefined;
+      if (this.stopped !== undefined) return;
+      const now = this.clock.now();
+      const intervalMs = run.group.intervalMs;
+      if (now < slotMs) {
+        if (slotMs - now <= intervalMs) return this.arm(run, slotMs);
+        const slot = slotAtOrBefore(now, intervalMs, run.offsetMs);
+        run.evalTimestampMs = run.ticked ? slot - intervalMs : slot;
+      }
+      this.tick(run);
+    });
   }
 
   /** One tick of Group.run; the first evaluation's slot is already set by start(). */

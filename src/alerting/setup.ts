@@ -10,8 +10,9 @@ import { z } from 'zod';
 
 import { httpUrlSchema, integerSchema, issuesError, must, parseOptions, textSchema } from '../core/errors.js';
 import { builtinRules, type BuiltinRulesOptions } from './builtin.js';
+import type { Clock } from './clock.js';
 import { checkPromql, defineRules, type RuleGroupsDefinition } from './define-rules.js';
-import { RuleManager, type RuleClock } from './manager.js';
+import { RuleManager } from './manager.js';
 import { AlertmanagerPush } from './notify/alertmanager-push.js';
 import { loadAlertmanagerConfig, parseAlertmanagerConfig } from './notify/config.js';
 import { EmbeddedNotifier } from './notify/notifier.js';
@@ -91,7 +92,8 @@ export interface AlertingParts {
   /** A failed push to an Alertmanager (no secret in it), for a throttled warning. */
   readonly onPushFailure: (url: string, error: string, alerts: number) => void;
   readonly onError: (error: unknown, where: string) => void;
-  readonly clock?: RuleClock;
+  /** Time and timers of the rule manager, the notifier and the pushers; default the real clock. */
+  readonly clock?: Clock;
 }
 
 /** Every sink gets every batch; one that throws does not stop the others. */
@@ -150,12 +152,18 @@ export class Alerting {
     });
     const groups = ruleGroups(valid);
     const sinks: AlertSink[] = [];
+    const clock = parts.clock !== undefined ? { clock: parts.clock } : {};
     if (valid.notifications !== undefined) {
       const config =
         typeof valid.notifications === 'string'
           ? loadAlertmanagerConfig(valid.notifications)
           : parseAlertmanagerConfig(valid.notifications);
-      this.notifier = new EmbeddedNotifier({ config, registry: parts.registry, onError: parts.onError });
+      this.notifier = new EmbeddedNotifier({
+        config,
+        registry: parts.registry,
+        onError: parts.onError,
+        ...clock,
+      });
       sinks.push(this.notifier);
     }
     for (const url of valid.alertmanagers ?? []) {
@@ -165,6 +173,7 @@ export class Alerting {
           registry: parts.registry,
           onFailure: (error, alerts) => parts.onPushFailure(url, error, alerts),
           onError: parts.onError,
+          ...clock,
         }),
       );
     }
@@ -179,7 +188,7 @@ export class Alerting {
       ...(valid.evaluationIntervalMs !== undefined && { evaluationIntervalMs: valid.evaluationIntervalMs }),
       ...(valid.resendDelayMs !== undefined && { resendDelayMs: valid.resendDelayMs }),
       ...(this.sink !== undefined && { sink: this.sink }),
-      ...(parts.clock !== undefined && { clock: parts.clock }),
+      ...clock,
       onTransitions: parts.onTransitions,
       onError: parts.onError,
     });

@@ -6,8 +6,8 @@
  * notify pipeline; when that succeeds, the resolved alerts it carried (and that were not updated
  * meanwhile) leave the group. A group with no alerts left is removed by the dispatcher's cleanup.
  */
+import type { Clock, Timer } from '../clock.js';
 import { resolvedAt, type StoredAlert } from './alert-store.js';
-import type { Clock, Timer } from './clock.js';
 import { compareAlertLabels, type LabelSet } from './labelset.js';
 import type { Route } from './route.js';
 

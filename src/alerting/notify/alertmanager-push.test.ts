@@ -9,7 +9,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAlertmanager, type RealAlertmanager } from '../../../test/alertmanager-kit.js';
 import { hasBinary } from '../../../test/binaries.js';
 import { parseExposition, seriesOf } from '../../../test/exposition.js';
-import { httpReceiver, ManualClock, until } from '../../../test/notify-helpers.js';
+import { FakeClock } from '../../../test/fake-clock.js';
+import { httpReceiver, until } from '../../../test/notify-helpers.js';
 import { AlertmanagerPush } from './alertmanager-push.js';
 import type { PostableAlert } from './types.js';
 
@@ -111,7 +112,7 @@ describe('AlertmanagerPush', () => {
     const server = await httpReceiver([{ status: 500 }, 'hang', { status: 200 }]);
     servers.push(server);
     const registry = new Registry();
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const failures: string[] = [];
     const push = new AlertmanagerPush({
       url: server.url,

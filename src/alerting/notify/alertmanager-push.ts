@@ -9,7 +9,8 @@
 import type { Registry } from 'prom-client';
 
 import { badOption } from '../../core/errors.js';
-import { notificationsCounter, REAL_CLOCK, type Clock, type NotificationOutcome } from './delivery.js';
+import { realClock, type Clock, type Timer } from '../clock.js';
+import { notificationsCounter, type NotificationOutcome } from './delivery.js';
 import { NO_HTTP_CONFIG, postJson } from './http-post.js';
 import type { AlertSink, PostableAlert } from './types.js';
 
@@ -49,7 +50,7 @@ export class AlertmanagerPush implements AlertSink {
   constructor(private readonly _options: AlertmanagerPushOptions) {
     this._url = alertsUrl(_options.url);
     this._counter = notificationsCounter(_options.registry);
-    this._clock = _options.clock ?? REAL_CLOCK;
+    this._clock = _options.clock ?? realClock;
     this._timeoutMs = whole(_options.timeoutMs, 10_000, 'timeoutMs');
     this._capacity = whole(_options.queueCapacity, 10_000, 'queueCapacity');
     this._batchSize = whole(_options.maxBatchSize, 64, 'maxBatchSize');
@@ -75,12 +76,12 @@ export class AlertmanagerPush implements AlertSink {
   async close(): Promise<void> {
     this._closed = true;
     if (!this._sending) return;
-    let timer: unknown;
+    let timer: Timer | undefined;
     const outOfTime = new Promise<void>(
-      (resolve) => (timer = this._clock.setTimeout(resolve, this._closeTimeoutMs)),
+      (resolve) => (timer = this._clock.setTimer(this._closeTimeoutMs, resolve)),
     );
     await Promise.race([this._sending, outOfTime]);
-    this._clock.clearTimeout(timer);
+    timer?.cancel();
     if (this._sending === undefined) return;
     this._count('dropped', this._queue.splice(0).length);
     this._inFlight?.abort();
@@ -103,7 +104,7 @@ export class AlertmanagerPush implements AlertSink {
   private async _post(batch: PostableAlert[]): Promise<void> {
     const controller = new AbortController();
     this._inFlight = controller;
-    const timer = this._clock.setTimeout(() => controller.abort(), this._timeoutMs);
+    const timer = this._clock.setTimer(this._timeoutMs, () => controller.abort());
     try {
       await postJson({
         url: this._url,
@@ -120,7 +121,7 @@ export class AlertmanagerPush implements AlertSink {
         this._report(thrown, 'alertmanager.onFailure');
       }
     } finally {
-      this._clock.clearTimeout(timer);
+      timer.cancel();
       this._inFlight = undefined;
     }
   }

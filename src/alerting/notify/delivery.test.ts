@@ -1,5 +1,5 @@
 /**
- * The delivery layer against real HTTP receivers, on a manual clock: retries with the expected
+ * The delivery layer against real HTTP receivers, on the fake clock: retries with the expected
  * backoff delays (random() fixed at 0.5, so each is half its exponential cap), a 400 not retried, a
  * hanging receiver cut at the attempt timeout, the bounded queue, send_resolved, close(), and the
  * exact counts in mcpulse_notifications_total.
@@ -8,14 +8,8 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { parseExposition, seriesOf } from '../../../test/exposition.js';
-import {
-  FIRING_ALERT,
-  httpReceiver,
-  ManualClock,
-  message,
-  RESOLVED_ALERT,
-  until,
-} from '../../../test/notify-helpers.js';
+import { FakeClock } from '../../../test/fake-clock.js';
+import { FIRING_ALERT, httpReceiver, message, RESOLVED_ALERT, until } from '../../../test/notify-helpers.js';
 import { Delivery, type DeliveryFailure, type DeliveryOptions } from './delivery.js';
 import { buildReceiver, parseNotifierGlobal, type Receiver } from './receivers.js';
 import type { Integration } from './types.js';
@@ -44,7 +38,7 @@ async function setup(
     'receivers[0]',
   );
   const registry = new Registry();
-  const clock = new ManualClock();
+  const clock = new FakeClock();
   const failures: DeliveryFailure[] = [];
   const errors: [unknown, string][] = [];
   const delivery = new Delivery({
@@ -67,7 +61,7 @@ describe('Delivery', () => {
     const t = await setup([{ status: 500, body: `echo ${SECRET}` }], { maxAttempts: 4 });
     t.delivery.notify(t.receiver, message());
     for (const backoff of [500, 1000, 2000]) {
-      await until(() => t.clock.pending()[0] === backoff, `backoff ${backoff}`);
+      await until(() => t.clock.pendingDelays()[0] === backoff, `backoff ${backoff}`);
       t.clock.fireNext();
     }
     await until(() => t.failures.length === 1, 'the failure');
@@ -92,7 +86,7 @@ describe('Delivery', () => {
     const t = await setup([{ status: 503 }], { backoffBaseMs: 1000, backoffMaxMs: 3000, deadlineMs: 4000 });
     t.delivery.notify(t.receiver, message());
     for (const backoff of [500, 1000, 1500]) {
-      await until(() => t.clock.pending()[0] === backoff, `backoff ${backoff}`);
+      await until(() => t.clock.pendingDelays()[0] === backoff, `backoff ${backoff}`);
       t.clock.fireNext();
     }
     // After 3000 ms of waiting, the next 1500 would end past the 4000 ms deadline.
@@ -103,7 +97,7 @@ describe('Delivery', () => {
   it('delivers once the receiver recovers', async () => {
     const t = await setup([{ status: 502 }, { status: 200 }]);
     t.delivery.notify(t.receiver, message());
-    await until(() => t.clock.pending()[0] === 500, 'the backoff');
+    await until(() => t.clock.pendingDelays()[0] === 500, 'the backoff');
     t.clock.fireNext();
     await until(() => t.server.requests.length === 2, 'the retry');
     await t.delivery.close();
@@ -128,9 +122,9 @@ describe('Delivery', () => {
     const t = await setup(['hang'], { maxAttempts: 2, attemptTimeoutMs: 2500 });
     t.delivery.notify(t.receiver, message());
     await until(() => t.server.requests.length === 1, 'the first request');
-    expect(t.clock.pending()).toEqual([2500]);
+    expect(t.clock.pendingDelays()).toEqual([2500]);
     t.clock.fireNext();
-    await until(() => t.clock.pending()[0] === 500, 'the backoff');
+    await until(() => t.clock.pendingDelays()[0] === 500, 'the backoff');
     t.clock.fireNext();
     await until(() => t.server.requests.length === 2, 'the second request');
     t.clock.fireNext();
@@ -146,7 +140,7 @@ describe('Delivery', () => {
     expect(await t.counts()).toEqual({ [counted('dropped')]: 1 });
     await until(() => t.server.requests.length === 1, 'the first request');
     const closed = t.delivery.close(1000);
-    expect(t.clock.pending()).toEqual([1000, 10_000]);
+    expect(t.clock.pendingDelays()).toEqual([1000, 10_000]);
     t.clock.fireNext();
     await closed;
     t.delivery.notify(t.receiver, message());

@@ -15,24 +15,12 @@
 import { Counter, type Registry } from 'prom-client';
 
 import { badOption } from '../../core/errors.js';
+import { realClock, type Clock, type Timer } from '../clock.js';
 import { firingAlerts, withAlerts } from './message.js';
 import { NotifyError, type Integration, type WebhookMessage } from './types.js';
 
 export const METRIC_NOTIFICATIONS = 'mcpulse_notifications_total';
 export type NotificationOutcome = 'success' | 'failed' | 'dropped';
-
-/** The time source and timers the delivery layer uses (tests pass a fake one). */
-export interface Clock {
-  now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-export const REAL_CLOCK: Clock = {
-  now: () => Date.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
 
 /** A notification given up on: for the caller's (throttled) log. The error text holds no secret. */
 export interface DeliveryFailure {
@@ -104,7 +92,7 @@ export class Delivery {
 
   constructor(private readonly _options: DeliveryOptions) {
     this._counter = notificationsCounter(_options.registry);
-    this._clock = _options.clock ?? REAL_CLOCK;
+    this._clock = _options.clock ?? realClock;
     this._random = _options.random ?? Math.random;
     this._queueSize = positive(_options.queueSize, 100, 'queueSize');
     this._attemptTimeoutMs = positive(_options.attemptTimeoutMs, 10_000, 'attemptTimeoutMs');
@@ -135,12 +123,12 @@ export class Delivery {
   async close(timeoutMs = 5_000): Promise<void> {
     this._closed = true;
     if (this._lanes.size > 0) {
-      let timer: unknown;
+      let timer: Timer | undefined;
       await new Promise<void>((resolve) => {
         this._idle.push(resolve);
-        timer = this._clock.setTimeout(resolve, timeoutMs);
+        timer = this._clock.setTimer(timeoutMs, resolve);
       });
-      this._clock.clearTimeout(timer);
+      timer?.cancel();
     }
     if (this._lanes.size === 0) return;
     this._stop.abort();
@@ -214,7 +202,7 @@ export class Delivery {
     message: WebhookMessage,
   ): Promise<NotifyError | undefined> {
     const controller = new AbortController();
-    let timer: unknown;
+    let timer: Timer | undefined;
     const onStop = () => controller.abort();
     this._stop.signal.addEventListener('abort', onStop);
     const timedOut = new Promise<NotifyError>((resolve) => {
@@ -226,7 +214,7 @@ export class Delivery {
           ),
         );
       controller.signal.addEventListener('abort', onAbort);
-      timer = this._clock.setTimeout(() => controller.abort(), this._attemptTimeoutMs);
+      timer = this._clock.setTimer(this._attemptTimeoutMs, () => controller.abort());
     });
     try {
       const sent = Promise.resolve()
@@ -237,7 +225,7 @@ export class Delivery {
         );
       return await Promise.race([sent, timedOut]);
     } finally {
-      this._clock.clearTimeout(timer);
+      timer?.cancel();
       this._stop.signal.removeEventListener('abort', onStop);
       if (!controller.signal.aborted) controller.abort(); // ends the attempt's request, if still open
     }
@@ -254,13 +242,13 @@ export class Delivery {
     return new Promise((resolve) => {
       if (this._stop.signal.aborted) return resolve(false);
       const onStop = () => {
-        this._clock.clearTimeout(timer);
+        timer.cancel();
         resolve(false);
       };
-      const timer = this._clock.setTimeout(() => {
+      const timer = this._clock.setTimer(ms, () => {
         this._stop.signal.removeEventListener('abort', onStop);
         resolve(true);
-      }, ms);
+      });
       this._stop.signal.addEventListener('abort', onStop, { once: true });
     });
   }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { FakeClock } from './clock.js';
+import { FakeClock } from '../../../test/fake-clock.js';
 import { parseAlertmanagerConfig, type ReceiverConfig } from './config.js';
 import { Dispatcher, type DispatcherOptions } from './dispatcher.js';
 import { NotifyError, type Integration, type PostableAlert, type WebhookMessage } from './types.js';

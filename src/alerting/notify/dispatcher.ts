@@ -12,9 +12,9 @@
  * send() never blocks: it only updates memory and sets timers.
  */
 import { badOption } from '../../core/errors.js';
+import { realClock, type Clock, type Timer } from '../clock.js';
 import { AggregationGroup } from './aggregation-group.js';
 import { acceptAlert, AlertStore, resolvedAt, type StoredAlert } from './alert-store.js';
-import { realClock, type Clock, type Timer } from './clock.js';
 import type { AlertmanagerConfig, GlobalConfig, ReceiverConfig } from './config.js';
 import { fingerprint } from './labelset.js';
 import { buildMessage } from './notification-data.js';

@@ -13,9 +13,8 @@
  */
 import type { Registry } from 'prom-client';
 
-import type { Clock, Timer } from './clock.js';
 import type { AlertmanagerConfig } from './config.js';
-import { Delivery, type Clock as DeliveryClock, type DeliveryOptions } from './delivery.js';
+import { Delivery, type DeliveryOptions } from './delivery.js';
 import {
   Dispatcher,
   type DispatcherOptions,
@@ -37,15 +36,6 @@ export interface EmbeddedNotifierOptions extends Omit<
   readonly onError?: (error: unknown, where: string) => void;
 }
 
-/** The delivery layer's timer interface over the dispatcher's clock. */
-function deliveryClock(clock: Clock): DeliveryClock {
-  return {
-    now: () => clock.now(),
-    setTimeout: (callback, ms) => clock.setTimer(ms, callback),
-    clearTimeout: (handle) => (handle as Timer | undefined)?.cancel(),
-  };
-}
-
 export class EmbeddedNotifier implements AlertSink {
   readonly dispatcher: Dispatcher;
   private readonly delivery: Delivery;
@@ -57,7 +47,7 @@ export class EmbeddedNotifier implements AlertSink {
     const clock = options.clock;
     this.delivery = new Delivery({
       // One clock for both, so a fake one drives the retries' backoff too.
-      ...(clock ? { clock: deliveryClock(clock) } : {}),
+      ...(clock ? { clock } : {}),
       ...delivery,
       registry,
       ...(onError ? { onError } : {}),
