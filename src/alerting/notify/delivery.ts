@@ -4,13 +4,17 @@
  * sends one notification at a time: an attempt is cut at a timeout (through its AbortSignal), a failure
  * worth a retry (5xx, 429, network, timeout: the integration's NotifyError.retry) is tried again after
  * an exponential backoff with full jitter, until it is delivered, a retry cannot help, the attempts run
- * out or the next try would pass the deadline. As Alertmanager's RetryStage, an integration with
- * send_resolved false gets only the firing alerts, and nothing when none fire.
+ * out, the next try would pass the deadline or the caller's signal aborts. As Alertmanager's
+ * RetryStage, an integration with send_resolved false gets only the firing alerts, and nothing (a
+ * success) when none fire.
  *
+ * notify() returns the final outcome, so the dispatcher writes its notification log only after a
+ * delivery (Alertmanager's SetNotifiesStage runs after RetryStage): a promise that resolves true once
+ * every integration got the message, false once one was given up or dropped; it never rejects.
  * Outcomes per notification and integration: mcpulse_notifications_total{receiver,integration,outcome}
- * with outcome `success`, `failed` (given up) or `dropped` (queue overflow, or still queued when close()
- * ran out of time, or sent after close). The clock, the random source and so the timers are injectable
- * for tests; real timers are unref()'d.
+ * with outcome `success`, `failed` (given up, or canceled by the caller's signal or close() in flight)
+ * or `dropped` (queue overflow, canceled while queued, still queued when close() ran out of time, or
+ * sent after close). The clock, the random source and so the timers are injectable for tests.
  */
 import { Counter, type Registry } from 'prom-client';
 
@@ -51,15 +55,25 @@ export interface DeliveryOptions {
   readonly random?: () => number;
 }
 
+export interface NotifyOptions {
+  /** Gives the notification up when it aborts: dropped while queued, its attempt cut and failed in flight. */
+  readonly signal?: AbortSignal;
+}
+
 interface Entry {
   readonly receiver: string;
   readonly message: WebhookMessage;
+  /** Aborted (its reason: why, for the failure) when the caller's signal or close() gives it up. */
+  readonly cancel: AbortController;
+  /** Counts the outcome and resolves notify()'s promise; only the first call counts. */
+  settle(outcome: NotificationOutcome): void;
 }
 
 interface Lane {
   readonly integration: Integration;
   readonly queue: Entry[];
   running: boolean;
+  current: Entry | undefined;
 }
 
 /** The notifications counter in `registry`, shared by the delivery layer and the Alertmanager pusher. */
@@ -85,8 +99,6 @@ export class Delivery {
   private readonly _backoffMaxMs: number;
   private readonly _maxAttempts: number;
   private readonly _deadlineMs: number;
-  /** Aborts every attempt and backoff wait (close() out of time). */
-  private readonly _stop = new AbortController();
   private _closed = false;
   private _idle: (() => void)[] = [];
 
@@ -102,18 +114,25 @@ export class Delivery {
     this._deadlineMs = positive(_options.deadlineMs, 300_000, 'deadlineMs');
   }
 
-  /** Queues `message` for each of the receiver's integrations. Never throws, never waits. */
+  /**
+   * Queues `message` for each of the receiver's integrations. Never throws, never waits: the promise
+   * resolves true once every integration got it (or had nothing to get), false once one gave up or
+   * dropped it; it never rejects.
+   */
   notify(
     receiver: { readonly name: string; readonly integrations: readonly Integration[] },
     message: WebhookMessage,
-  ): void {
-    for (const integration of receiver.integrations) {
+    options: NotifyOptions = {},
+  ): Promise<boolean> {
+    const outcomes = receiver.integrations.map((integration) => {
       try {
-        this._enqueue(receiver.name, integration, message);
+        return this._enqueue(receiver.name, integration, message, options.signal);
       } catch (error) {
         this._report(error, 'notify.enqueue');
+        return Promise.resolve(false);
       }
-    }
+    });
+    return Promise.all(outcomes).then((delivered) => delivered.every(Boolean));
   }
 
   /**
@@ -131,37 +150,80 @@ export class Delivery {
       timer?.cancel();
     }
     if (this._lanes.size === 0) return;
-    this._stop.abort();
     for (const lane of this._lanes.values()) {
-      for (const entry of lane.queue.splice(0)) this._count(entry.receiver, lane.integration, 'dropped');
+      for (const entry of lane.queue.splice(0)) entry.settle('dropped');
+      lane.current?.cancel.abort('aborted by close()');
     }
     await new Promise<void>((resolve) => (this._lanes.size === 0 ? resolve() : this._idle.push(resolve)));
   }
 
-  private _enqueue(receiver: string, integration: Integration, message: WebhookMessage): void {
+  private _enqueue(
+    receiver: string,
+    integration: Integration,
+    message: WebhookMessage,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
     let sent = message;
     if (!integration.sendResolved) {
       const firing = firingAlerts(message);
-      if (firing.length === 0) return;
+      if (firing.length === 0) return Promise.resolve(true);
       sent = withAlerts(message, firing);
     }
-    if (this._closed) return this._count(receiver, integration, 'dropped');
+    if (this._closed || signal?.aborted) {
+      this._count(receiver, integration, 'dropped');
+      return Promise.resolve(false);
+    }
     let lane = this._lanes.get(integration);
     if (!lane) {
-      lane = { integration, queue: [], running: false };
+      lane = { integration, queue: [], running: false, current: undefined };
       this._lanes.set(integration, lane);
     }
-    lane.queue.push({ receiver, message: sent });
-    while (lane.queue.length > this._queueSize)
-      this._count(lane.queue.shift()!.receiver, integration, 'dropped');
-    if (!lane.running) void this._run(lane);
+    const queued = lane;
+    return new Promise<boolean>((resolve) => {
+      let settled = false;
+      const entry: Entry = {
+        receiver,
+        message: sent,
+        cancel: new AbortController(),
+        settle: (outcome) => {
+          if (settled) return;
+          settled = true;
+          signal?.removeEventListener('abort', onAbort);
+          this._count(receiver, integration, outcome);
+          resolve(outcome === 'success');
+        },
+      };
+      const onAbort = () => this._cancel(queued, entry, signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      queued.queue.push(entry);
+      while (queued.queue.length > this._queueSize) queued.queue.shift()!.settle('dropped');
+      if (!queued.running) void this._run(queued);
+    });
+  }
+
+  /** The caller gave `entry` up: dropped while it waits, its attempt or backoff cut when in flight. */
+  private _cancel(lane: Lane, entry: Entry, reason: unknown): void {
+    const waiting = lane.queue.indexOf(entry);
+    if (waiting >= 0) {
+      lane.queue.splice(waiting, 1);
+      return entry.settle('dropped');
+    }
+    entry.cancel.abort(`canceled: ${reason instanceof Error ? reason.message : 'by the caller'}`);
   }
 
   private async _run(lane: Lane): Promise<void> {
     lane.running = true;
     try {
       for (let entry = lane.queue.shift(); entry; entry = lane.queue.shift()) {
-        await this._deliver(lane.integration, entry);
+        lane.current = entry;
+        let outcome: NotificationOutcome = 'failed';
+        try {
+          outcome = await this._deliver(lane.integration, entry);
+        } catch (error) {
+          this._report(error, 'notify.deliver');
+        }
+        lane.current = undefined;
+        entry.settle(outcome);
       }
     } catch (error) {
       this._report(error, 'notify.deliver');
@@ -172,44 +234,50 @@ export class Delivery {
     }
   }
 
-  private async _deliver(integration: Integration, entry: Entry): Promise<void> {
+  /** Attempts until delivered or given up; the outcome is the caller's to count. */
+  private async _deliver(integration: Integration, entry: Entry): Promise<NotificationOutcome> {
     const started = this._clock.now();
+    const cancel = entry.cancel.signal;
     for (let attempt = 1; ; attempt++) {
-      const error = await this._attempt(integration, entry.message);
-      if (error === undefined) return this._count(entry.receiver, integration, 'success');
+      const error = await this._attempt(integration, entry.message, cancel);
+      if (error === undefined) return 'success';
       const delay = this._random() * Math.min(this._backoffMaxMs, this._backoffBaseMs * 2 ** (attempt - 1));
       const giveUp =
         !error.retry ||
         attempt >= this._maxAttempts ||
         this._clock.now() + delay - started > this._deadlineMs ||
-        this._stop.signal.aborted;
-      if (giveUp || !(await this._sleep(delay))) {
-        this._count(entry.receiver, integration, 'failed');
-        return this._fail({
+        cancel.aborted;
+      if (giveUp || !(await this._sleep(delay, cancel))) {
+        this._fail({
           receiver: entry.receiver,
           integration: integration.integration,
           index: integration.index,
           attempts: attempt,
           error: error.message,
         });
+        return 'failed';
       }
     }
   }
 
-  /** One attempt; undefined when delivered. An attempt that outlives its timeout is left behind. */
+  /**
+   * One attempt; undefined when delivered. An attempt that outlives its timeout (or `cancel`) is left
+   * behind.
+   */
   private async _attempt(
     integration: Integration,
     message: WebhookMessage,
+    cancel: AbortSignal,
   ): Promise<NotifyError | undefined> {
     const controller = new AbortController();
     let timer: Timer | undefined;
     const onStop = () => controller.abort();
-    this._stop.signal.addEventListener('abort', onStop);
+    cancel.addEventListener('abort', onStop);
     const timedOut = new Promise<NotifyError>((resolve) => {
       const onAbort = () =>
         resolve(
           new NotifyError(
-            this._stop.signal.aborted ? 'aborted by close()' : `timed out after ${this._attemptTimeoutMs} ms`,
+            cancel.aborted ? String(cancel.reason) : `timed out after ${this._attemptTimeoutMs} ms`,
             true,
           ),
         );
@@ -226,7 +294,7 @@ export class Delivery {
       return await Promise.race([sent, timedOut]);
     } finally {
       timer?.cancel();
-      this._stop.signal.removeEventListener('abort', onStop);
+      cancel.removeEventListener('abort', onStop);
       if (!controller.signal.aborted) controller.abort(); // ends the attempt's request, if still open
     }
   }
@@ -237,19 +305,19 @@ export class Delivery {
     return new NotifyError('internal error in the integration', false);
   }
 
-  /** Resolves true after `ms`, false at once when close() stops everything. */
-  private _sleep(ms: number): Promise<boolean> {
+  /** Resolves true after `ms`, false at once when `cancel` aborts. */
+  private _sleep(ms: number, cancel: AbortSignal): Promise<boolean> {
     return new Promise((resolve) => {
-      if (this._stop.signal.aborted) return resolve(false);
+      if (cancel.aborted) return resolve(false);
       const onStop = () => {
         timer.cancel();
         resolve(false);
       };
       const timer = this._clock.setTimer(ms, () => {
-        this._stop.signal.removeEventListener('abort', onStop);
+        cancel.removeEventListener('abort', onStop);
         resolve(true);
       });
-      this._stop.signal.addEventListener('abort', onStop, { once: true });
+      cancel.addEventListener('abort', onStop, { once: true });
     });
   }
 

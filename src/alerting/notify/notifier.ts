@@ -6,10 +6,12 @@
  *     const notifier = new EmbeddedNotifier({ config: loadAlertmanagerConfig(file), registry });
  *     ruleManager.sink = notifier; // AlertSink: send(PostableAlert[]), close()
  *
- * Delivery is handed each notification and retries it on its own; the dispatcher records it as
- * notified when it is queued. So a notification the delivery layer gives up on is sent again at
- * repeat_interval (or when the group changes), not at the next group_interval as Alertmanager,
- * whose flush waits for its retries, would.
+ * As Alertmanager's notify pipeline (RetryStage, then SetNotifiesStage), a flush waits for each
+ * integration's final outcome and the dispatcher writes the notification log only for a delivered
+ * one: a notification the delivery layer gives up on (or drops) is sent again at the next
+ * group_interval. The wait is the group's own (its next flush follows when it ends) and bounded: the
+ * flush's signal (group_interval, at least 10 s) cancels what delivery still holds, as does delivery's
+ * own deadline. send() never waits, so neither the rule manager nor other groups do.
  */
 import type { Registry } from 'prom-client';
 
@@ -57,10 +59,8 @@ export class EmbeddedNotifier implements AlertSink {
       ...dispatcherOptions,
       config,
       buildIntegrations: (receiver) => [...buildReceiver(receiver.raw, global, receiver.path).integrations],
-      deliver: (receiver, integration, message) => {
-        this.delivery.notify({ name: receiver, integrations: [integration] }, message);
-        return Promise.resolve(true);
-      },
+      deliver: (receiver, integration, message, signal) =>
+        this.delivery.notify({ name: receiver, integrations: [integration] }, message, { signal }),
       ...(onError ? { internalError: onError } : {}),
     });
   }
@@ -77,9 +77,12 @@ export class EmbeddedNotifier implements AlertSink {
     return this.dispatcher.snapshot();
   }
 
-  /** Stops grouping, then lets the delivery layer finish what it holds (bounded by its close timeout). */
+  /**
+   * Stops grouping and lets the delivery layer finish what it holds, bounded by its close timeout:
+   * both at once, as the flushes under way wait for delivery.
+   */
   close(): Promise<void> {
-    this.closing ??= this.dispatcher.close().then(() => this.delivery.close());
+    this.closing ??= Promise.all([this.dispatcher.close(), this.delivery.close()]).then(() => undefined);
     return this.closing;
   }
 }
