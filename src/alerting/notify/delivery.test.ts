@@ -135,7 +135,7 @@ describe('Delivery', () => {
   });
 
   it('keeps at most queueSize waiting, dropping the oldest; close() drops what is left when out of time', async () => {
-    const t = await setup(['hang'], { queueSize: 2 });
+    const t = await setup(['hang'], { queueSize: 2, concurrency: 1 });
     const outcomes = [0, 1, 2, 3].map((n) =>
       t.delivery.notify(t.receiver, { ...message(), groupKey: `g${n}` }),
     );
@@ -198,7 +198,7 @@ describe('Delivery', () => {
   });
 
   it("gives a notification up when the caller's signal aborts: dropped while queued, cut and failed in flight", async () => {
-    const t = await setup(['hang'], { attemptTimeoutMs: 60_000 });
+    const t = await setup(['hang'], { attemptTimeoutMs: 60_000, concurrency: 1 });
     const [first, second, late] = [new AbortController(), new AbortController(), new AbortController()];
     const inFlight = t.delivery.notify(
       t.receiver,
@@ -230,6 +230,22 @@ describe('Delivery', () => {
     expect(t.clock.pending).toBe(0); // no backoff after a canceled attempt
     await t.delivery.close();
     expect(t.server.requests).toHaveLength(1);
+  });
+
+  it('sends at most `concurrency` at a time per integration; the others wait their turn', async () => {
+    const t = await setup(['hang', 'hang', { status: 200 }], { concurrency: 2, maxAttempts: 1 });
+    const outcomes = [0, 1, 2].map((n) => t.delivery.notify(t.receiver, { ...message(), groupKey: `g${n}` }));
+    await until(() => t.server.requests.length === 2, 'two requests at once');
+    expect(t.clock.pendingDelays()).toEqual([10_000, 10_000]); // g2 waits: no attempt timer of its own yet
+    t.clock.fireNext(); // g0's attempt times out: g2 takes its place and is delivered
+    expect(await outcomes[2]).toBe(true);
+    t.clock.fireNext();
+    expect(await Promise.all(outcomes)).toEqual([false, false, true]);
+    const sent = t.server.requests.map(
+      (request) => (JSON.parse(request.body) as { groupKey: string }).groupKey,
+    );
+    expect(sent).toEqual(['g0', 'g1', 'g2']);
+    expect(await t.counts()).toEqual({ [counted('failed')]: 2, [counted('success')]: 1 });
   });
 
   it('resolves true only when every integration of the receiver got the message', async () => {

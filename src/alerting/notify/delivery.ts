@@ -1,7 +1,9 @@
 /**
  * Delivers notifications to integrations without ever blocking or throwing into the caller. Each
  * integration has its own bounded queue (full: the oldest waiting notification is dropped, counted) and
- * sends one notification at a time: an attempt is cut at a timeout (through its AbortSignal), a failure
+ * sends at most `concurrency` notifications at a time (so one group's retries to a slow receiver do
+ * not hold up its other groups, which Alertmanager sends in parallel; one group's flushes never
+ * overlap): an attempt is cut at a timeout (through its AbortSignal), a failure
  * worth a retry (5xx, 429, network, timeout: the integration's NotifyError.retry) is tried again after
  * an exponential backoff with full jitter, until it is delivered, a retry cannot help, the attempts run
  * out, the next try would pass the deadline or the caller's signal aborts. As Alertmanager's
@@ -42,6 +44,8 @@ export interface DeliveryOptions {
   readonly onFailure?: (failure: DeliveryFailure) => void;
   /** Notifications waiting per integration; default 100. */
   readonly queueSize?: number;
+  /** Notifications in flight per integration; default 4. */
+  readonly concurrency?: number;
   /** Per attempt; default 10 s. */
   readonly attemptTimeoutMs?: number;
   /** Backoff before retry n is random() × min(max, base × 2^(n-1)); defaults 1 s and 60 s. */
@@ -72,8 +76,8 @@ interface Entry {
 interface Lane {
   readonly integration: Integration;
   readonly queue: Entry[];
-  running: boolean;
-  current: Entry | undefined;
+  /** The notifications being sent, one per worker (at most `concurrency`). */
+  readonly inFlight: Set<Entry>;
 }
 
 /** The notifications counter in `registry`, shared by the delivery layer and the Alertmanager pusher. */
@@ -94,6 +98,7 @@ export class Delivery {
   private readonly _clock: Clock;
   private readonly _random: () => number;
   private readonly _queueSize: number;
+  private readonly _concurrency: number;
   private readonly _attemptTimeoutMs: number;
   private readonly _backoffBaseMs: number;
   private readonly _backoffMaxMs: number;
@@ -107,6 +112,7 @@ export class Delivery {
     this._clock = _options.clock ?? realClock;
     this._random = _options.random ?? Math.random;
     this._queueSize = positive(_options.queueSize, 100, 'queueSize');
+    this._concurrency = positive(_options.concurrency, 4, 'concurrency');
     this._attemptTimeoutMs = positive(_options.attemptTimeoutMs, 10_000, 'attemptTimeoutMs');
     this._backoffBaseMs = positive(_options.backoffBaseMs, 1_000, 'backoffBaseMs');
     this._backoffMaxMs = positive(_options.backoffMaxMs, 60_000, 'backoffMaxMs');
@@ -152,7 +158,7 @@ export class Delivery {
     if (this._lanes.size === 0) return;
     for (const lane of this._lanes.values()) {
       for (const entry of lane.queue.splice(0)) entry.settle('dropped');
-      lane.current?.cancel.abort('aborted by close()');
+      for (const entry of lane.inFlight) entry.cancel.abort('aborted by close()');
     }
     await new Promise<void>((resolve) => (this._lanes.size === 0 ? resolve() : this._idle.push(resolve)));
   }
@@ -175,7 +181,7 @@ export class Delivery {
     }
     let lane = this._lanes.get(integration);
     if (!lane) {
-      lane = { integration, queue: [], running: false, current: undefined };
+      lane = { integration, queue: [], inFlight: new Set() };
       this._lanes.set(integration, lane);
     }
     const queued = lane;
@@ -197,7 +203,7 @@ export class Delivery {
       signal?.addEventListener('abort', onAbort, { once: true });
       queued.queue.push(entry);
       while (queued.queue.length > this._queueSize) queued.queue.shift()!.settle('dropped');
-      if (!queued.running) void this._run(queued);
+      if (queued.inFlight.size < this._concurrency) void this._run(queued);
     });
   }
 
@@ -211,27 +217,22 @@ export class Delivery {
     entry.cancel.abort(`canceled: ${reason instanceof Error ? reason.message : 'by the caller'}`);
   }
 
+  /** One worker of the lane: sends what waits, one at a time; the last one out removes the lane. */
   private async _run(lane: Lane): Promise<void> {
-    lane.running = true;
-    try {
-      for (let entry = lane.queue.shift(); entry; entry = lane.queue.shift()) {
-        lane.current = entry;
-        let outcome: NotificationOutcome = 'failed';
-        try {
-          outcome = await this._deliver(lane.integration, entry);
-        } catch (error) {
-          this._report(error, 'notify.deliver');
-        }
-        lane.current = undefined;
-        entry.settle(outcome);
+    for (let entry = lane.queue.shift(); entry; entry = lane.queue.shift()) {
+      lane.inFlight.add(entry);
+      let outcome: NotificationOutcome = 'failed';
+      try {
+        outcome = await this._deliver(lane.integration, entry);
+      } catch (error) {
+        this._report(error, 'notify.deliver');
       }
-    } catch (error) {
-      this._report(error, 'notify.deliver');
-    } finally {
-      lane.running = false;
-      this._lanes.delete(lane.integration);
-      if (this._lanes.size === 0) for (const resolve of this._idle.splice(0)) resolve();
+      lane.inFlight.delete(entry);
+      entry.settle(outcome);
     }
+    if (lane.inFlight.size > 0) return;
+    this._lanes.delete(lane.integration);
+    if (this._lanes.size === 0) for (const resolve of this._idle.splice(0)) resolve();
   }
 
   /** Attempts until delivered or given up; the outcome is the caller's to count. */

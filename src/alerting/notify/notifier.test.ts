@@ -121,27 +121,33 @@ describe('the embedded notifier, assembled', () => {
 
   it("waits for a hanging receiver in that group's flush only, cut at group_interval and sent again", async () => {
     const t = await onFakeClock([{ status: 200 }], { attemptTimeoutMs: 600_000 });
-    t.notifier.send([firing('Down', 'a'), firing('Down', 'b', 'slow')]);
+    t.notifier.send([firing('Down', 'a'), firing('Down', 'b', 'slow'), firing('Up', 'x', 'slow')]);
     await t.clock.advance(30_000);
-    await until(() => t.requests(0).length === 1 && t.requests(1).length === 1, 'both first notifications');
-    // The other group went on: a new alert in it goes out at its next flush, group_interval later.
+    // Both groups of the slow receiver are sent at once, neither waiting for the other.
+    await until(() => t.requests(0).length === 1 && t.requests(1).length === 2, 'the first notifications');
+    // The other receiver's group went on: a new alert in it goes out at its next flush.
     t.notifier.send([firing('Down', 'c')]);
     await t.clock.advance(300_000);
-    await until(() => t.requests(0).length === 2 && t.requests(1).length === 2, 'both second notifications');
+    await until(() => t.requests(0).length === 2 && t.requests(1).length === 4, 'the second notifications');
     expect(t.failures.map((failure) => [failure.receiver, failure.error])).toEqual([
+      ['slow', 'canceled: notification timed out'],
       ['slow', 'canceled: notification timed out'],
     ]);
     await t.close();
-    expect(t.requests(1).map((request) => request.body)).toEqual([
-      t.requests(1)[0]!.body,
-      t.requests(1)[0]!.body,
+    const groupOf = (request: { body: string }) =>
+      (JSON.parse(request.body) as { groupKey: string }).groupKey;
+    expect(t.requests(1).map(groupOf).sort()).toEqual([
+      '{}/{team="slow"}:{alertname="Down", team="slow"}',
+      '{}/{team="slow"}:{alertname="Down", team="slow"}',
+      '{}/{team="slow"}:{alertname="Up", team="slow"}',
+      '{}/{team="slow"}:{alertname="Up", team="slow"}',
     ]);
     expect(
       t.requests(0).map((request) => (JSON.parse(request.body) as { alerts: unknown[] }).alerts.length),
     ).toEqual([1, 2]);
     expect(await t.counts()).toEqual({
       [counted('hook', 'success')]: 2,
-      [counted('slow', 'failed')]: 2,
+      [counted('slow', 'failed')]: 4,
     });
   });
 
