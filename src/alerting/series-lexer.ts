@@ -2,7 +2,8 @@
  * The PromQL lexer in its series-description mode (Prometheus's promql/parser/lex.go with
  * seriesDesc set), as far as promtool's series notation and ParseMetric need it: identifiers and
  * keywords, label sets, Go-quoted strings, numbers, and the value sequence's `+ - x _` tokens. Errors
- * carry lex.go's messages; strings are unquoted by the PromQL parser's unquoteString (strutil.Unquote), numbers parse as the parser's number().
+ * carry lex.go's messages; strings are unquoted by the PromQL parser's unquoteString (strutil.Unquote),
+ * numbers parse as the parser's number().
  */
 import { goQuote } from './go-format.js';
 
