@@ -5,10 +5,6 @@
  * adds its target labels (`job`, `instance`) to what it scrapes; they are the one difference, and are
  * taken off its answers before comparing.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -17,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveDemoHttp, type DemoHttpServer } from '../src/demo/http.js';
 import { createMcpulse, type Mcpulse } from '../src/index.js';
 import { hasBinary } from './binaries.js';
-import { freePort } from './free-port.js';
+import { startPrometheus, type RunningPrometheus } from './prometheus-kit.js';
 
 interface ApiAnswer {
   status: string;
@@ -56,8 +52,7 @@ describe.runIf(hasBinary('prometheus'))('mcpulse /api/v1/query against a real Pr
   let demo: DemoHttpServer;
   let monitoringUrl: string;
   let prometheusUrl: string;
-  let dir: string;
-  let prometheus: ReturnType<typeof spawn>;
+  let prometheus: RunningPrometheus | undefined;
 
   beforeAll(async () => {
     pulse = createMcpulse({
@@ -82,31 +77,16 @@ describe.runIf(hasBinary('prometheus'))('mcpulse /api/v1/query against a real Pr
     await client.callTool({ name: 'divide', arguments: { a: 1, b: 0 } });
     await client.close();
 
-    dir = mkdtempSync(join(tmpdir(), 'mcpulse-promq-'));
-    const port = await freePort();
-    prometheusUrl = `http://127.0.0.1:${port}`;
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
+    prometheus = await startPrometheus(
       `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: demo\n    static_configs:\n      - targets: ['${new URL(monitoringUrl).host}']\n`,
     );
-    prometheus = spawn(
-      'prometheus',
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-      ],
-      { stdio: 'ignore' },
-    );
+    prometheusUrl = prometheus.url;
   });
 
   afterAll(async () => {
-    prometheus?.kill('SIGTERM');
-    if (prometheus && prometheus.exitCode === null)
-      await new Promise((resolve) => prometheus.once('exit', resolve));
+    await prometheus?.stop();
     await demo?.close();
     await pulse?.shutdown();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('answers the same values in the same shape', { timeout: 90_000 }, async () => {

@@ -8,7 +8,6 @@
  * for form (RFC 3339, seconds as numbers) and replaced. Loaded from the same path, a group is evaluated
  * at the same slot offset in both, so the alerts' activeAt agree modulo the interval.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +26,7 @@ import {
 import { parseExpr } from '../src/store/promql/parse.js';
 import { EmbeddedStore } from '../src/store/embedded.js';
 import { hasBinary } from './binaries.js';
-import { freePort } from './free-port.js';
+import { startPrometheus, type RunningPrometheus } from './prometheus-kit.js';
 
 const INTERVAL_S = 2;
 
@@ -109,7 +108,7 @@ describe.runIf(hasBinary('prometheus'))(
   'mcpulse /api/v1/rules and /api/v1/alerts against a real Prometheus',
   () => {
     let dir: string;
-    let prometheus: ReturnType<typeof spawn>;
+    let prometheus: RunningPrometheus | undefined;
     let prometheusUrl: string;
     let server: MonitoringServer;
     let embedded: EmbeddedStore;
@@ -154,30 +153,17 @@ describe.runIf(hasBinary('prometheus'))(
       embedded.start();
       void manager.start();
 
-      const port = await freePort();
-      prometheusUrl = `http://127.0.0.1:${port}`;
       // Prometheus's target labels (job, instance) are dropped, so both see the same series.
-      writeFileSync(
-        join(dir, 'prometheus.yml'),
+      prometheus = await startPrometheus(
         `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files: ['${ruleFile}']\n` +
           `scrape_configs:\n  - job_name: mcpulse\n    static_configs:\n      - targets: ['${new URL(server.url).host}']\n` +
           `    metric_relabel_configs:\n      - action: labeldrop\n        regex: job|instance\n`,
       );
-      prometheus = spawn(
-        'prometheus',
-        [
-          `--config.file=${join(dir, 'prometheus.yml')}`,
-          `--storage.tsdb.path=${join(dir, 'data')}`,
-          `--web.listen-address=127.0.0.1:${port}`,
-        ],
-        { stdio: 'ignore' },
-      );
+      prometheusUrl = prometheus.url;
     });
 
     afterAll(async () => {
-      prometheus?.kill('SIGTERM');
-      if (prometheus && prometheus.exitCode === null)
-        await new Promise((resolve) => prometheus.once('exit', resolve));
+      await prometheus?.stop();
       await manager?.stop();
       await embedded?.shutdown();
       await server?.close();

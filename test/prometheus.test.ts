@@ -2,10 +2,6 @@
  * The exposition against the real Prometheus tools: `promtool check metrics` on everything mcpulse
  * exports (process and host metrics included), and a real Prometheus scraping the monitoring endpoint.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -15,7 +11,7 @@ import { createMcpulse, type Mcpulse } from '../src/index.js';
 import { hasBinary } from './binaries.js';
 import { buildV1 } from './fixtures/servers.js';
 import { promtoolCheckMetrics } from './promtool.js';
-import { freePort } from './free-port.js';
+import { startPrometheus } from './prometheus-kit.js';
 
 let pulse: Mcpulse;
 let monitoringUrl: string;
@@ -48,21 +44,9 @@ describe.runIf(hasBinary('promtool'))('promtool', () => {
 
 describe.runIf(hasBinary('prometheus'))('a real Prometheus', () => {
   it('scrapes /metrics and answers a query on the operation count', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mcpulse-prom-'));
-    const port = await freePort();
     const target = new URL(monitoringUrl).host;
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
+    const prom = await startPrometheus(
       `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: mcp\n    static_configs:\n      - targets: ['${target}']\n`,
-    );
-    const prom = spawn(
-      'prometheus',
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-      ],
-      { stdio: 'ignore' },
     );
     try {
       const query = encodeURIComponent(
@@ -76,15 +60,11 @@ describe.runIf(hasBinary('prometheus'))('a real Prometheus', () => {
       for (let attempt = 0; attempt < 60 && value === undefined; attempt++) {
         await new Promise((resolve) => setTimeout(resolve, 500));
         try {
-          const answer = (await (
-            await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${query}`)
-          ).json()) as {
+          const answer = (await (await fetch(`${prom.url}/api/v1/query?query=${query}`)).json()) as {
             data: { result: { value: [number, string] }[] };
           };
           value = answer.data.result[0]?.value[1];
-          const e = (await (
-            await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${errorsQuery}`)
-          ).json()) as {
+          const e = (await (await fetch(`${prom.url}/api/v1/query?query=${errorsQuery}`)).json()) as {
             data: { result: { value: [number, string] }[] };
           };
           errors = e.data.result[0]?.value[1];
@@ -94,14 +74,12 @@ describe.runIf(hasBinary('prometheus'))('a real Prometheus', () => {
       }
       expect(value).toBe('3');
       expect(errors).toBe('1');
-      const targets = (await (await fetch(`http://127.0.0.1:${port}/api/v1/targets`)).json()) as {
+      const targets = (await (await fetch(`${prom.url}/api/v1/targets`)).json()) as {
         data: { activeTargets: { health: string; lastError: string }[] };
       };
       expect(targets.data.activeTargets[0]).toMatchObject({ health: 'up', lastError: '' });
     } finally {
-      prom.kill('SIGTERM');
-      await new Promise((resolve) => prom.once('exit', resolve));
-      rmSync(dir, { recursive: true, force: true });
+      await prom.stop();
     }
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { McpulseOptionError } from '../core/errors.js';
+import { optionErrorMessage } from '../../test/thrown.js';
+
 import { createMcpulse } from '../core/mcpulse.js';
 import type { Expr } from '../store/promql/ast.js';
 import { parseExpr } from '../store/promql/parse.js';
@@ -14,16 +15,6 @@ function alerts(options?: Parameters<typeof builtinRules>[0]): AlertingRuleSpec[
 }
 
 const rule = (rules: AlertingRuleSpec[], name: string) => rules.find((r) => r.name === name)!;
-
-function thrown(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(McpulseOptionError);
-    return (error as Error).message;
-  }
-  throw new Error('did not throw');
-}
 
 describe('builtinRules', () => {
   it('is one group of ten alerting rules, each with a severity, a summary, a description and its runbook', () => {
@@ -82,11 +73,11 @@ describe('builtinRules', () => {
   });
 
   it('refuses bad options, naming each', () => {
-    expect(thrown(() => builtinRules({ errorRatio: 1.5 }))).toBe(
+    expect(optionErrorMessage(() => builtinRules({ errorRatio: 1.5 }))).toBe(
       'mcpulse: builtinRules.errorRatio must be a number greater than 0 and less than 1, got 1.5',
     );
     expect(
-      thrown(() =>
+      optionErrorMessage(() =>
         builtinRules({
           rateWindow: '0s',
           latencyP95Seconds: Infinity,
@@ -105,7 +96,7 @@ describe('builtinRules', () => {
         `  - builtinRules.exclude[0] must be one of ${BUILTIN_ALERTS.join(', ')}, got "McpCpu"`,
       ].join('\n'),
     );
-    expect(thrown(() => builtinRules({ thresholds: {} } as never))).toMatch(
+    expect(optionErrorMessage(() => builtinRules({ thresholds: {} } as never))).toMatch(
       /^mcpulse: unknown option "builtinRules.thresholds"/,
     );
   });

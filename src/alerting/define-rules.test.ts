@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { McpulseOptionError } from '../core/errors.js';
+import { optionErrorMessage } from '../../test/thrown.js';
+
 import { checkPromql, defineRules, formatRuleFile, type RuleGroupsDefinition } from './define-rules.js';
 import { parseRuleGroups } from './rule-file.js';
 
@@ -29,16 +30,6 @@ const definition: RuleGroupsDefinition = {
     },
   ],
 };
-
-function thrown(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(McpulseOptionError);
-    return (error as Error).message;
-  }
-  throw new Error('did not throw');
-}
 
 describe('defineRules', () => {
   it('returns the groups as a rule file would parse them', () => {
@@ -90,7 +81,7 @@ describe('defineRules', () => {
 
   it('refuses what Prometheus refuses in a rule file, with its messages and no line numbers', () => {
     expect(
-      thrown(() =>
+      optionErrorMessage(() =>
         defineRules({
           groups: [
             {
@@ -118,7 +109,7 @@ describe('defineRules', () => {
   it('checks label and annotation templates as rule files are checked', () => {
     const summary = { summary: '{{ $value | nope }}' };
     expect(
-      thrown(() =>
+      optionErrorMessage(() =>
         defineRules({ groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up', annotations: summary }] }] }),
       ),
     ).toBe(
@@ -128,20 +119,20 @@ describe('defineRules', () => {
 
   it('refuses a wrong shape by path before anything else', () => {
     expect(
-      thrown(() =>
+      optionErrorMessage(() =>
         defineRules({ groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up', for: '5 minutes' }] }] }),
       ),
     ).toBe(
       `mcpulse: rules.groups[0].rules[0].for must be a Prometheus duration string such as '5m' or '1h30m', got "5 minutes"`,
     );
     expect(
-      thrown(() =>
+      optionErrorMessage(() =>
         defineRules({ groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up', severity: 'x' } as never] }] }),
       ),
     ).toBe(
       'mcpulse: unknown option "rules.groups[0].rules[0].severity" (known: alert, record, expr, for, keep_firing_for, labels, annotations)',
     );
-    expect(thrown(() => defineRules({ groups: [{ name: 'g', limit: -1, rules: [] }] }))).toBe(
+    expect(optionErrorMessage(() => defineRules({ groups: [{ name: 'g', limit: -1, rules: [] }] }))).toBe(
       'mcpulse: rules.groups[0].limit must be an integer >= 0, got -1',
     );
   });

@@ -2,7 +2,8 @@
  * The PromQL lexer in its series-description mode (Prometheus's promql/parser/lex.go with
  * seriesDesc set), as far as promtool's series notation and ParseMetric need it: identifiers and
  * keywords, label sets, Go-quoted strings, numbers, and the value sequence's `+ - x _` tokens. Errors
- * carry lex.go's messages; strings unquote as strutil.Unquote, numbers parse as the parser's number().
+ * carry lex.go's messages; strings are unquoted by the PromQL parser's unquoteString (strutil.Unquote),
+ * numbers parse as the parser's number().
  */
 import { goQuote } from './go-format.js';
 
@@ -319,51 +320,6 @@ export class Lexer {
       this.fail(start, 'escape sequence is an invalid Unicode code point');
     }
   }
-}
-
-/** strutil.Unquote of a string the lexer accepted: Go escapes; \x and octal escapes are bytes. */
-export function unquote(token: string): string {
-  const quote = token[0];
-  const body = token.slice(1, -1);
-  if (quote === '`') return body;
-  const bytes: number[] = [];
-  const pushText = (text: string): void => void bytes.push(...Buffer.from(text, 'utf8'));
-  const SIMPLE: Readonly<Record<string, string>> = {
-    a: '\x07',
-    b: '\b',
-    f: '\f',
-    n: '\n',
-    r: '\r',
-    t: '\t',
-    v: '\v',
-    '\\': '\\',
-    "'": "'",
-    '"': '"',
-  };
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (c !== '\\') {
-      const code = body.codePointAt(i)!;
-      if (code > 0xffff) i++;
-      pushText(String.fromCodePoint(code));
-      continue;
-    }
-    const e = body[++i]!;
-    const simple = SIMPLE[e];
-    if (simple !== undefined) pushText(simple);
-    else if (e === 'x') {
-      bytes.push(parseInt(body.slice(i + 1, i + 3), 16));
-      i += 2;
-    } else if (e === 'u' || e === 'U') {
-      const width = e === 'u' ? 4 : 8;
-      pushText(String.fromCodePoint(parseInt(body.slice(i + 1, i + 1 + width), 16)));
-      i += width;
-    } else {
-      bytes.push(parseInt(body.slice(i, i + 3), 8));
-      i += 2;
-    }
-  }
-  return Buffer.from(bytes).toString('utf8');
 }
 
 /** The parser's number(): strconv.ParseInt(s, 0, 64) (so `010` is octal), else strconv.ParseFloat. */

@@ -12,7 +12,8 @@
 import { McpulseError } from '../core/errors.js';
 import type { Label } from '../store/labels.js';
 import { goQuote } from './go-format.js';
-import { describe, Lexer, NOT_METRIC_NAMES, parseNumber, unquote, type Token } from './series-lexer.js';
+import { unquoteString } from '../store/promql/parse-literals.js';
+import { describe, Lexer, NOT_METRIC_NAMES, parseNumber, type Token } from './series-lexer.js';
 
 /** A missing sample (`_`). */
 export const OMITTED = '_';
@@ -98,7 +99,7 @@ class Parser {
       if (token.type !== 'EQL') this.unexpected(token, 'label set', '"="');
       token = this.advance();
       if (token.type !== 'STRING') this.unexpected(token, 'label set', 'string');
-      labels.push({ name, value: unquote(token.text) });
+      labels.push({ name, value: unquoteString(token.text) });
       token = this.advance();
       if (token.type === 'RIGHT_BRACE') break;
       if (token.type !== 'COMMA') this.unexpected(token, 'label set', '"," or "}"');

@@ -1,19 +1,14 @@
 import { describe, expect, it } from 'vitest';
 
-import { McpulseOptionError } from '../../core/errors.js';
+import { optionErrorMessage } from '../../../test/thrown.js';
+
 import { parseAlertmanagerConfig } from './config.js';
 import { formatMatchers } from './matchers.js';
 
 const RECEIVERS = 'receivers:\n  - name: default\n  - name: other\n';
 
 function refusal(text: string | object): string {
-  try {
-    parseAlertmanagerConfig(text);
-  } catch (error) {
-    expect(error).toBeInstanceOf(McpulseOptionError);
-    return (error as Error).message;
-  }
-  throw new Error('accepted');
+  return optionErrorMessage(() => parseAlertmanagerConfig(text));
 }
 
 describe('Alertmanager configuration: what is read', () => {

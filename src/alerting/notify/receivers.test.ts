@@ -4,6 +4,8 @@ import { join } from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
+import { optionErrorMessage } from '../../../test/thrown.js';
+
 import { McpulseOptionError } from '../../core/errors.js';
 import { buildReceiver, parseNotifierGlobal } from './receivers.js';
 
@@ -23,13 +25,7 @@ const GLOBAL = parseNotifierGlobal({
 });
 
 function problemOf(entry: unknown, global = GLOBAL, path = 'receivers[2]'): string {
-  try {
-    buildReceiver(entry, global, path);
-  } catch (error) {
-    expect(error).toBeInstanceOf(McpulseOptionError);
-    return (error as Error).message;
-  }
-  throw new Error('no error');
+  return optionErrorMessage(() => buildReceiver(entry, global, path));
 }
 
 describe('buildReceiver', () => {
