@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { logSink } from '../../test/log-sink.js';
 import { httpReceiver, until } from '../../test/notify-helpers.js';
 import { quietMcpulse } from '../../test/quiet.js';
-import { McpulseOptionError } from '../core/errors.js';
+import { optionErrorMessage } from '../../test/thrown.js';
 import type { Mcpulse } from '../core/mcpulse.js';
 import type { McpulseOptions } from '../core/options.js';
 import { defineRules } from './define-rules.js';
@@ -37,13 +37,7 @@ afterEach(async () => {
 });
 
 function refusal(options: McpulseOptions): string {
-  try {
-    pulse = quietMcpulse(options);
-  } catch (error) {
-    expect(error).toBeInstanceOf(McpulseOptionError);
-    return (error as Error).message;
-  }
-  throw new Error('createMcpulse accepted the options');
+  return optionErrorMessage(() => (pulse = quietMcpulse(options)));
 }
 
 describe('the alerting option refuses bad values by name', () => {
