@@ -77,7 +77,8 @@ const positive = () => {
 };
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-const optionsSchema = z.strictObject(
+/** BuiltinRulesOptions, validated (also as the `alerting.builtin` option). */
+export const builtinRulesOptionsSchema = z.strictObject(
   {
     runbookBaseUrl: z
       .string(must('an http:// or https:// URL'))
@@ -252,7 +253,7 @@ function builtinAlerts(o: Required<Omit<BuiltinRulesOptions, 'interval' | 'exclu
 
 /** The built-in group (`mcpulse`), validated as a rule file is; throws McpulseOptionError on bad options. */
 export function builtinRules(options: BuiltinRulesOptions = {}): RuleGroupSpec[] {
-  const valid = parseOptions(optionsSchema, options, {
+  const valid = parseOptions(builtinRulesOptionsSchema, options, {
     name: 'builtinRules options',
     prefix: 'builtinRules',
   });

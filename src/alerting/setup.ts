@@ -9,12 +9,13 @@ import type { Registry } from 'prom-client';
 import { z } from 'zod';
 
 import { httpUrlSchema, integerSchema, issuesError, must, parseOptions, textSchema } from '../core/errors.js';
-import { builtinRules, type BuiltinRulesOptions } from './builtin.js';
+import { builtinRules, builtinRulesOptionsSchema, type BuiltinRulesOptions } from './builtin.js';
 import type { Clock } from './clock.js';
 import { checkPromql, defineRules, type RuleGroupsDefinition } from './define-rules.js';
 import { RuleManager } from './manager.js';
 import { AlertmanagerPush } from './notify/alertmanager-push.js';
 import { loadAlertmanagerConfig, parseAlertmanagerConfig } from './notify/config.js';
+import type { DeliveryFailure } from './notify/delivery.js';
 import { EmbeddedNotifier } from './notify/notifier.js';
 import type { AlertSink, PostableAlert } from './notify/types.js';
 import { loadRuleFile, type RuleGroupSpec } from './rule-file.js';
@@ -44,6 +45,25 @@ export interface AlertingOptions {
   externalUrl?: string;
   /** `$externalLabels` in templates, added to every alert sent. */
   externalLabels?: Record<string, string>;
+  /** How the embedded notifier delivers (and, for attemptTimeoutMs, how long a push to an Alertmanager may take). */
+  delivery?: AlertDeliveryOptions;
+}
+
+/** The embedded notifier's delivery: per integration, a bounded queue, a timeout per attempt, retries. */
+export interface AlertDeliveryOptions {
+  /** Notifications waiting per integration (full: the oldest is dropped); default 100. */
+  queueSize?: number;
+  /** Notifications in flight at once per integration; default 4. */
+  concurrency?: number;
+  /** Per attempt, and per POST to an Alertmanager; default 10,000 ms. */
+  attemptTimeoutMs?: number;
+  /** Retry n waits random() × min(backoffMaxMs, backoffBaseMs × 2^(n-1)); defaults 1,000 and 60,000 ms. */
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  /** Attempts per notification before it is counted failed; default 10. */
+  maxAttempts?: number;
+  /** No retry starts later than this after the first attempt; default 300,000 ms. */
+  deadlineMs?: number;
 }
 
 const ruleSourceSchema = z.union(
@@ -58,11 +78,29 @@ const ruleSourceSchema = z.union(
   must('a rule file path, an object such as { groups: [...] }, or what defineRules returns'),
 );
 
+const deliveryOptionsSchema = z
+  .strictObject(
+    {
+      queueSize: integerSchema(1, 100_000).optional(),
+      concurrency: integerSchema(1, 1_000).optional(),
+      attemptTimeoutMs: integerSchema(1, 600_000).optional(),
+      backoffBaseMs: integerSchema(1, 3_600_000).optional(),
+      backoffMaxMs: integerSchema(1, 3_600_000).optional(),
+      maxAttempts: integerSchema(1, 1_000).optional(),
+      deadlineMs: integerSchema(1, 86_400_000).optional(),
+    },
+    must('an object such as { maxAttempts: 5, attemptTimeoutMs: 5000 }'),
+  )
+  .refine(
+    (d) => d.backoffBaseMs === undefined || d.backoffMaxMs === undefined || d.backoffBaseMs <= d.backoffMaxMs,
+    { error: 'must be at most backoffMaxMs', path: ['backoffBaseMs'] },
+  );
+
 export const alertingOptionsSchema = z.strictObject({
   rules: z.array(ruleSourceSchema, must('an array of rule files or rule groups')).optional(),
   builtin: z
     .union(
-      [z.boolean(), z.custom<BuiltinRulesOptions>((value) => typeof value === 'object' && value !== null)],
+      [z.boolean(), builtinRulesOptionsSchema],
       must('a boolean or an object such as { errorRatio: 0.05 }'),
     )
     .optional(),
@@ -80,6 +118,7 @@ export const alertingOptionsSchema = z.strictObject({
   alertmanagers: z.array(httpUrlSchema(), must('an array of http(s) URLs')).max(16).optional(),
   externalUrl: httpUrlSchema().optional(),
   externalLabels: z.record(z.string(), z.string(must('a string')), must('an object of strings')).optional(),
+  delivery: deliveryOptionsSchema.optional(),
 });
 
 export interface AlertingParts {
@@ -91,6 +130,8 @@ export interface AlertingParts {
   readonly onTransitions: (transitions: readonly AlertTransition[]) => void;
   /** A failed push to an Alertmanager (no secret in it), for a throttled warning. */
   readonly onPushFailure: (url: string, error: string, alerts: number) => void;
+  /** A notification the embedded notifier gave up on (its error text is redacted), for a throttled warning. */
+  readonly onDeliveryFailure: (failure: DeliveryFailure) => void;
   readonly onError: (error: unknown, where: string) => void;
   /** Time and timers of the rule manager, the notifier and the pushers; default the real clock. */
   readonly clock?: Clock;
@@ -157,10 +198,11 @@ export class Alerting {
       const config =
         typeof valid.notifications === 'string'
           ? loadAlertmanagerConfig(valid.notifications)
-          : parseAlertmanagerConfig(valid.notifications);
+          : parseAlertmanagerConfig(valid.notifications, 'alerting.notifications');
       this.notifier = new EmbeddedNotifier({
         config,
         registry: parts.registry,
+        delivery: { ...valid.delivery, onFailure: parts.onDeliveryFailure },
         onError: parts.onError,
         ...clock,
       });
@@ -171,6 +213,9 @@ export class Alerting {
         new AlertmanagerPush({
           url,
           registry: parts.registry,
+          ...(valid.delivery?.attemptTimeoutMs !== undefined && {
+            timeoutMs: valid.delivery.attemptTimeoutMs,
+          }),
           onFailure: (error, alerts) => parts.onPushFailure(url, error, alerts),
           onError: parts.onError,
           ...clock,

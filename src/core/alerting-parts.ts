@@ -1,6 +1,7 @@
 /**
  * How the composition root hands alerting its parts: the store to evaluate over, the monitoring URL
- * as the default external URL, and the process log for alert state changes and failed pushes.
+ * as the default external URL, and the process log for alert state changes, failed pushes and
+ * notifications given up on (throttled per receiver and integration; their error text is redacted).
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -70,6 +71,18 @@ export function alertingParts(options: {
         `alertmanager-push:${url}`,
         { alertmanager: url, error, alerts },
         'mcpulse could not push alerts to Alertmanager',
+      ),
+    onDeliveryFailure: (failure) =>
+      options.warnings.warn(
+        `notification-failed:${failure.receiver}:${failure.integration}:${failure.index}`,
+        {
+          receiver: failure.receiver,
+          integration: failure.integration,
+          integration_index: failure.index,
+          attempts: failure.attempts,
+          error: failure.error,
+        },
+        'mcpulse gave up delivering a notification',
       ),
     onError: (error, where) => options.onError(error, `alerting:${where}`),
   };

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 
 import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 
 import { quietMcpulse } from '../../test/quiet.js';
 import { HealthRegistry } from '../health/registry.js';
@@ -16,6 +17,8 @@ import {
   MCPULSE_ERROR_CODES,
   McpulseError,
   McpulseOptionError,
+  must,
+  parseOptions,
   showValue,
 } from './errors.js';
 import type { Mcpulse } from './mcpulse.js';
@@ -171,5 +174,33 @@ describe('codes where they are thrown', () => {
     } finally {
       await new Promise((resolve) => taken.close(resolve));
     }
+  });
+});
+
+describe('parseOptions through a union of a boolean and an object', () => {
+  const schema = z.strictObject({
+    feature: z
+      .union(
+        [z.boolean(), z.strictObject({ size: z.int(must('an integer')).optional() })],
+        must('a boolean or an object'),
+      )
+      .optional(),
+  });
+  const message = (value: unknown) => {
+    try {
+      parseOptions(schema, value, { name: 'options' });
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return 'parsed';
+  };
+
+  it('names the field inside the object branch, or the union when no branch took the value', () => {
+    expect(message({ feature: { size: 'big' } })).toBe('mcpulse: feature.size must be an integer, got "big"');
+    expect(message({ feature: { colour: 1 } })).toBe(
+      'mcpulse: unknown option "feature.colour" (known: size)',
+    );
+    expect(message({ feature: 'yes' })).toBe('mcpulse: feature must be a boolean or an object, got "yes"');
+    expect(message({ feature: true })).toBe('parsed');
   });
 });

@@ -172,6 +172,12 @@ export function issueLines(
   const lines: string[] = [];
   for (const issue of issues) {
     const path = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
+    const inner = issue.code === 'invalid_union' ? branchIssues(issue.errors) : undefined;
+    if (inner !== undefined) {
+      const nested = inner.map((i) => ({ ...i, path: [...issue.path, ...i.path] }));
+      lines.push(...issueLines(nested, schema, input, target));
+      continue;
+    }
     if (issue.code === 'unrecognized_keys') {
       const known = knownKeys(schema, path);
       const list = known.length > 0 && known.length <= MAX_LISTED_KEYS ? ` (known: ${known.join(', ')})` : '';
@@ -194,6 +200,18 @@ export function issueLines(
     lines.push(secret ? `${where} ${message}` : `${where} ${message}, got ${showValue(at(input, path))}`);
   }
   return lines;
+}
+
+/**
+ * Of a union that failed, the issues of the one branch that took the value's type and found fault
+ * inside it (`{ rules: 'x' }` against `boolean | { rules?: string[] }`: `rules`); undefined when no
+ * branch or more than one did, and the union's own message says what was expected.
+ */
+function branchIssues(branches: readonly (readonly z.core.$ZodIssue[])[]): z.core.$ZodIssue[] | undefined {
+  const inside = branches.filter(
+    (issues) => issues.length > 0 && issues.every((i) => i.path.length > 0 || i.code === 'unrecognized_keys'),
+  );
+  return inside.length === 1 ? [...inside[0]!] : undefined;
 }
 
 /** The McpulseOptionError of these message lines: the line itself when there is one, else a list. */
