@@ -274,6 +274,13 @@ export function rulesBenchSection(result: RulesBenchResult): string {
     '| ---: | ---: | --- | ---: | --- | ---: | ---: |',
     ...rows,
     '',
+    ...result.servers.map(
+      (server) =>
+        `- ${server.tools} tools: both groups hold the event loop ` +
+        `${ms(server.groups.reduce((sum, g) => sum + g.median, 0))} a minute (median), ` +
+        `${((server.groups.reduce((sum, g) => sum + g.median, 0) / MINUTE_MS) * 100).toFixed(2)}% of the time.`,
+    ),
+    '',
     "The slowest rules (median of each rule's own evaluation time):",
     '',
     ...slowest,

@@ -749,7 +749,7 @@ ${row('observed, `context: false`: metrics only (log level silent)', plain.metri
 ${row('bare SDK, in the process where the context is on', withContext.bare)}
 ${row("observed, `context: 'async'`: metrics + operation log to a file + request context", withContext.observed)}
 
-- The defaults (metrics + operation log to a file, \`context: false\`): **${plain.observedRatio.toFixed(3)}** × bare
+- The defaults (metrics + operation log to a file, store and alerting on, \`context: false\`): **${plain.observedRatio.toFixed(3)}** × bare
   (target ≥ 0.85); ${f(us(plain.observed.perSecond) - us(plain.bare.perSecond), 2)} µs added per call.
 - Metrics only: **${plain.metricsRatio.toFixed(3)}** × bare; the log line costs ${f(us(plain.observed.perSecond) - us(plain.metrics.perSecond), 2)} µs per call.
 - The embedded store (on by default, sampled every 15 s off the request path): the defaults run at
