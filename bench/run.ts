@@ -271,15 +271,33 @@ async function throughput(context: boolean) {
     logDestination: join(dir, 'ops-storeless.jsonl'),
     store: false,
   });
-  const setups = [await setup(undefined), await setup(pulse), await setup(quiet), await setup(storeless)];
+  // The defaults again without alerting (the built-in rules every 60 s over the store), in the first
+  // process only: the row that reports it reads that process.
+  const alertless = context
+    ? undefined
+    : createMcpulse({
+        ...base,
+        processMetrics: process.env.BENCH_PROCESS_METRICS !== '0',
+        logDestination: join(dir, 'ops-alertless.jsonl'),
+        alerting: false,
+      });
+  const pulses = [pulse, quiet, storeless, ...(alertless ? [alertless] : [])];
+  // The defaults row must run the defaults: alerting on (it registers the prometheus_rule_* metrics).
+  const rulesOf = (p: Mcpulse) => p.registry.getSingleMetric('prometheus_rule_group_iterations_total');
+  if (rulesOf(pulse) === undefined || (alertless && rulesOf(alertless) !== undefined))
+    throw new Error('bench: alerting is not on in the defaults, or not off with alerting: false');
+  const setups = [await setup(undefined)];
+  for (const p of pulses) setups.push(await setup(p));
   // Warm every path up before measuring.
   for (const s of setups) await round(s.client, 500);
   const rounds: Round[][] = setups.map(() => []);
   await alternate(setups, rounds);
+  // How often the built-in group was evaluated during the rounds (the manager's 60 s timer).
+  const iterations = (await rulesOf(pulse)!.get()).values.reduce((sum, v) => sum + v.value, 0);
   for (const s of setups) await s.close();
-  for (const p of [pulse, quiet, storeless]) await p.shutdown();
+  for (const p of pulses) await p.shutdown();
   rmSync(dir, { recursive: true, force: true });
-  const [bare, observed, metrics, withoutStore] = rounds.map(summarize);
+  const [bare, observed, metrics, withoutStore, withoutAlerting] = rounds.map(summarize);
   return {
     bare: bare!,
     observed: observed!,
@@ -288,6 +306,11 @@ async function throughput(context: boolean) {
     observedRatio: pairedRatio(rounds[1]!, rounds[0]!),
     metricsRatio: pairedRatio(rounds[2]!, rounds[0]!),
     storeRatio: pairedRatio(rounds[1]!, rounds[3]!),
+    alertingEvaluations: iterations,
+    ...(withoutAlerting && {
+      withoutAlerting,
+      alertingRatio: pairedRatio(rounds[1]!, rounds[4]!),
+    }),
   };
 }
 
@@ -626,6 +649,10 @@ type Throughput = {
   observedRatio: number;
   metricsRatio: number;
   storeRatio: number;
+  alertingEvaluations: number;
+  /** The first process only. */
+  withoutAlerting?: Summary;
+  alertingRatio?: number;
 };
 const plain = inChild<Throughput>('throughput-plain');
 const withContext = inChild<Throughput>('throughput-context');
@@ -675,6 +702,7 @@ function childBench(args: string[]): string {
 }
 const storeSection = childBench(['--expose-gc', '--import', 'tsx', 'bench/store.ts']);
 const querySection = childBench(['--import', 'tsx', 'bench/query.ts']);
+const rulesSection = childBench(['--import', 'tsx', 'bench/rules.ts']);
 const o = await observeCost();
 const h = await hotPath();
 const us = (perSecond: number) => 1e6 / perSecond;
@@ -721,11 +749,16 @@ ${row('observed, `context: false`: metrics only (log level silent)', plain.metri
 ${row('bare SDK, in the process where the context is on', withContext.bare)}
 ${row("observed, `context: 'async'`: metrics + operation log to a file + request context", withContext.observed)}
 
-- The defaults (metrics + operation log to a file, \`context: false\`): **${plain.observedRatio.toFixed(3)}** × bare
+- The defaults (metrics + operation log to a file, store and alerting on, \`context: false\`): **${plain.observedRatio.toFixed(3)}** × bare
   (target ≥ 0.85); ${f(us(plain.observed.perSecond) - us(plain.bare.perSecond), 2)} µs added per call.
 - Metrics only: **${plain.metricsRatio.toFixed(3)}** × bare; the log line costs ${f(us(plain.observed.perSecond) - us(plain.metrics.perSecond), 2)} µs per call.
 - The embedded store (on by default, sampled every 15 s off the request path): the defaults run at
   **${plain.storeRatio.toFixed(3)}** × the same defaults with \`store: false\` (${f(plain.withoutStore.perSecond, 0)} calls/s without it), paired rounds.
+- Alerting (on by default with the store: the built-in group evaluated every 60 s on a timer, off the
+  request path): the defaults run at **${plain.alertingRatio?.toFixed(3) ?? '?'}** × the same defaults with \`alerting: false\`
+  (${f(plain.withoutAlerting?.perSecond ?? 0, 0)} calls/s without it), paired rounds. In the rounds the group was evaluated
+  ${plain.alertingEvaluations} time(s), over this bench's small store; its cost over a day of a real server's series is
+  under "Alerting rules over the embedded store" below.
 - \`context: 'async'\` (\`requestContext()\` through AsyncLocalStorage): **${withContext.observedRatio.toFixed(3)}** × the bare SDK in its own process,
   **${defaultsVsPlain.toFixed(3)}** × the first process's bare (the AsyncLocalStorage cost included).
 
@@ -833,6 +866,8 @@ unref'ed timer, off the request path; the round trips above ran with the store o
 ${storeSection}
 
 ${querySection.replace(/^## /m, '### ')}
+
+${rulesSection}
 
 ## Reading these numbers
 

@@ -12,6 +12,9 @@
  * - 200 counters at Poisson rates of 0.01–3 per pass (notifications, per-client outcomes).
  * - 100 integer gauges (sessions, operations in flight) stepping ±1 in 10% of passes.
  * - 25 float gauges random-walking, changing every pass (CPU seconds, heap bytes, event-loop lag).
+ *
+ * The tools' traffic (toolProfile, toolCalls) also feeds the rules bench (bench/rules.ts), which
+ * observes it into a createMcpulse registry's own histograms instead.
  */
 import { labelsFrom, type Labels } from '../src/store/labels.js';
 
@@ -43,7 +46,7 @@ export function poisson(random: () => number, rate: number): number {
   return events;
 }
 
-function logNormal(random: () => number, median: number, sigma: number): number {
+export function logNormal(random: () => number, median: number, sigma: number): number {
   const u = Math.max(random(), 1e-12);
   const v = random();
   return median * Math.exp(sigma * Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v));
@@ -84,17 +87,43 @@ function histogramLabels(name: string, bounds: readonly number[], base: Record<s
   return out;
 }
 
+/** One tool's traffic: calls per 15 s pass (Poisson) and the median of its log-normal durations. */
+export interface ToolProfile {
+  rate: number;
+  median: number;
+}
+
+/** A tool drawn from the mix's distribution: 70% slow-traffic tools, 25% busier, 5% hot. */
+export function toolProfile(random: () => number): ToolProfile {
+  const pick = random();
+  const rate = pick < 0.7 ? 0.05 + random() * 0.25 : pick < 0.95 ? 0.3 + random() * 1.7 : 2 + random() * 8;
+  return { rate, median: 0.02 * 100 ** random() };
+}
+
+/** The calls of `tool` in one pass: each one's duration (s) and request and response sizes (bytes). */
+export function toolCalls(
+  random: () => number,
+  tool: ToolProfile,
+  call: (seconds: number, requestBytes: number, responseBytes: number) => void,
+): void {
+  for (let calls = poisson(random, tool.rate); calls > 0; calls--) {
+    call(
+      logNormal(random, tool.median, 0.6),
+      Math.round(logNormal(random, 300, 0.8)),
+      Math.round(logNormal(random, 2048, 1.2)),
+    );
+  }
+}
+
 export class RealisticMix {
   readonly labels: Labels[] = [];
   readonly values: Float64Array;
   private readonly random = seeded(11);
-  private readonly tools: {
-    rate: number;
-    median: number;
+  private readonly tools: (ToolProfile & {
     duration: HistogramState;
     request: HistogramState;
     response: HistogramState;
-  }[] = [];
+  })[] = [];
   private readonly counterRates: number[] = [];
   private readonly counters: Float64Array;
   private readonly integerGauges: Float64Array;
@@ -114,12 +143,8 @@ export class RealisticMix {
         ...histogramLabels('mcpulse_server_request_size_bytes', SIZE_BOUNDS, base),
         ...histogramLabels('mcpulse_server_response_size_bytes', SIZE_BOUNDS, base),
       );
-      const pick = random();
-      const rate =
-        pick < 0.7 ? 0.05 + random() * 0.25 : pick < 0.95 ? 0.3 + random() * 1.7 : 2 + random() * 8;
       this.tools.push({
-        rate,
-        median: 0.02 * 100 ** random(),
+        ...toolProfile(random),
         duration: new HistogramState(DURATION_BOUNDS),
         request: new HistogramState(SIZE_BOUNDS),
         response: new HistogramState(SIZE_BOUNDS),
@@ -149,11 +174,11 @@ export class RealisticMix {
     const values = this.values;
     let at = 0;
     for (const tool of this.tools) {
-      for (let calls = poisson(random, tool.rate); calls > 0; calls--) {
-        tool.duration.observe(logNormal(random, tool.median, 0.6));
-        tool.request.observe(Math.round(logNormal(random, 300, 0.8)));
-        tool.response.observe(Math.round(logNormal(random, 2048, 1.2)));
-      }
+      toolCalls(random, tool, (seconds, requestBytes, responseBytes) => {
+        tool.duration.observe(seconds);
+        tool.request.observe(requestBytes);
+        tool.response.observe(responseBytes);
+      });
       at = tool.duration.write(values, at);
       at = tool.request.write(values, at);
       at = tool.response.write(values, at);
