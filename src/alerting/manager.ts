@@ -31,6 +31,9 @@ import { expandAlertTemplate } from './template/index.js';
 import { groupKey, slotAtOrBefore, slotOffsetMs } from './rule-slots.js';
 import { storageAppendable, storageQuery, type RuleStorage } from './rule-storage.js';
 
+/** A macrotask turn, so requests are served between two rules rather than after a whole group. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Prometheus's global evaluation_interval default. */
 export const DEFAULT_EVALUATION_INTERVAL_MS = 60_000;
 /** Prometheus's --rules.alert.resend-delay default. */
@@ -188,6 +191,7 @@ export class RuleManager implements RulesService {
         resendDelayMs: valid.resendDelayMs ?? DEFAULT_RESEND_DELAY_MS,
         maxTransitions: this.maxTransitions,
         clock: () => this.clock.monotonic(),
+        betweenRules: yieldToEventLoop,
       });
       if (this.metrics) initGroupMetrics(this.metrics, key, group.intervalMs, spec.rules.length);
       return {
