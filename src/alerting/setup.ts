@@ -202,6 +202,8 @@ export class Alerting {
       this.notifier = new EmbeddedNotifier({
         config,
         registry: parts.registry,
+        // A notification's externalURL (Alertmanager's own URL there): where this process's alerts are shown.
+        externalUrl: valid.externalUrl ?? parts.externalUrl,
         delivery: { ...valid.delivery, onFailure: parts.onDeliveryFailure },
         onError: parts.onError,
         ...clock,
