@@ -15,6 +15,7 @@ import { quietMcpulse } from '../../test/quiet.js';
 import { optionErrorMessage } from '../../test/thrown.js';
 import type { Mcpulse } from '../core/mcpulse.js';
 import type { McpulseOptions } from '../core/options.js';
+import { BUILTIN_ALERTS } from './builtin.js';
 import { defineRules } from './define-rules.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mcpulse-alerting-setup-'));
@@ -184,22 +185,7 @@ describe('rules from files, objects and defineRules', () => {
         ['recording job:up:sum: sum(up)', 'alerting FileAlert: vector(1) > 2'],
       ],
       ['alerting.rules[1]', 'from-object', ['alerting ObjectAlert: up == 0']],
-      [
-        'builtin',
-        'mcpulse',
-        [
-          'McpServerErrorRatioHigh',
-          'McpToolErrorRatioHigh',
-          'McpLatencyP95High',
-          'McpToolLatencyP95High',
-          'McpulseMemoryHigh',
-          'McpulseCpuHigh',
-          'McpulseEventLoopLagHigh',
-          'McpulseHealthCheckFailing',
-          'McpNoTraffic',
-          'McpulseNotificationsFailing',
-        ],
-      ],
+      ['builtin', 'mcpulse', [...BUILTIN_ALERTS]],
       ['defineRules', 'from-define', ['recording r:x: vector(2)']],
     ]);
   });
