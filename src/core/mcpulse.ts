@@ -1,7 +1,7 @@
 /**
  * The mcpulse instance, one per process: the composition root. It builds the parts from the options
  * and wires them together; each part owns its own state (the pipeline, the sinks, the providers,
- * health, logging, monitoring routes, the store). Longer than most files: it is also the public
+ * health, logging, monitoring routes, the store, alerting). Longer than most files: it is also the public
  * surface of an instance, each method a documented delegation to the part that does the work.
  */
 import { randomBytes } from 'node:crypto';
