@@ -11,6 +11,13 @@ import { readFileSync } from 'node:fs';
 
 import { goQuote } from '../go-format.js';
 import { ConfigReader, readYaml, toPlain } from './config-values.js';
+import {
+  DEFAULT_PAGERDUTY_URL,
+  GLOBAL_KEYS,
+  INTEGRATION_KINDS,
+  RECEIVER_KEYS,
+  type IntegrationKind,
+} from './known-keys.js';
 import { LABEL_NAME } from './labelset.js';
 import { compareMatchers, newMatcher, parseMatchers, type Matcher } from './matchers.js';
 
@@ -47,14 +54,6 @@ export interface RouteConfig {
   readonly routes: readonly RouteConfig[];
 }
 
-export const INTEGRATION_KINDS = [
-  'webhook_configs',
-  'slack_configs',
-  'email_configs',
-  'pagerduty_configs',
-] as const;
-export type IntegrationKind = (typeof INTEGRATION_KINDS)[number];
-
 export interface ReceiverConfig {
   readonly name: string;
   /** `receivers[2]` */
@@ -75,37 +74,6 @@ export interface AlertmanagerConfig {
 
 const TOP_KEYS = ['global', 'route', 'receivers', 'templates'];
 const TOP_ALERTMANAGER_ONLY = ['inhibit_rules', 'mute_time_intervals', 'time_intervals'];
-const GLOBAL_KEYS = [
-  'resolve_timeout',
-  'smtp_from',
-  'smtp_hello',
-  'smtp_smarthost',
-  'smtp_auth_username',
-  'smtp_auth_password',
-  'smtp_auth_password_file',
-  'smtp_auth_identity',
-  'smtp_require_tls',
-  'slack_api_url',
-  'slack_api_url_file',
-  'pagerduty_url',
-  // Its fields are the integrations' builder's to read and check.
-  'http_config',
-];
-const GLOBAL_ALERTMANAGER_ONLY = [
-  // CRAM-MD5, which nodemailer does not speak.
-  'smtp_auth_secret',
-  'opsgenie_api_url',
-  'opsgenie_api_key',
-  'opsgenie_api_key_file',
-  'wechat_api_url',
-  'wechat_api_secret',
-  'wechat_api_corp_id',
-  'victorops_api_url',
-  'victorops_api_key',
-  'victorops_api_key_file',
-  'telegram_api_url',
-  'webex_api_url',
-];
 const ROUTE_KEYS = [
   'receiver',
   'group_by',
@@ -119,18 +87,7 @@ const ROUTE_KEYS = [
   'repeat_interval',
 ];
 const ROUTE_ALERTMANAGER_ONLY = ['mute_time_intervals', 'active_time_intervals'];
-const RECEIVER_ALERTMANAGER_ONLY = [
-  'discord_configs',
-  'opsgenie_configs',
-  'wechat_configs',
-  'pushover_configs',
-  'victorops_configs',
-  'sns_configs',
-  'telegram_configs',
-  'webex_configs',
-];
 
-const DEFAULT_PAGERDUTY_URL = 'https://events.pagerduty.com/v2/enqueue';
 const DEFAULT_RESOLVE_TIMEOUT_MS = 5 * 60_000;
 /** Routes nest at most this deep (a bound of ours: Alertmanager has none). */
 export const MAX_ROUTE_DEPTH = 32;
@@ -159,7 +116,10 @@ function hostPortProblem(text: string): string | undefined {
 
 function parseGlobal(reader: ConfigReader, value: unknown): GlobalConfig {
   const raw = reader.object(value, 'global');
-  reader.checkKeys(raw, 'global', GLOBAL_KEYS, GLOBAL_ALERTMANAGER_ONLY);
+  reader.checkKeys(raw, 'global', GLOBAL_KEYS.supported, [
+    ...GLOBAL_KEYS.unsupported,
+    ...GLOBAL_KEYS.ignored,
+  ]);
   const str = (key: string): string | undefined => reader.string(raw[key], `global.${key}`) || undefined;
   const smtpSmarthost = str('smtp_smarthost');
   if (smtpSmarthost !== undefined) {
@@ -276,7 +236,7 @@ function parseRoute(reader: ConfigReader, value: unknown, path: string, depth: n
 
 function parseReceiver(reader: ConfigReader, value: unknown, path: string): ReceiverConfig {
   const raw = reader.object(value, path);
-  reader.checkKeys(raw, path, ['name', ...INTEGRATION_KINDS], RECEIVER_ALERTMANAGER_ONLY);
+  reader.checkKeys(raw, path, RECEIVER_KEYS.supported, RECEIVER_KEYS.unsupported);
   const name = reader.string(raw.name, `${path}.name`) ?? '';
   if (name === '') throw reader.error(path, 'missing name in receiver');
   const integrations = Object.fromEntries(

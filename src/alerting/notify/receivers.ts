@@ -10,8 +10,9 @@
  *     const { integrations } = buildReceiver(config.receivers[2], global, 'receivers[2]');
  */
 import { badOption } from '../../core/errors.js';
-import { FieldReader, listOf, readSecretFile, type Keys } from './config-fields.js';
+import { FieldReader, listOf, readSecretFile } from './config-fields.js';
 import { parseEmailConfig, type SmtpDefaults } from './email.js';
+import { DEFAULT_PAGERDUTY_URL, GLOBAL_KEYS, RECEIVER_KEYS } from './known-keys.js';
 import { NO_HTTP_CONFIG, parseHttpClientConfig, type HttpClientConfig } from './http-post.js';
 import { parsePagerdutyConfig } from './pagerduty.js';
 import { parseSlackConfig } from './slack.js';
@@ -30,54 +31,6 @@ export interface Receiver {
   readonly name: string;
   readonly integrations: readonly Integration[];
 }
-
-const DEFAULT_PAGERDUTY_URL = 'https://events.pagerduty.com/v2/enqueue';
-
-const GLOBAL_KEYS: Keys = {
-  supported: [
-    'resolve_timeout',
-    'http_config',
-    'smtp_from',
-    'smtp_hello',
-    'smtp_smarthost',
-    'smtp_auth_username',
-    'smtp_auth_password',
-    'smtp_auth_password_file',
-    'smtp_auth_identity',
-    'smtp_require_tls',
-    'slack_api_url',
-    'slack_api_url_file',
-    'pagerduty_url',
-  ],
-  unsupported: ['smtp_auth_secret'],
-  ignored: [
-    'opsgenie_api_url',
-    'opsgenie_api_key',
-    'opsgenie_api_key_file',
-    'wechat_api_url',
-    'wechat_api_secret',
-    'wechat_api_corp_id',
-    'victorops_api_url',
-    'victorops_api_key',
-    'victorops_api_key_file',
-    'telegram_api_url',
-    'webex_api_url',
-  ],
-};
-
-const RECEIVER_KEYS: Keys = {
-  supported: ['name', 'webhook_configs', 'slack_configs', 'email_configs', 'pagerduty_configs'],
-  unsupported: [
-    'opsgenie_configs',
-    'wechat_configs',
-    'pushover_configs',
-    'victorops_configs',
-    'sns_configs',
-    'telegram_configs',
-    'discord_configs',
-    'webex_configs',
-  ],
-};
 
 /** Reads `global` (absent: Alertmanager's defaults); problems are appended to `problems`. */
 export function readNotifierGlobal(global: unknown, path: string, problems: string[]): NotifierGlobal {
